@@ -1,0 +1,3 @@
+export * from "./format.js";
+export * from "./ops.js";
+export * from "./host.js";
