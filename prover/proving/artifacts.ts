@@ -1,0 +1,220 @@
+/**
+ * Builds the proving artifacts of every circuit in the manifest: r1cs and
+ * wasm witness generator, Groth16 proving key with a phase-2 contribution,
+ * verification key and Solidity verifier. Builds are cached by a content hash
+ * of the circuit sources, parameters, toolchain versions and the ptau: an
+ * unchanged circuit is not rebuilt, a changed one always is.
+ *
+ * Every key and verifier written here is for DEVELOPMENT only: phase 2 has a
+ * single contribution made on this machine.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import * as snarkjs from "snarkjs";
+import { compileCircuit } from "../circom/compile.js";
+import { sourceHash } from "../circom/hash.js";
+import { readR1cs, readSymbols } from "../circom/r1cs.js";
+import { BUILD_DIR, PROJECT_ROOT } from "../paths.js";
+import type { Logger } from "./log.js";
+import { CIRCUITS, mainSource, verifierName, type CircuitSpec } from "./manifest.js";
+import { ptauId, requiredPower, resolvePtau, type PtauInfo } from "./ptau.js";
+
+export const CIRCUIT_BUILD_DIR = path.join(BUILD_DIR, "circuits");
+export const GENERATED_CONTRACTS_DIR = path.join(PROJECT_ROOT, "contracts", "generated");
+
+export const DEV_WARNING =
+  "DEVELOPMENT ONLY: phase 2 of this key has a single contribution made on the build machine, " +
+  "and phase 1 may be a development ptau. Do not use it to protect anything real.";
+
+/** Paths of one circuit's artifacts. */
+export interface CircuitArtifacts {
+  readonly id: string;
+  readonly dir: string;
+  readonly r1cs: string;
+  readonly wasm: string;
+  readonly zkey: string;
+  readonly vkey: string;
+  readonly verifierSol: string;
+  readonly record: string;
+}
+
+/** What build.json records. */
+export interface BuildRecord {
+  readonly id: string;
+  readonly hash: string;
+  readonly developmentOnly: true;
+  readonly warning: string;
+  readonly constraints: number;
+  readonly publicSignals: readonly string[];
+  readonly ptau: { readonly sha256: string; readonly power: number; readonly contributions: number };
+  readonly seconds: { readonly compile: number; readonly setup: number; readonly contribute: number };
+  readonly builtAt: string;
+}
+
+/** Where artifacts go: by default build/circuits and contracts/generated. */
+export interface OutputDirs {
+  readonly buildDir: string;
+  readonly contractsDir: string;
+}
+const DEFAULT_DIRS: OutputDirs = { buildDir: CIRCUIT_BUILD_DIR, contractsDir: GENERATED_CONTRACTS_DIR };
+
+export function artifactPaths(id: string, dirs: OutputDirs = DEFAULT_DIRS): CircuitArtifacts {
+  const dir = path.join(dirs.buildDir, id);
+  return {
+    id,
+    dir,
+    r1cs: path.join(dir, `${id}.r1cs`),
+    wasm: path.join(dir, `${id}_js`, `${id}.wasm`),
+    zkey: path.join(dir, `${id}.zkey`),
+    vkey: path.join(dir, `${id}.vkey.json`),
+    verifierSol: path.join(dirs.contractsDir, `${verifierName(id)}.sol`),
+    record: path.join(dir, "build.json"),
+  };
+}
+
+/** The build record if the artifacts are complete and built from `hash`, else undefined. */
+async function upToDate(a: CircuitArtifacts, hash: string): Promise<BuildRecord | undefined> {
+  if (![a.record, a.r1cs, a.wasm, a.zkey, a.vkey, a.verifierSol].every((f) => existsSync(f))) return undefined;
+  const rec = JSON.parse(await readFile(a.record, "utf8")) as BuildRecord;
+  return rec.hash === hash ? rec : undefined;
+}
+
+/** Writes a file atomically (temporary file, then rename). */
+async function writeAtomic(file: string, data: string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+export interface BuildOptions {
+  /** A ptau file to use (a ceremony file in production). */
+  readonly ptau?: string;
+  /** Rebuild even when the cache is valid. */
+  readonly force?: boolean;
+  /** Only these circuit ids. */
+  readonly only?: readonly string[];
+  /** Output folders (tests build elsewhere). */
+  readonly dirs?: OutputDirs;
+}
+
+export interface BuildOutcome {
+  readonly id: string;
+  readonly rebuilt: boolean;
+  readonly record: BuildRecord;
+}
+
+/** Builds (or reuses) the artifacts of every selected manifest circuit. */
+export async function buildAll(opts: BuildOptions, log: Logger): Promise<BuildOutcome[]> {
+  const selected: readonly CircuitSpec[] = opts.only?.length ? CIRCUITS.filter((c) => opts.only!.includes(c.id)) : CIRCUITS;
+  for (const id of opts.only ?? []) {
+    if (!CIRCUITS.some((c) => c.id === id)) throw new Error(`unknown circuit "${id}"; known: ${CIRCUITS.map((c) => c.id).join(", ")}`);
+  }
+  const out: BuildOutcome[] = [];
+  for (const spec of selected) out.push(await buildCircuit(spec, opts, log));
+  return out;
+}
+
+/** Builds one circuit's artifacts unless its cached build is still valid. */
+export async function buildCircuit(spec: CircuitSpec, opts: BuildOptions, log: Logger): Promise<BuildOutcome> {
+  const a = artifactPaths(spec.id, opts.dirs);
+  const main = mainSource(spec);
+  const srcHash = await sourceHash(main, JSON.stringify(spec));
+  // The ptau is part of the cache key once chosen; look for a valid build under any ptau first.
+  if (!opts.force && existsSync(a.record)) {
+    const prev = JSON.parse(await readFile(a.record, "utf8")) as BuildRecord;
+    const hash = `${srcHash}:${prev.ptau.sha256}`;
+    const ptauOk = opts.ptau === undefined || (await ptauId(opts.ptau)) === prev.ptau.sha256;
+    const rec = ptauOk ? await upToDate(a, hash) : undefined;
+    if (rec) {
+      log.info(`${spec.id}: up to date (${rec.constraints} constraints)`);
+      return { id: spec.id, rebuilt: false, record: rec };
+    }
+  }
+
+  log.info(`${spec.id}: building (${spec.template}(${spec.params.join(", ")}))`);
+  await rm(a.dir, { recursive: true, force: true });
+  await mkdir(a.dir, { recursive: true });
+  const mainFile = path.join(a.dir, `${spec.id}.circom`);
+  await writeFile(mainFile, main);
+
+  let t = Date.now();
+  log.info(`${spec.id}: compiling with circom --O2`);
+  const compiled = await compileCircuit(mainFile, a.dir);
+  const compileSeconds = (Date.now() - t) / 1000;
+  const r1cs = await readR1cs(compiled.r1cs);
+  const nPublic = r1cs.nPubOut + r1cs.nPubIn;
+  log.info(`${spec.id}: ${r1cs.constraints.length} constraints, ${nPublic} public signals`);
+  await checkPublicLayout(spec, compiled.sym, nPublic);
+
+  const ptau: PtauInfo = await resolvePtau(opts.ptau, requiredPower(r1cs.constraints.length, nPublic), log);
+  const ptauSha = await ptauId(ptau.file);
+
+  t = Date.now();
+  log.info(`${spec.id}: groth16 setup on ${path.relative(PROJECT_ROOT, ptau.file)} (2^${ptau.power})`);
+  const zkey0 = path.join(a.dir, `${spec.id}_0000.zkey`);
+  const setupResult: unknown = await snarkjs.zKey.newZKey(compiled.r1cs, ptau.file, zkey0, log);
+  if (setupResult === -1 || !existsSync(zkey0)) throw new Error(`${spec.id}: groth16 setup failed (see the messages above)`);
+  const setupSeconds = (Date.now() - t) / 1000;
+
+  t = Date.now();
+  log.info(`${spec.id}: phase-2 contribution (random entropy, discarded)`);
+  const zkeyTmp = `${a.zkey}.tmp`;
+  await snarkjs.zKey.contribute(zkey0, zkeyTmp, `${spec.id} dev contribution`, randomBytes(64).toString("hex"), log);
+  await rm(zkey0);
+  await rename(zkeyTmp, a.zkey);
+  const contributeSeconds = (Date.now() - t) / 1000;
+
+  log.info(`${spec.id}: exporting verification key and Solidity verifier`);
+  const vkey = (await snarkjs.zKey.exportVerificationKey(a.zkey, log)) as Record<string, unknown>;
+  await writeAtomic(a.vkey, JSON.stringify({ developmentOnly: true, warning: DEV_WARNING, ...vkey }, null, 1));
+  const template = await readFile(path.join(PROJECT_ROOT, "node_modules", "snarkjs", "templates", "verifier_groth16.sol.ejs"), "utf8");
+  const sol = (await snarkjs.zKey.exportSolidityVerifier(a.zkey, { groth16: template }, log)) as string;
+  await mkdir(path.dirname(a.verifierSol), { recursive: true });
+  await writeAtomic(a.verifierSol, markVerifier(sol, spec));
+
+  const record: BuildRecord = {
+    id: spec.id,
+    hash: `${srcHash}:${ptauSha}`,
+    developmentOnly: true,
+    warning: DEV_WARNING,
+    constraints: r1cs.constraints.length,
+    publicSignals: spec.publicSignals,
+    ptau: { sha256: ptauSha, power: ptau.power, contributions: ptau.contributions.length },
+    seconds: { compile: compileSeconds, setup: setupSeconds, contribute: contributeSeconds },
+    builtAt: new Date().toISOString(),
+  };
+  await writeAtomic(a.record, JSON.stringify(record, null, 2) + "\n");
+  await writeAtomic(path.join(a.dir, "DEVELOPMENT-ONLY.txt"), DEV_WARNING + "\n");
+  log.info(`${spec.id}: done (setup ${setupSeconds.toFixed(1)} s, contribution ${contributeSeconds.toFixed(1)} s)`);
+  return { id: spec.id, rebuilt: true, record };
+}
+
+/**
+ * The snarkjs verifier, left as generated except for two marks: a header
+ * saying it is development-only, and a contract name per circuit (all
+ * snarkjs verifiers are called Groth16Verifier).
+ */
+function markVerifier(sol: string, spec: CircuitSpec): string {
+  const header =
+    `// ${DEV_WARNING}\n` +
+    `// Generated by \`npm run artifacts\` for circuit "${spec.id}": ${spec.statement}.\n` +
+    `// Public signals: [${spec.publicSignals.join(", ")}]\n`;
+  const renamed = sol.replace(/contract Groth16Verifier\b/, `contract ${verifierName(spec.id)}`);
+  if (renamed === sol) throw new Error("unexpected snarkjs verifier template: contract Groth16Verifier not found");
+  return header + renamed;
+}
+
+/** Checks that the compiled circuit's public signals are exactly the manifest's, in order. */
+async function checkPublicLayout(spec: CircuitSpec, symFile: string, nPublic: number): Promise<void> {
+  const symbols = await readSymbols(symFile);
+  const actual: string[] = [];
+  for (let wire = 1; wire <= nPublic; wire++) {
+    const names = [...symbols.entries()].filter(([, w]) => w === wire).map(([n]) => n.replace(/^main\./, ""));
+    actual.push(names.find((n) => !n.includes(".")) ?? names[0] ?? `?${wire}`);
+  }
+  if (actual.join(",") !== spec.publicSignals.join(",")) {
+    throw new Error(`${spec.id}: manifest lists public signals [${spec.publicSignals.join(", ")}] but the circuit has [${actual.join(", ")}]`);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The circuit manifest: every circuit that gets proving keys and a verifier.
+ * Each entry names a template from circuits/, its parameters and its public
+ * inputs; the public-signal layout (outputs first, then public inputs, as
+ * snarkjs orders them) is declared here once and checked against the compiled
+ * circuit by the artifact builder.
+ */
+
+export interface CircuitSpec {
+  /** Identifier: build folder, file names and the verifier's contract name. */
+  readonly id: string;
+  /** What the proof states, in one sentence. */
+  readonly statement: string;
+  /** Library file under circuits/ holding the template. */
+  readonly include: string;
+  readonly template: string;
+  readonly params: readonly number[];
+  /** Input signals of main made public. */
+  readonly publicInputs: readonly string[];
+  /** The public signals in proof order: outputs, then public inputs. */
+  readonly publicSignals: readonly string[];
+}
+
+export const CIRCUITS = [
+  {
+    id: "dot4",
+    statement:
+      "out is the bit-exact bf16 dot product (sequential fp32 accumulation, round-to-nearest-even) " +
+      "of the public bf16 vector a and a private bf16 vector b",
+    include: "float/arith.circom",
+    template: "Bf16Dot",
+    params: [4],
+    publicInputs: ["a"],
+    publicSignals: ["out", "a[0]", "a[1]", "a[2]", "a[3]"],
+  },
+] as const satisfies readonly CircuitSpec[];
+
+export type CircuitId = (typeof CIRCUITS)[number]["id"];
+
+export function circuitSpec(id: string): CircuitSpec {
+  const spec = CIRCUITS.find((c) => c.id === id);
+  if (!spec) throw new Error(`unknown circuit "${id}"; known: ${CIRCUITS.map((c) => c.id).join(", ")}`);
+  return spec;
+}
+
+/** The thin main file for a manifest entry. */
+export function mainSource(spec: CircuitSpec): string {
+  const pub = spec.publicInputs.length ? ` {public [${spec.publicInputs.join(", ")}]}` : "";
+  return (
+    `// Generated from prover/proving/manifest.ts (${spec.id}); do not edit.\n` +
+    `pragma circom 2.1.6;\n\ninclude "${spec.include}";\n\n` +
+    `component main${pub} = ${spec.template}(${spec.params.join(", ")});\n`
+  );
+}
+
+/** Solidity contract name of a circuit's verifier (dot4 -> Dot4Verifier). */
+export const verifierName = (id: string): string =>
+  id.replace(/(^|_)([a-z0-9])/g, (_, __: string, c: string) => c.toUpperCase()) + "Verifier";
