@@ -20,7 +20,8 @@ circuit sources, parameters, toolchain versions and ptau).
 All keys and verifiers are DEVELOPMENT ONLY (single-party phase 2).
 
 Options:
-  --ptau FILE     phase-1 powers of tau (a ceremony file in production).
+  --ptau FILE     phase-1 powers of tau (a ceremony file in production);
+                  the VTR_PTAU environment variable does the same.
                   Default: ../shared/ptau/pot17_dev.ptau if present, else a
                   development ptau generated once under build/ptau (slow:
                   ~5 min at 2^14, roughly doubling per power).
@@ -48,11 +49,16 @@ async function main(): Promise<void> {
     return;
   }
   const log = consoleLogger("artifacts", values.verbose);
-  const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
+  const only = values.only
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const t0 = Date.now();
   const results = await buildAll({ ptau: values.ptau, force: values.force, only }, log);
   for (const r of results) {
-    process.stdout.write(`${r.id}: ${r.rebuilt ? "built" : "up to date"}, ${r.record.constraints} constraints, ptau 2^${r.record.ptau.power}\n`);
+    process.stdout.write(
+      `${r.id}: ${r.rebuilt ? "built" : "up to date"}, ${r.record.constraints} constraints, ptau 2^${r.record.ptau.power}\n`,
+    );
   }
   process.stdout.write(`artifacts ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (DEVELOPMENT ONLY keys)\n`);
   await releaseSnarkjs();

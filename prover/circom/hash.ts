@@ -22,7 +22,10 @@ async function listCircom(dir: string): Promise<string[]> {
 export async function sourceHash(...extra: string[]): Promise<string> {
   const h = createHash("sha256");
   for (const file of await listCircom(CIRCUITS_DIR)) {
-    h.update(path.relative(CIRCUITS_DIR, file)).update("\0").update(await readFile(file)).update("\0");
+    h.update(path.relative(CIRCUITS_DIR, file))
+      .update("\0")
+      .update(await readFile(file))
+      .update("\0");
   }
   const versions = ["circomlib", "circom2", "snarkjs"].map((p) => `${p}@${packageVersion(p)}`);
   h.update(versions.join(",")).update("\0");

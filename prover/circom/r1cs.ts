@@ -30,7 +30,7 @@ export async function readR1cs(file: string): Promise<R1cs> {
   if (buf.toString("ascii", 0, 4) !== "r1cs") throw new Error(`${file} is not an r1cs file`);
   const nSections = buf.readUInt32LE(8);
   let off = 12;
-  let header: Omit<R1cs, "constraints"> & { nConstraints: number; fs: number } | undefined;
+  let header: (Omit<R1cs, "constraints"> & { nConstraints: number; fs: number }) | undefined;
   let consStart = -1;
   for (let s = 0; s < nSections; s++) {
     const type = buf.readUInt32LE(off);
@@ -62,8 +62,8 @@ export async function readR1cs(file: string): Promise<R1cs> {
     p += 4;
     const lc: Array<[number, bigint]> = [];
     for (let i = 0; i < n; i++) {
-      lc.push([buf.readUInt32LE(p), readLE(buf, p + 4, header!.fs)]);
-      p += 4 + header!.fs;
+      lc.push([buf.readUInt32LE(p), readLE(buf, p + 4, header.fs)]);
+      p += 4 + header.fs;
     }
     return lc;
   };

@@ -71,8 +71,7 @@ export function decode(bits: number, f: FloatFormat): Decoded {
 
 /** The pattern of a signed zero / infinity / canonical NaN. */
 export const zero = (sign: 0 | 1, f: FloatFormat): number => sign * 2 ** (f.width - 1);
-export const inf = (sign: 0 | 1, f: FloatFormat): number =>
-  sign * 2 ** (f.width - 1) + EXP_SPECIAL * 2 ** fracBits(f);
+export const inf = (sign: 0 | 1, f: FloatFormat): number => sign * 2 ** (f.width - 1) + EXP_SPECIAL * 2 ** fracBits(f);
 export const nan = (f: FloatFormat): number => (f.width === 32 ? FP32_NAN : BF16_NAN);
 
 function bitLength(x: bigint): number {

@@ -37,7 +37,7 @@ function mulIn(a: number, b: number, fa: FloatFormat, out: FloatFormat): number 
   const x = decode(a, fa);
   const y = decode(b, fa);
   if (x.kind === "nan" || y.kind === "nan") return nan(out);
-  const sign = ((x.kind === "nan" ? 0 : x.sign) ^ (y.kind === "nan" ? 0 : y.sign)) as 0 | 1;
+  const sign = (x.sign ^ y.sign) as 0 | 1;
   const isZero = (d: typeof x): boolean => d.kind === "finite" && d.significand === 0n;
   if (x.kind === "inf" || y.kind === "inf") return isZero(x) || isZero(y) ? nan(out) : inf(sign, out);
   return roundToFormat(sign, x.significand * y.significand, x.exponent + y.exponent, out);

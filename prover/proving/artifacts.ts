@@ -88,8 +88,14 @@ async function writeAtomic(file: string, data: string): Promise<void> {
   await rename(tmp, file);
 }
 
+/** The VTR_PTAU environment variable, when set and not empty. */
+function envPtau(): string | undefined {
+  const v = process.env.VTR_PTAU;
+  return v === undefined || v === "" ? undefined : v;
+}
+
 export interface BuildOptions {
-  /** A ptau file to use (a ceremony file in production). */
+  /** A ptau file to use (a ceremony file in production); default: VTR_PTAU, then the development ptau. */
   readonly ptau?: string;
   /** Rebuild even when the cache is valid. */
   readonly force?: boolean;
@@ -107,9 +113,12 @@ export interface BuildOutcome {
 
 /** Builds (or reuses) the artifacts of every selected manifest circuit. */
 export async function buildAll(opts: BuildOptions, log: Logger): Promise<BuildOutcome[]> {
-  const selected: readonly CircuitSpec[] = opts.only?.length ? CIRCUITS.filter((c) => opts.only!.includes(c.id)) : CIRCUITS;
+  const selected: readonly CircuitSpec[] = opts.only?.length
+    ? CIRCUITS.filter((c) => opts.only!.includes(c.id))
+    : CIRCUITS;
   for (const id of opts.only ?? []) {
-    if (!CIRCUITS.some((c) => c.id === id)) throw new Error(`unknown circuit "${id}"; known: ${CIRCUITS.map((c) => c.id).join(", ")}`);
+    if (!CIRCUITS.some((c) => c.id === id))
+      throw new Error(`unknown circuit "${id}"; known: ${CIRCUITS.map((c) => c.id).join(", ")}`);
   }
   const out: BuildOutcome[] = [];
   for (const spec of selected) out.push(await buildCircuit(spec, opts, log));
@@ -119,13 +128,14 @@ export async function buildAll(opts: BuildOptions, log: Logger): Promise<BuildOu
 /** Builds one circuit's artifacts unless its cached build is still valid. */
 export async function buildCircuit(spec: CircuitSpec, opts: BuildOptions, log: Logger): Promise<BuildOutcome> {
   const a = artifactPaths(spec.id, opts.dirs);
+  const requestedPtau = opts.ptau ?? envPtau();
   const main = mainSource(spec);
   const srcHash = await sourceHash(main, JSON.stringify(spec));
   // The ptau is part of the cache key once chosen; look for a valid build under any ptau first.
   if (!opts.force && existsSync(a.record)) {
     const prev = JSON.parse(await readFile(a.record, "utf8")) as BuildRecord;
     const hash = `${srcHash}:${prev.ptau.sha256}`;
-    const ptauOk = opts.ptau === undefined || (await ptauId(opts.ptau)) === prev.ptau.sha256;
+    const ptauOk = requestedPtau === undefined || (await ptauId(requestedPtau)) === prev.ptau.sha256;
     const rec = ptauOk ? await upToDate(a, hash) : undefined;
     if (rec) {
       log.info(`${spec.id}: up to date (${rec.constraints} constraints)`);
@@ -148,14 +158,15 @@ export async function buildCircuit(spec: CircuitSpec, opts: BuildOptions, log: L
   log.info(`${spec.id}: ${r1cs.constraints.length} constraints, ${nPublic} public signals`);
   await checkPublicLayout(spec, compiled.sym, nPublic);
 
-  const ptau: PtauInfo = await resolvePtau(opts.ptau, requiredPower(r1cs.constraints.length, nPublic), log);
+  const ptau: PtauInfo = await resolvePtau(requestedPtau, requiredPower(r1cs.constraints.length, nPublic), log);
   const ptauSha = await ptauId(ptau.file);
 
   t = Date.now();
   log.info(`${spec.id}: groth16 setup on ${path.relative(PROJECT_ROOT, ptau.file)} (2^${ptau.power})`);
   const zkey0 = path.join(a.dir, `${spec.id}_0000.zkey`);
   const setupResult: unknown = await snarkjs.zKey.newZKey(compiled.r1cs, ptau.file, zkey0, log);
-  if (setupResult === -1 || !existsSync(zkey0)) throw new Error(`${spec.id}: groth16 setup failed (see the messages above)`);
+  if (setupResult === -1 || !existsSync(zkey0))
+    throw new Error(`${spec.id}: groth16 setup failed (see the messages above)`);
   const setupSeconds = (Date.now() - t) / 1000;
 
   t = Date.now();
@@ -169,8 +180,11 @@ export async function buildCircuit(spec: CircuitSpec, opts: BuildOptions, log: L
   log.info(`${spec.id}: exporting verification key and Solidity verifier`);
   const vkey = (await snarkjs.zKey.exportVerificationKey(a.zkey, log)) as Record<string, unknown>;
   await writeAtomic(a.vkey, JSON.stringify({ developmentOnly: true, warning: DEV_WARNING, ...vkey }, null, 1));
-  const template = await readFile(path.join(PROJECT_ROOT, "node_modules", "snarkjs", "templates", "verifier_groth16.sol.ejs"), "utf8");
-  const sol = (await snarkjs.zKey.exportSolidityVerifier(a.zkey, { groth16: template }, log)) as string;
+  const template = await readFile(
+    path.join(PROJECT_ROOT, "node_modules", "snarkjs", "templates", "verifier_groth16.sol.ejs"),
+    "utf8",
+  );
+  const sol = await snarkjs.zKey.exportSolidityVerifier(a.zkey, { groth16: template }, log);
   await mkdir(path.dirname(a.verifierSol), { recursive: true });
   await writeAtomic(a.verifierSol, markVerifier(sol, spec));
 
@@ -215,6 +229,8 @@ async function checkPublicLayout(spec: CircuitSpec, symFile: string, nPublic: nu
     actual.push(names.find((n) => !n.includes(".")) ?? names[0] ?? `?${wire}`);
   }
   if (actual.join(",") !== spec.publicSignals.join(",")) {
-    throw new Error(`${spec.id}: manifest lists public signals [${spec.publicSignals.join(", ")}] but the circuit has [${actual.join(", ")}]`);
+    throw new Error(
+      `${spec.id}: manifest lists public signals [${spec.publicSignals.join(", ")}] but the circuit has [${actual.join(", ")}]`,
+    );
   }
 }

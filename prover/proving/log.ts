@@ -17,12 +17,18 @@ export function consoleLogger(tag: string, verbose = false): Logger {
     process.stderr.write(`[${s}s] ${tag}${level}${msg}\n`);
   };
   return {
-    info: (m) => line(" ", m),
+    info: (m) => {
+      line(" ", m);
+    },
     debug: (m) => {
       if (verbose) line(" . ", m);
     },
-    warn: (m) => line(" warning: ", m),
-    error: (m) => line(" error: ", m),
+    warn: (m) => {
+      line(" warning: ", m);
+    },
+    error: (m) => {
+      line(" error: ", m);
+    },
   };
 }
 

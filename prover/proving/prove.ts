@@ -19,7 +19,8 @@ export interface ProofBundle {
 function requireArtifacts(id: string): ReturnType<typeof artifactPaths> {
   const a = artifactPaths(id);
   for (const f of [a.wasm, a.zkey, a.vkey]) {
-    if (!existsSync(f)) throw new Error(`circuit "${id}" has no built artifacts (${f} missing): run \`npm run artifacts\` first`);
+    if (!existsSync(f))
+      throw new Error(`circuit "${id}" has no built artifacts (${f} missing): run \`npm run artifacts\` first`);
   }
   return a;
 }
@@ -30,7 +31,9 @@ export async function prove(id: string, input: object): Promise<ProofBundle> {
   const a = requireArtifacts(id);
   const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, a.wasm, a.zkey);
   if (publicSignals.length !== spec.publicSignals.length) {
-    throw new Error(`${id}: proof has ${publicSignals.length} public signals, the manifest ${spec.publicSignals.length}`);
+    throw new Error(
+      `${id}: proof has ${publicSignals.length} public signals, the manifest ${spec.publicSignals.length}`,
+    );
   }
   const statement = Object.fromEntries(spec.publicSignals.map((name, i) => [name, publicSignals[i]!]));
   return { circuit: id, statement, publicSignals, proof };

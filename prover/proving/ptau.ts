@@ -53,7 +53,8 @@ export async function inspectPtau(file: string): Promise<PtauInfo> {
     const header = sections.get(1);
     const tauG1 = sections.get(2);
     const contrib = sections.get(7);
-    if (!header || !tauG1 || !contrib) throw new Error(`${file}: missing ptau sections (header, tauG1 or contributions)`);
+    if (!header || !tauG1 || !contrib)
+      throw new Error(`${file}: missing ptau sections (header, tauG1 or contributions)`);
     const hb = await read(header.pos, header.size);
     const n8 = hb.readUInt32LE(0);
     const power = hb.readUInt32LE(4 + n8);
@@ -114,7 +115,9 @@ export function assertUsablePtau(info: PtauInfo, needPower: number): void {
     );
   }
   if (!info.preparedForPhase2) {
-    throw new Error(`${info.file} is not prepared for phase 2: run \`snarkjs powersoftau prepare phase2 ${info.file} <out>.ptau\`.`);
+    throw new Error(
+      `${info.file} is not prepared for phase 2: run \`snarkjs powersoftau prepare phase2 ${info.file} <out>.ptau\`.`,
+    );
   }
   if (info.power < needPower) {
     throw new Error(
@@ -179,7 +182,13 @@ export async function generateDevPtau(power: number, log: Logger): Promise<PtauI
   log.info(`generating a DEVELOPMENT ptau of power ${power} (one random contribution + beacon; minutes)`);
   await snarkjs.powersOfTau.newAccumulator(curve, power, t("0"), log);
   log.info("phase 1: random contribution");
-  await snarkjs.powersOfTau.contribute(t("0"), t("1"), "dev contribution (randomness discarded)", randomBytes(64).toString("hex"), log);
+  await snarkjs.powersOfTau.contribute(
+    t("0"),
+    t("1"),
+    "dev contribution (randomness discarded)",
+    randomBytes(64).toString("hex"),
+    log,
+  );
   log.info("phase 1: beacon");
   await snarkjs.powersOfTau.beacon(t("1"), t("2"), "dev beacon", randomBytes(32).toString("hex"), 10, log);
   log.info("phase 1: prepare phase 2 (the slow part)");

@@ -34,7 +34,7 @@ export function randomF32(r: () => number, near?: number): number {
     if (pick < 0.55) {
       // cancellation: same exponent, opposite sign, few differing low bits
       const flip = int(r, 2 ** int(r, 24));
-      return ((near ^ 0x80000000) ^ flip) >>> 0;
+      return (near ^ 0x80000000 ^ flip) >>> 0;
     }
     const e2 = Math.min(254, Math.max(0, e + int(r, 61) - 30));
     return fp32From(int(r, 2), e2, int(r, 2 ** 23));
@@ -54,25 +54,45 @@ export function randomBf16(r: () => number): number {
 
 /** fp32 edge cases: zeros, subnormals, boundaries, max finite, infinities, NaNs. */
 export const F32_EDGES: readonly number[] = [
-  0x00000000, 0x80000000, // +-0
-  0x00000001, 0x80000001, // smallest subnormal
-  0x007fffff, 0x807fffff, // largest subnormal
-  0x00400000, 0x00000002, 0x00000003,
-  0x00800000, 0x80800000, // smallest normal
-  0x00800001, 0x00ffffff,
-  0x3f800000, 0xbf800000, // +-1
-  0x3f800001, 0x3f7fffff, 0x3fffffff, 0x40000000, 0x33800000, 0x33800001, 0x34000000,
-  0x7f7fffff, 0xff7fffff, // max finite
-  0x7f7ffffe, 0x7f000000, 0x7effffff,
-  0x7f800000, 0xff800000, // +-inf
-  0x7fc00000, 0xffc00000, 0x7f800001, 0x7fffffff, // NaNs
+  0x00000000,
+  0x80000000, // +-0
+  0x00000001,
+  0x80000001, // smallest subnormal
+  0x007fffff,
+  0x807fffff, // largest subnormal
+  0x00400000,
+  0x00000002,
+  0x00000003,
+  0x00800000,
+  0x80800000, // smallest normal
+  0x00800001,
+  0x00ffffff,
+  0x3f800000,
+  0xbf800000, // +-1
+  0x3f800001,
+  0x3f7fffff,
+  0x3fffffff,
+  0x40000000,
+  0x33800000,
+  0x33800001,
+  0x34000000,
+  0x7f7fffff,
+  0xff7fffff, // max finite
+  0x7f7ffffe,
+  0x7f000000,
+  0x7effffff,
+  0x7f800000,
+  0xff800000, // +-inf
+  0x7fc00000,
+  0xffc00000,
+  0x7f800001,
+  0x7fffffff, // NaNs
 ];
 
 /** bf16 edge cases. */
 export const BF16_EDGES: readonly number[] = [
-  0x0000, 0x8000, 0x0001, 0x8001, 0x007f, 0x0040, 0x0080, 0x8080, 0x00ff,
-  0x3f80, 0xbf80, 0x3f81, 0x3f7f, 0x4000, 0x1f80, 0x2000, 0x3c00,
-  0x7f7f, 0xff7f, 0x7f00, 0x7f80, 0xff80, 0x7fc0, 0xffc0, 0x7f81, 0x7fff,
+  0x0000, 0x8000, 0x0001, 0x8001, 0x007f, 0x0040, 0x0080, 0x8080, 0x00ff, 0x3f80, 0xbf80, 0x3f81, 0x3f7f, 0x4000,
+  0x1f80, 0x2000, 0x3c00, 0x7f7f, 0xff7f, 0x7f00, 0x7f80, 0xff80, 0x7fc0, 0xffc0, 0x7f81, 0x7fff,
 ];
 
 /** Hand-picked pairs for addition: ties, deep cancellation, rounding overflow. */

@@ -1,17 +1,12 @@
 /**
  * Test harness for circuit templates: compiles a thin main for a template
- * (cached by content hash under build/test-circuits), computes witnesses with
+ * (cached by content hash under build/templates), computes witnesses with
  * the real witness generator and checks them against the R1CS independently.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { compileCircuit } from "../../prover/circom/compile.js";
-import { sourceHash } from "../../prover/circom/hash.js";
+import { compileTemplate, type CompiledTemplate } from "../../prover/circom/template.js";
 import { firstViolated, FIELD_P, readR1cs, readSymbols, type R1cs } from "../../prover/circom/r1cs.js";
 import { loadWitnesser, type CircuitInput, type Witnesser } from "../../prover/circom/witness.js";
-import { BUILD_DIR } from "../../prover/paths.js";
 
 export interface Gadget {
   readonly constraints: number;
@@ -31,31 +26,26 @@ export interface Gadget {
 const cache = new Map<string, Promise<Gadget>>();
 
 /** Loads (compiling once) a main of `template(args)` from `include`. */
-export function gadget(include: string, template: string, args: readonly number[] = [], publics: readonly string[] = []): Promise<Gadget> {
-  const pub = publics.length ? ` {public [${publics.join(", ")}]}` : "";
-  const main = `pragma circom 2.1.6;\ninclude "${include}";\ncomponent main${pub} = ${template}(${args.join(", ")});\n`;
-  let g = cache.get(main);
+export function gadget(
+  include: string,
+  template: string,
+  args: readonly number[] = [],
+  publics: readonly string[] = [],
+): Promise<Gadget> {
+  const key = JSON.stringify([include, template, args, publics]);
+  let g = cache.get(key);
   if (!g) {
-    g = build(main, `${template}${args.length ? "_" + args.join("_") : ""}`);
-    cache.set(main, g);
+    g = compileTemplate(include, template, args, publics).then(load);
+    cache.set(key, g);
   }
   return g;
 }
 
-async function build(main: string, name: string): Promise<Gadget> {
-  const hash = (await sourceHash(main)).slice(0, 16);
-  const dir = path.join(BUILD_DIR, "test-circuits", `${name}-${hash}`);
-  const source = path.join(dir, `${name}.circom`);
-  const r1csFile = path.join(dir, `${name}.r1cs`);
-  const wasmFile = path.join(dir, `${name}_js`, `${name}.wasm`);
-  if (!existsSync(r1csFile) || !existsSync(wasmFile) || !existsSync(path.join(dir, `${name}_js`, "package.json"))) {
-    await mkdir(dir, { recursive: true });
-    await writeFile(source, main);
-    await compileCircuit(source, dir);
-  }
-  const r1cs = await readR1cs(r1csFile);
-  const symbols = await readSymbols(path.join(dir, `${name}.sym`));
-  const wc: Witnesser = await loadWitnesser(wasmFile);
+async function load(c: CompiledTemplate): Promise<Gadget> {
+  const name = c.name;
+  const r1cs = await readR1cs(c.r1cs);
+  const symbols = await readSymbols(c.sym);
+  const wc: Witnesser = await loadWitnesser(c.wasm);
   const check = (w: readonly bigint[]): number => firstViolated(r1cs, w);
   const g: Gadget = {
     constraints: r1cs.constraints.length,
@@ -78,7 +68,11 @@ async function build(main: string, name: string): Promise<Gadget> {
       } catch {
         return; // rejected by the witness generator's assertions
       }
-      assert.notEqual(check(w), -1, `input was accepted but should not be: ${JSON.stringify(input, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+      assert.notEqual(
+        check(w),
+        -1,
+        `input was accepted but should not be: ${JSON.stringify(input, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`,
+      );
     },
     expectTamperFails(witness, signal, value) {
       const w = [...witness];

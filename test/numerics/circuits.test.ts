@@ -28,13 +28,21 @@ const hex = (x: number | bigint): string => "0x" + x.toString(16);
 type Case = Record<string, number>;
 
 /** Runs every case through the gadget, compares `out` and tampers with it. */
-async function agree(g: Gadget, cases: Iterable<Case>, reference: (c: Case) => number | boolean, tamper = true): Promise<number> {
+async function agree(
+  g: Gadget,
+  cases: Iterable<Case>,
+  reference: (c: Case) => number | boolean,
+  tamper = true,
+): Promise<number> {
   const out = g.wire("out");
   let n = 0;
   for (const c of cases) {
     const w = await g.expectPass(c);
     const want = BigInt(Number(reference(c)));
-    if (w[out] !== want) assert.fail(`${JSON.stringify(Object.fromEntries(Object.entries(c).map(([k, v]) => [k, hex(v)])))}: circuit ${hex(w[out]!)}, reference ${hex(want)}`);
+    if (w[out] !== want)
+      assert.fail(
+        `${JSON.stringify(Object.fromEntries(Object.entries(c).map(([k, v]) => [k, hex(v)])))}: circuit ${hex(w[out]!)}, reference ${hex(want)}`,
+      );
     if (tamper && n % 10 === 0) {
       g.expectTamperFails(w, "out", want + 1n);
       g.expectTamperFails(w, "out", want ^ 1n);
@@ -44,7 +52,12 @@ async function agree(g: Gadget, cases: Iterable<Case>, reference: (c: Case) => n
   return n;
 }
 
-function* pairs(edges: readonly number[], extra: ReadonlyArray<readonly [number, number]>, seed: number, gen: (r: () => number, near?: number) => number): Generator<Case> {
+function* pairs(
+  edges: readonly number[],
+  extra: ReadonlyArray<readonly [number, number]>,
+  seed: number,
+  gen: (r: () => number, near?: number) => number,
+): Generator<Case> {
   for (const a of edges) for (const b of edges) yield { a, b };
   for (const [a, b] of extra) {
     yield { a, b };
@@ -75,7 +88,13 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
         const g = await gadget("float/round.circom", "Fp32RoundMagCore", cfg.args);
         const r = prng(20 + cfg.nS);
         const mag = g.wire("mag");
-        const cases: Array<[bigint, number]> = [[0n, cfg.eMin], [1n, cfg.eMin], [1n, 1], [(1n << BigInt(cfg.nS)) - 1n, cfg.eMax], [3n, cfg.eMin + 2]];
+        const cases: Array<[bigint, number]> = [
+          [0n, cfg.eMin],
+          [1n, cfg.eMin],
+          [1n, 1],
+          [(1n << BigInt(cfg.nS)) - 1n, cfg.eMax],
+          [3n, cfg.eMin + 2],
+        ];
         for (let i = 0; i < 40; i++) {
           const bits = 1 + Math.floor(r() * cfg.nS);
           const S = BigInt(Math.floor(r() * 2 ** Math.min(bits, 50))) << BigInt(Math.max(0, bits - 50));
@@ -112,7 +131,12 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
       assert.ok(n > RANDOM + F32_EDGES.length ** 2);
     });
     it("should reject every normalising shift but the honest one", async () => {
-      for (const [a, b] of [...F32_ADD_PAIRS, [0x00000001, 0x00000001], [0x3f800001, 0xbf800000], [0x7f7fffff, 0x7f7fffff]] as const) {
+      for (const [a, b] of [
+        ...F32_ADD_PAIRS,
+        [0x00000001, 0x00000001],
+        [0x3f800001, 0xbf800000],
+        [0x7f7fffff, 0x7f7fffff],
+      ] as const) {
         const w = await g.expectPass({ a, b });
         const sh = w[g.wire("rnd.sh")]!;
         for (const bad of [sh - 1n, sh + 1n, sh + 2n, sh - 2n, 0n, 63n, 64n, -1n]) {
@@ -131,10 +155,32 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
     let g: Gadget;
     before(async () => (g = await gadget(ARITH, "Bf16MulToFp32")));
     it(`should equal bf16MulToF32 on all edge pairs and ${RANDOM} random pairs`, async () => {
-      await agree(g, pairs(BF16_EDGES, [[0x0080, 0x3f00], [0x0081, 0x3f00], [0x0001, 0x3f00], [0x0003, 0x3f00], [0x7f7f, 0x3f81], [0x7f80, 0x0000]], 12, randomBf16), (c) => bf16MulToF32(c.a!, c.b!));
+      await agree(
+        g,
+        pairs(
+          BF16_EDGES,
+          [
+            [0x0080, 0x3f00],
+            [0x0081, 0x3f00],
+            [0x0001, 0x3f00],
+            [0x0003, 0x3f00],
+            [0x7f7f, 0x3f81],
+            [0x7f80, 0x0000],
+          ],
+          12,
+          randomBf16,
+        ),
+        (c) => bf16MulToF32(c.a!, c.b!),
+      );
     });
     it("should reject every normalising shift but the honest one", async () => {
-      for (const [a, b] of [[0x3f80, 0x3f80], [0x0081, 0x3f00], [0x0001, 0x0001], [0x7f7f, 0x7f7f], [0x0001, 0x3f00]] as const) {
+      for (const [a, b] of [
+        [0x3f80, 0x3f80],
+        [0x0081, 0x3f00],
+        [0x0001, 0x0001],
+        [0x7f7f, 0x7f7f],
+        [0x0001, 0x3f00],
+      ] as const) {
         const w = await g.expectPass({ a, b });
         const sh = w[g.wire("mul.rnd.sh")]!;
         for (const bad of [sh - 1n, sh + 1n, sh + 3n, 0n, 63n])
@@ -157,7 +203,7 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
         const w = await g.expectPass({ a, b });
         const sh = w[g.wire("mul.rnd.sh")]!;
         for (const bad of [sh - 1n, sh + 1n, 0n, 127n])
-          if (bad !== sh && !(a === 0x7f800000 || b === 0x7f800000) ) g.expectTamperFails(w, "mul.rnd.sh", bad);
+          if (bad !== sh && !(a === 0x7f800000 || b === 0x7f800000)) g.expectTamperFails(w, "mul.rnd.sh", bad);
       }
     });
   });
@@ -167,9 +213,23 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
     before(async () => (g = await gadget(ARITH, "Fp32ToBf16")));
     it(`should equal f32ToBf16 on edge cases, near-ties and ${RANDOM} random patterns`, async () => {
       const r = prng(14);
-      const xs = [...F32_EDGES, 0x3f808000, 0x3f818000, 0x3f808001, 0x7f7f8000, 0x7f7f7fff, 0x00008000, 0x007fffff, 0xff7fffff];
+      const xs = [
+        ...F32_EDGES,
+        0x3f808000,
+        0x3f818000,
+        0x3f808001,
+        0x7f7f8000,
+        0x7f7f7fff,
+        0x00008000,
+        0x007fffff,
+        0xff7fffff,
+      ];
       for (let i = 0; i < RANDOM; i++) xs.push(randomF32(r));
-      await agree(g, xs.map((x) => ({ x })), (c) => f32ToBf16(c.x!));
+      await agree(
+        g,
+        xs.map((x) => ({ x })),
+        (c) => f32ToBf16(c.x!),
+      );
     });
   });
 
@@ -194,8 +254,11 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
     it("should equal dotBf16 for 4-element vectors, including order-sensitive rounding", async () => {
       const g = await gadget(ARITH, "Bf16Dot", [4]);
       const r = prng(16);
-      const cases: Array<{ a: number[]; b: number[] }> = [{ a: [0x3f80, 0x4b80, 0xcb80, 0x3f80], b: [0x3f80, 0x3f80, 0x3f80, 0x3f80] }];
-      for (let i = 0; i < 200; i++) cases.push({ a: [0, 1, 2, 3].map(() => randomBf16(r)), b: [0, 1, 2, 3].map(() => randomBf16(r)) });
+      const cases: Array<{ a: number[]; b: number[] }> = [
+        { a: [0x3f80, 0x4b80, 0xcb80, 0x3f80], b: [0x3f80, 0x3f80, 0x3f80, 0x3f80] },
+      ];
+      for (let i = 0; i < 200; i++)
+        cases.push({ a: [0, 1, 2, 3].map(() => randomBf16(r)), b: [0, 1, 2, 3].map(() => randomBf16(r)) });
       const out = g.wire("out");
       for (const c of cases) {
         const w = await g.expectPass(c);
@@ -210,7 +273,12 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
   describe("Bf16Relu", () => {
     it("should equal bf16Relu on all 2^16 bf16 patterns", async () => {
       const g = await gadget(ARITH, "Bf16Relu");
-      await agree(g, Array.from({ length: 0x10000 }, (_, x) => ({ x })), (c) => bf16Relu(c.x!), false);
+      await agree(
+        g,
+        Array.from({ length: 0x10000 }, (_, x) => ({ x })),
+        (c) => bf16Relu(c.x!),
+        false,
+      );
       const w = await g.expectPass({ x: 0xbf80 });
       g.expectTamperFails(w, "out", 0xbf80n);
     });

@@ -20,7 +20,18 @@ import {
   mac,
   BF16_NAN,
 } from "../../prover/numerics/index.js";
-import { BF16_EDGES, F32_ADD_PAIRS, F32_EDGES, F32_MUL_PAIRS, bf16, f32, prng, randomBf16, randomF32, toF32 } from "../helpers/floats.js";
+import {
+  BF16_EDGES,
+  F32_ADD_PAIRS,
+  F32_EDGES,
+  F32_MUL_PAIRS,
+  bf16,
+  f32,
+  prng,
+  randomBf16,
+  randomF32,
+  toF32,
+} from "../helpers/floats.js";
 
 const CASES = 100_000;
 const hex = (x: number, w = 8): string => "0x" + x.toString(16).padStart(w, "0");
@@ -41,7 +52,12 @@ function oracleToBf16(x: number): number {
   return (sign << 15) | pick;
 }
 
-function check2(name: string, op: (a: number, b: number) => number, oracle: (a: number, b: number) => number, pairs: Iterable<readonly [number, number]>): void {
+function check2(
+  name: string,
+  op: (a: number, b: number) => number,
+  oracle: (a: number, b: number) => number,
+  pairs: Iterable<readonly [number, number]>,
+): void {
   for (const [a, b] of pairs) {
     const got = op(a, b);
     const want = oracle(a, b);
@@ -49,7 +65,11 @@ function check2(name: string, op: (a: number, b: number) => number, oracle: (a: 
   }
 }
 
-function* randomPairs(seed: number, gen: (r: () => number, near?: number) => number, n = CASES): Generator<[number, number]> {
+function* randomPairs(
+  seed: number,
+  gen: (r: () => number, near?: number) => number,
+  n = CASES,
+): Generator<[number, number]> {
   const r = prng(seed);
   for (let i = 0; i < n; i++) {
     const a = gen(r);
@@ -67,39 +87,77 @@ const bmulOracle = (a: number, b: number): number => toF32(Math.fround(bf16(a) *
 
 describe("numerics reference (TypeScript) against the platform oracle", () => {
   describe("f32Add", () => {
-    it("should match Math.fround on every pair of edge cases", () => check2("f32Add", f32Add, addOracle, allPairs(F32_EDGES)));
+    it("should match Math.fround on every pair of edge cases", () => {
+      check2("f32Add", f32Add, addOracle, allPairs(F32_EDGES));
+    });
     it("should match Math.fround on ties, cancellation and overflow pairs (both orders)", () => {
       check2("f32Add", f32Add, addOracle, F32_ADD_PAIRS);
-      check2("f32Add", f32Add, addOracle, F32_ADD_PAIRS.map(([a, b]) => [b, a] as const));
+      check2(
+        "f32Add",
+        f32Add,
+        addOracle,
+        F32_ADD_PAIRS.map(([a, b]) => [b, a] as const),
+      );
     });
-    it(`should match Math.fround on ${CASES} random pairs`, () => check2("f32Add", f32Add, addOracle, randomPairs(1, randomF32)));
+    it(`should match Math.fround on ${CASES} random pairs`, () => {
+      check2("f32Add", f32Add, addOracle, randomPairs(1, randomF32));
+    });
   });
 
   describe("f32Mul", () => {
-    it("should match Math.fround on every pair of edge cases", () => check2("f32Mul", f32Mul, mulOracle, allPairs(F32_EDGES)));
-    it("should match Math.fround on underflow ties and overflow pairs", () => check2("f32Mul", f32Mul, mulOracle, F32_MUL_PAIRS));
-    it(`should match Math.fround on ${CASES} random pairs`, () => check2("f32Mul", f32Mul, mulOracle, randomPairs(2, randomF32)));
+    it("should match Math.fround on every pair of edge cases", () => {
+      check2("f32Mul", f32Mul, mulOracle, allPairs(F32_EDGES));
+    });
+    it("should match Math.fround on underflow ties and overflow pairs", () => {
+      check2("f32Mul", f32Mul, mulOracle, F32_MUL_PAIRS);
+    });
+    it(`should match Math.fround on ${CASES} random pairs`, () => {
+      check2("f32Mul", f32Mul, mulOracle, randomPairs(2, randomF32));
+    });
   });
 
   describe("bf16MulToF32", () => {
-    it("should match Math.fround on every pair of edge cases", () => check2("bf16MulToF32", bf16MulToF32, bmulOracle, allPairs(BF16_EDGES)));
+    it("should match Math.fround on every pair of edge cases", () => {
+      check2("bf16MulToF32", bf16MulToF32, bmulOracle, allPairs(BF16_EDGES));
+    });
     it("should match Math.fround on all 2^16 products of 0x3f80.. with every bf16 pattern", () => {
       for (const a of [0x3f80, 0x00ff, 0x3f7f, 0x0080, 0x1fff])
-        check2("bf16MulToF32", bf16MulToF32, bmulOracle, Array.from({ length: 0x10000 }, (_, b) => [a, b] as const));
+        check2(
+          "bf16MulToF32",
+          bf16MulToF32,
+          bmulOracle,
+          Array.from({ length: 0x10000 }, (_, b) => [a, b] as const),
+        );
     });
-    it(`should match Math.fround on ${CASES} random pairs`, () => check2("bf16MulToF32", bf16MulToF32, bmulOracle, randomPairs(3, randomBf16)));
+    it(`should match Math.fround on ${CASES} random pairs`, () => {
+      check2("bf16MulToF32", bf16MulToF32, bmulOracle, randomPairs(3, randomBf16));
+    });
   });
 
   describe("f32ToBf16", () => {
     it("should match the nearest-neighbour oracle on edge cases and near-ties", () => {
-      const xs = [...F32_EDGES, 0x3f808000, 0x3f818000, 0x3f808001, 0x3f817fff, 0x7f7f8000, 0x7f7f7fff, 0x7f7fffff, 0x00008000, 0x00018000, 0x007f8000, 0x007fffff];
+      const xs = [
+        ...F32_EDGES,
+        0x3f808000,
+        0x3f818000,
+        0x3f808001,
+        0x3f817fff,
+        0x7f7f8000,
+        0x7f7f7fff,
+        0x7f7fffff,
+        0x00008000,
+        0x00018000,
+        0x007f8000,
+        0x007fffff,
+      ];
       for (const x of xs) assert.equal(hex(f32ToBf16(x), 4), hex(oracleToBf16(x), 4), `f32ToBf16(${hex(x)})`);
     });
     it(`should match the oracle on ${CASES} random patterns`, () => {
       const r = prng(4);
       for (let i = 0; i < CASES; i++) {
         const x = randomF32(r);
-        if (f32ToBf16(x) !== oracleToBf16(x)) assert.fail(`f32ToBf16(${hex(x)}) = ${hex(f32ToBf16(x), 4)}, oracle ${hex(oracleToBf16(x), 4)}`);
+        if (f32ToBf16(x) !== oracleToBf16(x))
+          assert.fail(`f32ToBf16(${hex(x)}) = ${hex(f32ToBf16(x), 4)}, oracle ${hex(oracleToBf16(x), 4)}`);
       }
     });
   });
@@ -112,7 +170,8 @@ describe("numerics reference (TypeScript) against the platform oracle", () => {
         const b = randomBf16(r);
         const acc = r() < 0.5 ? randomF32(r) : toF32(Math.fround(bf16(randomBf16(r)) * bf16(randomBf16(r))));
         const want = toF32(Math.fround(f32(acc) + Math.fround(bf16(a) * bf16(b))));
-        if (mac(acc, a, b) !== want) assert.fail(`mac(${hex(acc)}, ${hex(a, 4)}, ${hex(b, 4)}) = ${hex(mac(acc, a, b))}, oracle ${hex(want)}`);
+        if (mac(acc, a, b) !== want)
+          assert.fail(`mac(${hex(acc)}, ${hex(a, 4)}, ${hex(b, 4)}) = ${hex(mac(acc, a, b))}, oracle ${hex(want)}`);
       }
     });
     it("should accumulate a dot product sequentially in index order", () => {
@@ -140,10 +199,16 @@ describe("numerics reference (TypeScript) against the platform oracle", () => {
     const f32Arb = fc.integer({ min: 0, max: 2 ** 32 - 1 });
     const bf16Arb = fc.integer({ min: 0, max: 2 ** 16 - 1 });
     it("should make addition and multiplication commutative", () => {
-      fc.assert(fc.property(f32Arb, f32Arb, (a, b) => f32Add(a, b) === f32Add(b, a) && f32Mul(a, b) === f32Mul(b, a)), { numRuns: 20_000 });
+      fc.assert(
+        fc.property(f32Arb, f32Arb, (a, b) => f32Add(a, b) === f32Add(b, a) && f32Mul(a, b) === f32Mul(b, a)),
+        { numRuns: 20_000 },
+      );
     });
     it("should make bf16 -> fp32 -> bf16 the identity on non-NaN patterns", () => {
-      fc.assert(fc.property(bf16Arb, (x) => Number.isNaN(bf16(x)) || f32ToBf16(bf16ToF32(x)) === x), { numRuns: 20_000 });
+      fc.assert(
+        fc.property(bf16Arb, (x) => Number.isNaN(bf16(x)) || f32ToBf16(bf16ToF32(x)) === x),
+        { numRuns: 20_000 },
+      );
     });
     it("should round fp32 -> bf16 monotonically", () => {
       fc.assert(

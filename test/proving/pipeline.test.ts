@@ -58,10 +58,16 @@ describe("proving pipeline", function () {
       assert.ok(changed.record.constraints > 0);
     });
     it("should not accept a manifest whose public signals differ from the circuit's", async () => {
-      await assert.rejects(buildCircuit({ ...spec(2), publicSignals: ["a[0]", "a[1]", "out"] }, { dirs, force: true }, log), /public signals/);
+      await assert.rejects(
+        buildCircuit({ ...spec(2), publicSignals: ["a[0]", "a[1]", "out"] }, { dirs, force: true }, log),
+        /public signals/,
+      );
     });
     it("should refuse a missing ptau file", async () => {
-      await assert.rejects(buildCircuit(spec(2), { dirs, force: true, ptau: "/nonexistent.ptau" }, log), /ptau file not found/);
+      await assert.rejects(
+        buildCircuit(spec(2), { dirs, force: true, ptau: "/nonexistent.ptau" }, log),
+        /ptau file not found/,
+      );
     });
   });
 
@@ -92,7 +98,12 @@ describe("proving pipeline", function () {
     });
     it("should round-trip proofs through the calldata packing", () => {
       const packed = packProof(bundle.proof);
-      assert.deepEqual(unpackProof(packed), { ...bundle.proof, pi_a: bundle.proof.pi_a, protocol: "groth16", curve: "bn128" });
+      assert.deepEqual(unpackProof(packed), {
+        ...bundle.proof,
+        pi_a: bundle.proof.pi_a,
+        protocol: "groth16",
+        curve: "bn128",
+      });
       assert.equal(packed.b[0][0], BigInt(bundle.proof.pi_b[0][1])); // coordinates swapped for the EVM
     });
 
@@ -123,13 +134,27 @@ describe("proving pipeline", function () {
       await writeFile(path.join(dir, "proof.json"), JSON.stringify(proof));
       await writeFile(path.join(dir, "public.json"), JSON.stringify(publicSignals));
       const cli = (pub: string): { status: number | null; out: string } => {
-        const r = spawnSync(process.execPath, [path.join("node_modules", "snarkjs", "build", "cli.cjs"), "groth16", "verify", a.vkey, pub, path.join(dir, "proof.json")], { encoding: "utf8" });
+        const r = spawnSync(
+          process.execPath,
+          [
+            path.join("node_modules", "snarkjs", "build", "cli.cjs"),
+            "groth16",
+            "verify",
+            a.vkey,
+            pub,
+            path.join(dir, "proof.json"),
+          ],
+          { encoding: "utf8" },
+        );
         return { status: r.status, out: r.stdout + r.stderr };
       };
       const ok = cli(path.join(dir, "public.json"));
       assert.equal(ok.status, 0, ok.out);
       assert.match(ok.out, /OK!/);
-      await writeFile(path.join(dir, "bad.json"), JSON.stringify([String(BigInt(publicSignals[0]!) + 1n), ...publicSignals.slice(1)]));
+      await writeFile(
+        path.join(dir, "bad.json"),
+        JSON.stringify([String(BigInt(publicSignals[0]!) + 1n), ...publicSignals.slice(1)]),
+      );
       const bad = cli(path.join(dir, "bad.json"));
       assert.notEqual(bad.status, 0);
       assert.match(bad.out, /Invalid proof/);

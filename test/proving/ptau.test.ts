@@ -30,7 +30,10 @@ describe("powers of tau checks", function () {
     it("should read power, contributions and tau != 1 from the shared development ptau", async () => {
       const info = await inspectPtau(DEV_PTAU);
       assert.equal(info.power, 17);
-      assert.deepEqual(info.contributions.map((c) => c.type), ["contribution", "beacon"]);
+      assert.deepEqual(
+        info.contributions.map((c) => c.type),
+        ["contribution", "beacon"],
+      );
       assert.equal(info.tauIsNotOne, true);
       assert.equal(info.preparedForPhase2, true);
     });
@@ -47,20 +50,30 @@ describe("powers of tau checks", function () {
   describe("assertUsablePtau", () => {
     it("should refuse a ptau with no contribution (tau = 1)", async () => {
       const info = await inspectPtau(f("new_final.ptau"));
-      assert.throws(() => assertUsablePtau(info, 4), /tau = 1/);
+      assert.throws(() => {
+        assertUsablePtau(info, 4);
+      }, /tau = 1/);
     });
     it("should refuse a ptau whose only contribution is a public beacon", async () => {
       const info = await inspectPtau(f("beacon_final.ptau"));
-      assert.throws(() => assertUsablePtau(info, 4), /only beacon/);
+      assert.throws(() => {
+        assertUsablePtau(info, 4);
+      }, /only beacon/);
     });
     it("should refuse a ptau not prepared for phase 2", async () => {
       const info = await inspectPtau(f("contrib.ptau"));
-      assert.throws(() => assertUsablePtau(info, 4), /prepare phase2/);
+      assert.throws(() => {
+        assertUsablePtau(info, 4);
+      }, /prepare phase2/);
     });
     it("should refuse a ptau too small for the circuit, naming the power needed", async () => {
       const info = await inspectPtau(f("contrib_final.ptau"));
-      assert.throws(() => assertUsablePtau(info, 11), /needs 2\^11/);
-      assert.doesNotThrow(() => assertUsablePtau(info, 6));
+      assert.throws(() => {
+        assertUsablePtau(info, 11);
+      }, /needs 2\^11/);
+      assert.doesNotThrow(() => {
+        assertUsablePtau(info, 6);
+      });
     });
   });
 

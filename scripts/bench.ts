@@ -1,0 +1,72 @@
+/**
+ * npm run bench — constraint counts of the float gadgets and proving time of
+ * the manifest circuits. Figures are printed for people; the last line is one
+ * JSON object for machines.
+ */
+import { readFile } from "node:fs/promises";
+import { compileTemplate } from "../prover/circom/template.js";
+import { readR1cs } from "../prover/circom/r1cs.js";
+import { buildAll } from "../prover/proving/artifacts.js";
+import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
+import { prove } from "../prover/proving/prove.js";
+import { numberToBf16 } from "../prover/numerics/index.js";
+
+const GADGETS: ReadonlyArray<readonly [label: string, template: string, args: number[]]> = [
+  ["fp32 add", "Fp32Add", []],
+  ["bf16 x bf16 -> fp32 mul", "Bf16MulToFp32", []],
+  ["fp32 x fp32 mul", "Fp32Mul", []],
+  ["fp32 -> bf16", "Fp32ToBf16", []],
+  ["mac fp32(acc + fp32(a*b))", "Fp32Mac", []],
+  ["bf16 relu", "Bf16Relu", []],
+  ["bf16 less-than", "Bf16Lt", []],
+  ["bf16 dot, n=4", "Bf16Dot", [4]],
+];
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const log = consoleLogger("bench");
+  const constraints: Record<string, number> = {};
+  process.stdout.write("Constraints per gadget (circom --O2, bit patterns in and out):\n");
+  for (const [label, template, args] of GADGETS) {
+    const c = await compileTemplate("float/arith.circom", template, args);
+    const n = (await readR1cs(c.r1cs)).constraints.length;
+    constraints[template + (args.length ? `_${args.join("_")}` : "")] = n;
+    process.stdout.write(`  ${label.padEnd(28)} ${String(n).padStart(6)}\n`);
+  }
+
+  await buildAll({ only: ["dot4"] }, log);
+  const input = { a: [5.1, 3.5, 1.4, 0.2].map(numberToBf16), b: [0.4, -0.25, 0.9, -1.2].map(numberToBf16) };
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await prove("dot4", input);
+    times.push((performance.now() - t) / 1000);
+  }
+  const rec = JSON.parse(await readFile("build/circuits/dot4/build.json", "utf8")) as {
+    constraints: number;
+    seconds: { setup: number };
+  };
+  const proveMedian = median(times);
+  process.stdout.write(
+    `\ndot4 (${rec.constraints} constraints): groth16 fullprove median of 5 = ${proveMedian.toFixed(3)} s; setup ${rec.seconds.setup.toFixed(1)} s\n`,
+  );
+  process.stdout.write(`peak resident memory: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`);
+  process.stdout.write(
+    JSON.stringify({
+      constraints,
+      dot4: {
+        constraints: rec.constraints,
+        proveSecondsMedian: Number(proveMedian.toFixed(3)),
+        setupSeconds: rec.seconds.setup,
+      },
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    }) + "\n",
+  );
+  await releaseSnarkjs();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
