@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -27,7 +28,8 @@ describe("powers of tau checks", function () {
   after(releaseSnarkjs);
 
   describe("inspectPtau", () => {
-    it("should read power, contributions and tau != 1 from the shared development ptau", async () => {
+    it("should read power, contributions and tau != 1 from the shared development ptau", async function () {
+      if (!existsSync(DEV_PTAU)) this.skip(); // ../shared is beside the checkout in CI, not in every clone
       const info = await inspectPtau(DEV_PTAU);
       assert.equal(info.power, 17);
       assert.deepEqual(
