@@ -1,54 +1,95 @@
-pragma circom 2.1.6;
+pragma circom 2.2.0;
 
 include "bitify.circom";
 include "comparators.circom";
 include "unpack.circom";
 include "round.circom";
 
-// Bit-exact IEEE-754 arithmetic on bit patterns (DESIGN §2), the same
-// semantics as prover/numerics/ops.ts. NaN results are the canonical quiet NaN
+// Bit-exact IEEE-754 arithmetic (DESIGN §2), the same semantics as
+// prover/numerics/ops.ts. NaN results are the canonical quiet NaN
 // (fp32 0x7FC00000, bf16 0x7FC0); signed zeros, subnormals and infinities
 // follow IEEE-754 with round-to-nearest-even.
+//
+// Values are passed between operations unpacked (bus Fp32), so a chain of
+// multiply-accumulates never packs and re-range-checks its intermediates.
 
-// Selects between a finite result and a special (infinity/NaN) one.
-//   out = isSpecial ? (isNaN ? nanPattern : infPattern) : finitePattern
-template SelectSpecial() {
-    signal input isSpecial;    // 0/1: the result is infinite or NaN
-    signal input isNaN;        // 0/1: the special result is NaN
-    signal input infPattern;   // pattern of the signed infinity
-    signal input nanPattern;   // canonical NaN pattern
-    signal input finitePattern;
-    signal output out;
-
-    signal special;
-    special <== infPattern + isNaN * (nanPattern - infPattern);
-    out <== finitePattern + isSpecial * (special - finitePattern);
+// An unpacked fp32 value. Every producer (Fp32FromBits, Fp32AddU, the
+// multiplications) constrains all fields as functions of its inputs and keeps
+// these invariants: sign, isInf, isNaN are bits (not both set); e in [1, 255]
+// is the effective exponent (1 for zeros and subnormals, 255 for inf/NaN);
+// m < 2^24 is the significand with its hidden bit (>= 2^23 unless e = 1;
+// 2^23 for infinity, > 2^23 for NaN). The bit pattern is then the linear
+// sign * 2^31 + (e - 1) * 2^23 + m.
+bus Fp32() {
+    signal sign;               // sign bit
+    signal e;                  // effective exponent
+    signal m;                  // significand with hidden bit
+    signal isInf;              // +-infinity
+    signal isNaN;              // NaN
 }
 
-// fp32 + fp32 -> fp32 with round-to-nearest-even.
-template Fp32Add() {
-    signal input a;            // fp32 pattern
-    signal input b;            // fp32 pattern
-    signal output out;         // fp32 pattern of fp32(a + b)
+// fp32 bit pattern -> Fp32 (range-checks the pattern to 32 bits).
+template Fp32FromBits() {
+    signal input x;            // fp32 pattern
+    output Fp32() out;
+    component u = FloatUnpack(32, 23);
+    u.x <== x;
+    out.sign <== u.sign;
+    out.e <== u.e;
+    out.m <== u.m;
+    out.isInf <== u.isInf;
+    out.isNaN <== u.isNaN;
+}
 
-    component ua = FloatUnpack(32, 23);
-    ua.x <== a;
-    component ub = FloatUnpack(32, 23);
-    ub.x <== b;
+// Fp32 -> fp32 bit pattern (linear: no constraint).
+template Fp32ToBits() {
+    input Fp32() x;
+    signal output out;         // fp32 pattern
+    out <== x.sign * (1 << 31) + (x.e - 1) * (1 << 23) + x.m;
+}
 
-    // Order by magnitude: `big` has the larger magnitude pattern (a on ties).
+// Builds the result of an operation from its rounded finite part and its
+// special-case flags: a special result is the canonical NaN or the signed
+// infinity; otherwise the rounded value (infinity if rounding overflowed).
+template FinishFp32() {
+    signal input sign;         // sign of the finite (or infinite) result
+    signal input e;            // rounded effective exponent (255 on overflow)
+    signal input m;            // rounded significand (2^23 on overflow)
+    signal input ovf;          // rounding overflowed to infinity
+    signal input special;      // an input was inf/NaN: the result is inf or NaN
+    signal input nan;          // the result is NaN (implies special)
+    output Fp32() out;
+
+    out.e <== e + special * (255 - e);
+    out.m <== m + special * ((1 << 23) + nan * (1 << 22) - m);
+    out.isNaN <== nan;
+    signal infFinite;          // overflow of a finite computation
+    infFinite <== (1 - special) * ovf;
+    out.isInf <== special - nan + infFinite;
+    signal signKept;           // NaN is canonical: sign 0
+    signKept <== (1 - nan) * sign;
+    out.sign <== signKept;
+}
+
+// fp32 + fp32 -> fp32 with round-to-nearest-even, on unpacked values.
+template Fp32AddU() {
+    input Fp32() a;
+    input Fp32() b;
+    output Fp32() out;
+
+    // Order by magnitude pattern: `big` has the larger one (a on ties).
     component swap = LessThan(31);
-    swap.in <== [ua.mag, ub.mag];
+    swap.in <== [(a.e - 1) * (1 << 23) + a.m, (b.e - 1) * (1 << 23) + b.m];
     signal sBig;
-    sBig <== ua.sign + swap.out * (ub.sign - ua.sign);
+    sBig <== a.sign + swap.out * (b.sign - a.sign);
     signal eBig;
-    eBig <== ua.e + swap.out * (ub.e - ua.e);
+    eBig <== a.e + swap.out * (b.e - a.e);
     signal mBig;
-    mBig <== ua.m + swap.out * (ub.m - ua.m);
+    mBig <== a.m + swap.out * (b.m - a.m);
     signal eSmall;
-    eSmall <== ua.e + ub.e - eBig;
+    eSmall <== a.e + b.e - eBig;
     signal mSmall;
-    mSmall <== ua.m + ub.m - mBig;
+    mSmall <== a.m + b.m - mBig;
 
     // Alignment distance, capped at 26: beyond it the smaller operand is
     // below a quarter ulp of the larger one and only acts as a sticky bit,
@@ -65,9 +106,9 @@ template Fp32Add() {
         pw[i] <== pw[i - 1] * (1 + dBits.out[i] * ((1 << (1 << i)) - 1));
     }
 
-    // Exact sum (or difference) of the aligned significands: S < 2^51.
+    // Exact sum (or difference) of the aligned significands: 0 <= S < 2^51.
     signal op;                 // 1 when the signs differ (effective subtraction)
-    op <== ua.sign + ub.sign - 2 * ua.sign * ub.sign;
+    op <== a.sign + b.sign - 2 * a.sign * b.sign;
     signal bigAligned;
     bigAligned <== mBig * pw[4];
     signal smallSigned;
@@ -76,42 +117,49 @@ template Fp32Add() {
     rnd.S <== bigAligned + smallSigned;
     rnd.eS <== eBig - dc;
 
-    // Sign: the larger operand's; an exact zero is -0 only for (-0) + (-0)
-    // or a sum of two negatives cancelling, i.e. when both signs are 1.
+    // Sign: the larger operand's; an exact zero is -0 only when both
+    // operands are negative (round-to-nearest).
     signal bothNeg;
-    bothNeg <== ua.sign * ub.sign;
+    bothNeg <== a.sign * b.sign;
     signal sign;
     sign <== sBig + rnd.isZero * (bothNeg - sBig);
 
-    // Specials: NaN in, or inf - inf, gives NaN; otherwise the infinity
-    // (which is `big`, having the larger magnitude).
+    // Specials: NaN in, or inf - inf, gives NaN; otherwise the infinity,
+    // which is `big` (larger magnitude), hence the sign sBig.
     signal anyNaN;
-    anyNaN <== ua.isNaN + ub.isNaN - ua.isNaN * ub.isNaN;
+    anyNaN <== a.isNaN + b.isNaN - a.isNaN * b.isNaN;
     signal bothInf;
-    bothInf <== ua.isInf * ub.isInf;
+    bothInf <== a.isInf * b.isInf;
     signal infMinusInf;
     infMinusInf <== bothInf * op;
+    signal aSpecial;
+    aSpecial <== a.isInf + a.isNaN;
+    signal bSpecial;
+    bSpecial <== b.isInf + b.isNaN;
     signal anySpecial;
-    anySpecial <== ua.isSpecial + ub.isSpecial - ua.isSpecial * ub.isSpecial;
+    anySpecial <== aSpecial + bSpecial - aSpecial * bSpecial;
+    signal signOut;
+    signOut <== sign + anySpecial * (sBig - sign);
 
-    component sel = SelectSpecial();
-    sel.isSpecial <== anySpecial;
-    sel.isNaN <== anyNaN + infMinusInf;
-    sel.infPattern <== sBig * (1 << 31) + 0x7F800000;
-    sel.nanPattern <== 0x7FC00000;
-    sel.finitePattern <== sign * (1 << 31) + rnd.mag;
-    out <== sel.out;
+    component fin = FinishFp32();
+    fin.sign <== signOut;
+    fin.e <== rnd.e;
+    fin.m <== rnd.m;
+    fin.ovf <== rnd.ovf;
+    fin.special <== anySpecial;
+    fin.nan <== anyNaN + infMinusInf;
+    out <== fin.out;
 }
 
 // Product of two IEEE patterns (width W, FB fraction bits) rounded to fp32.
 // The exact product S = ma * mb < 2^(2*FB+2) has exponent eS = ea + eb - OFS.
 // Results below half the smallest subnormal round to zero, so eS is clamped
 // from below at -NS (S * 2^(-NS-150) < 2^-150 still rounds to zero).
-template FloatMulToFp32(W, FB, OFS, SHB) {
+template FloatMulU(W, FB, OFS, SHB) {
     var NS = 2 * FB + 2;
     signal input a;            // pattern
     signal input b;            // pattern
-    signal output out;         // fp32 pattern of the rounded product
+    output Fp32() out;
 
     component ua = FloatUnpack(W, FB);
     ua.x <== a;
@@ -141,25 +189,56 @@ template FloatMulToFp32(W, FB, OFS, SHB) {
     signal anySpecial;
     anySpecial <== ua.isSpecial + ub.isSpecial - ua.isSpecial * ub.isSpecial;
 
-    component sel = SelectSpecial();
-    sel.isSpecial <== anySpecial;
-    sel.isNaN <== anyNaN + infA0 + infB0;
-    sel.infPattern <== sign * (1 << 31) + 0x7F800000;
-    sel.nanPattern <== 0x7FC00000;
-    sel.finitePattern <== sign * (1 << 31) + rnd.mag;
-    out <== sel.out;
+    component fin = FinishFp32();
+    fin.sign <== sign;
+    fin.e <== rnd.e;
+    fin.m <== rnd.m;
+    fin.ovf <== rnd.ovf;
+    fin.special <== anySpecial;
+    fin.nan <== anyNaN + infA0 + infB0;
+    out <== fin.out;
 }
 
-// bf16 x bf16 -> fp32: the exact product rounded once to fp32 (exact except
-// in the subnormal range and on overflow). eS = ea + eb - 118.
+// bf16 x bf16 -> fp32, unpacked result: the exact product rounded once to
+// fp32 (exact except in the subnormal range and on overflow). eS = ea + eb - 118.
+template Bf16MulU() {
+    signal input a;            // bf16 pattern
+    signal input b;            // bf16 pattern
+    output Fp32() out;
+    component mul = FloatMulU(16, 7, 118, 6);
+    mul.a <== a;
+    mul.b <== b;
+    out <== mul.out;
+}
+
+// fp32 + fp32 -> fp32 on bit patterns.
+template Fp32Add() {
+    signal input a;            // fp32 pattern
+    signal input b;            // fp32 pattern
+    signal output out;         // fp32 pattern of fp32(a + b)
+    component ua = Fp32FromBits();
+    ua.x <== a;
+    component ub = Fp32FromBits();
+    ub.x <== b;
+    component add = Fp32AddU();
+    add.a <== ua.out;
+    add.b <== ub.out;
+    component bits = Fp32ToBits();
+    bits.x <== add.out;
+    out <== bits.out;
+}
+
+// bf16 x bf16 -> fp32 on bit patterns.
 template Bf16MulToFp32() {
     signal input a;            // bf16 pattern
     signal input b;            // bf16 pattern
     signal output out;         // fp32 pattern
-    component mul = FloatMulToFp32(16, 7, 118, 6);
+    component mul = Bf16MulU();
     mul.a <== a;
     mul.b <== b;
-    out <== mul.out;
+    component bits = Fp32ToBits();
+    bits.x <== mul.out;
+    out <== bits.out;
 }
 
 // fp32 x fp32 -> fp32 with round-to-nearest-even. eS = ea + eb - 150.
@@ -167,10 +246,12 @@ template Fp32Mul() {
     signal input a;            // fp32 pattern
     signal input b;            // fp32 pattern
     signal output out;         // fp32 pattern
-    component mul = FloatMulToFp32(32, 23, 150, 7);
+    component mul = FloatMulU(32, 23, 150, 7);
     mul.a <== a;
     mul.b <== b;
-    out <== mul.out;
+    component bits = Fp32ToBits();
+    bits.x <== mul.out;
+    out <== bits.out;
 }
 
 // fp32 -> bf16 with round-to-nearest-even: drop the low 16 bits of the
@@ -220,41 +301,61 @@ template Fp32ToBf16() {
     out <== rounded + isNaN * (0x7FC0 - rounded);
 }
 
-// One step of sequential fp32 accumulation: fp32(acc + fp32(a * b)).
+// One step of sequential fp32 accumulation on bit patterns: fp32(acc + fp32(a * b)).
 template Fp32Mac() {
     signal input acc;          // fp32 pattern
     signal input a;            // bf16 pattern
     signal input b;            // bf16 pattern
     signal output out;         // fp32 pattern
-    component prod = Bf16MulToFp32();
+    component ua = Fp32FromBits();
+    ua.x <== acc;
+    component prod = Bf16MulU();
     prod.a <== a;
     prod.b <== b;
-    component add = Fp32Add();
-    add.a <== acc;
+    component add = Fp32AddU();
+    add.a <== ua.out;
     add.b <== prod.out;
-    out <== add.out;
+    component bits = Fp32ToBits();
+    bits.x <== add.out;
+    out <== bits.out;
 }
 
-// Dot product of two bf16 vectors, sequential fp32 accumulation in index
-// order starting from the first product (prover/numerics dotBf16).
+// Dot product of two bf16 vectors, unpacked result: sequential fp32
+// accumulation in index order starting from the first product
+// (prover/numerics dotBf16).
+template Bf16DotU(N) {
+    signal input a[N];         // bf16 patterns
+    signal input b[N];         // bf16 patterns
+    output Fp32() out;
+    component prod[N];
+    component add[N - 1];
+    for (var i = 0; i < N; i++) {
+        prod[i] = Bf16MulU();
+        prod[i].a <== a[i];
+        prod[i].b <== b[i];
+    }
+    Fp32() acc[N];
+    acc[0] <== prod[0].out;
+    for (var i = 1; i < N; i++) {
+        add[i - 1] = Fp32AddU();
+        add[i - 1].a <== acc[i - 1];
+        add[i - 1].b <== prod[i].out;
+        acc[i] <== add[i - 1].out;
+    }
+    out <== acc[N - 1];
+}
+
+// Dot product on bit patterns.
 template Bf16Dot(N) {
     signal input a[N];         // bf16 patterns
     signal input b[N];         // bf16 patterns
     signal output out;         // fp32 pattern
-    component first = Bf16MulToFp32();
-    first.a <== a[0];
-    first.b <== b[0];
-    component step[N - 1];
-    signal acc[N];
-    acc[0] <== first.out;
-    for (var i = 1; i < N; i++) {
-        step[i - 1] = Fp32Mac();
-        step[i - 1].acc <== acc[i - 1];
-        step[i - 1].a <== a[i];
-        step[i - 1].b <== b[i];
-        acc[i] <== step[i - 1].out;
-    }
-    out <== acc[N - 1];
+    component dot = Bf16DotU(N);
+    dot.a <== a;
+    dot.b <== b;
+    component bits = Fp32ToBits();
+    bits.x <== dot.out;
+    out <== bits.out;
 }
 
 // ReLU on bf16: NaN -> canonical NaN; negative (and -0) -> +0; else x.

@@ -1,4 +1,4 @@
-pragma circom 2.1.6;
+pragma circom 2.2.0;
 
 include "bitify.circom";
 include "comparators.circom";
@@ -37,7 +37,10 @@ function fp32NormShift(S, eS, WT) {
 template Fp32RoundMag(NS, WT, SHB, EB) {
     signal input S;           // exact significand, 0 <= S < 2^NS
     signal input eS;          // exponent: the value is S * 2^(eS - 150)
-    signal output mag;        // fp32 magnitude pattern of the rounded value, 0..0x7F800000
+    signal output e;          // rounded value's effective exponent (1 for zero and subnormals, 255 on overflow)
+    signal output m;          // rounded significand with hidden bit (2^23 for infinity)
+    signal output mag;        // its fp32 magnitude pattern (e - 1) * 2^23 + m, 0..0x7F800000
+    signal output ovf;        // 1 when the result overflowed to infinity
     signal output isZero;     // S == 0 (exact zero; the caller picks the sign)
 
     // Hint: normalising shift. Pinned down completely by Fp32RoundMagCore.
@@ -47,7 +50,10 @@ template Fp32RoundMag(NS, WT, SHB, EB) {
     core.S <== S;
     core.eS <== eS;
     core.sh <== sh;
+    e <== core.e;
+    m <== core.m;
     mag <== core.mag;
+    ovf <== core.ovf;
     isZero <== core.isZero;
 }
 
@@ -62,7 +68,10 @@ template Fp32RoundMagCore(NS, WT, SHB, EB) {
     signal input S;           // exact significand, 0 <= S < 2^NS
     signal input eS;          // exponent: the value is S * 2^(eS - 150)
     signal input sh;          // claimed normalising shift
-    signal output mag;        // fp32 magnitude pattern of the rounded value
+    signal output e;          // effective exponent of the result
+    signal output m;          // significand of the result
+    signal output mag;        // fp32 magnitude pattern of the result
+    signal output ovf;        // overflow to infinity
     signal output isZero;     // S == 0
 
     component shBits = Num2Bits(SHB);
@@ -111,20 +120,25 @@ template Fp32RoundMagCore(NS, WT, SHB, EB) {
     signal inc;
     inc <== t.out[WT - 25] * lsbOrSticky;
 
-    // Round-to-nearest-even; a carry out of the significand lands in the
-    // exponent field by pattern arithmetic (also subnormal -> smallest normal).
+    // Round-to-nearest-even. A carry out of the significand (qr = 2^24)
+    // renormalises to 2^23 one exponent up; a subnormal rounding up to 2^23
+    // is the smallest normal with the same e = 1.
     signal qr;
     qr <== q + inc;
     component carry = IsEqual();
     carry.in <== [qr, 1 << 24];
-    signal pattern;
-    pattern <== (er - 1) * (1 << 23) + qr;
+
+    // Effective exponent: 1 for an exact zero (whatever sh was), else er + carry.
+    signal eFin;
+    eFin <== (er + carry.out - 1) * (1 - sZero.out) + 1;
 
     // Overflow: the final biased exponent of a normal result is er + carry
     // (a subnormal result has er = 1 and cannot overflow); >= 255 is infinity.
-    component ovf = GreaterEqThan(EB + 1);
-    ovf.in <== [er + carry.out, 255];
-    signal sat;
-    sat <== pattern + ovf.out * (0x7F800000 - pattern);
-    mag <== (1 - sZero.out) * sat;
+    // An exact zero never overflows (er is unconstrained when S = 0).
+    component over = GreaterEqThan(EB + 1);
+    over.in <== [er + carry.out, 255];
+    ovf <== over.out * (1 - sZero.out);
+    e <== eFin + ovf * (255 - eFin);
+    m <== qr - carry.out * (1 << 23) + ovf * ((1 << 23) - (qr - carry.out * (1 << 23)));
+    mag <== (e - 1) * (1 << 23) + m;
 }

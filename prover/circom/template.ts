@@ -24,7 +24,7 @@ export async function compileTemplate(
   publics: readonly string[] = [],
 ): Promise<CompiledTemplate> {
   const pub = publics.length ? ` {public [${publics.join(", ")}]}` : "";
-  const main = `pragma circom 2.1.6;\ninclude "${include}";\ncomponent main${pub} = ${template}(${args.join(", ")});\n`;
+  const main = `pragma circom 2.2.0;\ninclude "${include}";\ncomponent main${pub} = ${template}(${args.join(", ")});\n`;
   const name = `${template}${args.length ? "_" + args.join("_") : ""}`;
   const hash = (await sourceHash(main)).slice(0, 16);
   const dir = path.join(BUILD_DIR, "templates", `${name}-${hash}`);

@@ -48,7 +48,7 @@ export function mainSource(spec: CircuitSpec): string {
   const pub = spec.publicInputs.length ? ` {public [${spec.publicInputs.join(", ")}]}` : "";
   return (
     `// Generated from prover/proving/manifest.ts (${spec.id}); do not edit.\n` +
-    `pragma circom 2.1.6;\n\ninclude "${spec.include}";\n\n` +
+    `pragma circom 2.2.0;\n\ninclude "${spec.include}";\n\n` +
     `component main${pub} = ${spec.template}(${spec.params.join(", ")});\n`
   );
 }

@@ -138,10 +138,10 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
         [0x7f7fffff, 0x7f7fffff],
       ] as const) {
         const w = await g.expectPass({ a, b });
-        const sh = w[g.wire("rnd.sh")]!;
+        const sh = w[g.wire("add.rnd.sh")]!;
         for (const bad of [sh - 1n, sh + 1n, sh + 2n, sh - 2n, 0n, 63n, 64n, -1n]) {
           if (bad === sh) continue;
-          g.expectTamperFails(w, "rnd.sh", bad);
+          g.expectTamperFails(w, "add.rnd.sh", bad);
         }
       }
     });
@@ -182,9 +182,9 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
         [0x0001, 0x3f00],
       ] as const) {
         const w = await g.expectPass({ a, b });
-        const sh = w[g.wire("mul.rnd.sh")]!;
+        const sh = w[g.wire("mul.mul.rnd.sh")]!;
         for (const bad of [sh - 1n, sh + 1n, sh + 3n, 0n, 63n])
-          if (bad !== sh) g.expectTamperFails(w, "mul.rnd.sh", bad);
+          if (bad !== sh) g.expectTamperFails(w, "mul.mul.rnd.sh", bad);
       }
     });
     it("should reject non-patterns", async () => {
