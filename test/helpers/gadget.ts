@@ -58,7 +58,7 @@ async function load(c: CompiledTemplate): Promise<Gadget> {
     witness: (input) => wc.calculate(input),
     async expectPass(input) {
       const w = await wc.calculate(input);
-      assert.equal(check(w), -1, `honest witness violates the R1CS for ${JSON.stringify(input)}`);
+      assert.equal(check(w), -1, `honest witness violates the R1CS for ${show(input)}`);
       return w;
     },
     async expectFail(input) {
@@ -68,11 +68,7 @@ async function load(c: CompiledTemplate): Promise<Gadget> {
       } catch {
         return; // rejected by the witness generator's assertions
       }
-      assert.notEqual(
-        check(w),
-        -1,
-        `input was accepted but should not be: ${JSON.stringify(input, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`,
-      );
+      assert.notEqual(check(w), -1, `input was accepted but should not be: ${show(input)}`);
     },
     expectTamperFails(witness, signal, value) {
       const w = [...witness];
@@ -84,4 +80,9 @@ async function load(c: CompiledTemplate): Promise<Gadget> {
     },
   };
   return g;
+}
+
+/** JSON with bigints as decimal strings, for messages. */
+function show(x: unknown): string {
+  return JSON.stringify(x, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 }

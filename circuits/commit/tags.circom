@@ -1,0 +1,21 @@
+pragma circom 2.2.0;
+
+// Domain-separation tags (DESIGN §3): the ASCII bytes of each label read
+// big-endian as a field element. Must equal TAGS in prover/commit/poseidon.ts
+// (test/commit/commit.test.ts compares them through a compiled circuit).
+function TAG_SPEC() { return 0x7674722f737065632f7631; }                      // "vtr/spec/v1"
+function TAG_DATASET_LEAF() { return 0x7674722f646174617365742d6c6561662f7631; } // "vtr/dataset-leaf/v1"
+function TAG_MERKLE_NODE() { return 0x7674722f6d65726b6c652d6e6f64652f7631; }  // "vtr/merkle-node/v1"
+function TAG_SAMPLE() { return 0x7674722f73616d706c652f7631; }                 // "vtr/sample/v1"
+
+// Outputs every tag, so a test can compare them with the TypeScript side.
+template Tags() {
+    signal output spec;
+    signal output datasetLeaf;
+    signal output merkleNode;
+    signal output sample;
+    spec <== TAG_SPEC();
+    datasetLeaf <== TAG_DATASET_LEAF();
+    merkleNode <== TAG_MERKLE_NODE();
+    sample <== TAG_SAMPLE();
+}

@@ -1,0 +1,44 @@
+/**
+ * A dataset as the proofs see it: samples of bf16 features with an integer
+ * class label, committed by a Poseidon Merkle root over the leaves
+ * Poseidon(tag, f_0, ..., f_{n-1}, label) (DESIGN §3).
+ */
+import { MerkleTree, depthFor, type MerklePath } from "../commit/merkle.js";
+import { hashTagged, TAGS } from "../commit/poseidon.js";
+
+export interface Sample {
+  /** bf16 bit patterns. */
+  readonly features: readonly number[];
+  /** Class index, 0 .. classes-1. */
+  readonly label: number;
+}
+
+export interface Dataset {
+  readonly name: string;
+  readonly features: number;
+  readonly classes: number;
+  readonly classNames: readonly string[];
+  readonly samples: readonly Sample[];
+}
+
+/** Leaf of one sample. At most 14 features (Poseidon takes 16 inputs). */
+export function sampleLeaf(s: Sample): bigint {
+  return hashTagged(TAGS.datasetLeaf, [...s.features.map(BigInt), BigInt(s.label)]);
+}
+
+export interface CommittedDataset {
+  readonly dataset: Dataset;
+  readonly depth: number;
+  readonly root: bigint;
+  /** The leaf and its membership path for sample i. */
+  proof(i: number): { leaf: bigint; path: MerklePath };
+}
+
+export function commitDataset(d: Dataset): CommittedDataset {
+  if (d.samples.length === 0) throw new Error(`dataset ${d.name} is empty`);
+  if (d.features > 14) throw new Error(`at most 14 features per sample are supported, ${d.name} has ${d.features}`);
+  const leaves = d.samples.map(sampleLeaf);
+  const depth = depthFor(leaves.length);
+  const tree = new MerkleTree(leaves, depth);
+  return { dataset: d, depth, root: tree.root, proof: (i) => ({ leaf: leaves[i]!, path: tree.path(i) }) };
+}

@@ -1,0 +1,51 @@
+/**
+ * Canonical field encoding of a training spec and its salted Poseidon
+ * commitment (DESIGN §3). This is the one definition; circuits/spec mirrors it.
+ */
+import { hashTagged, TAGS } from "../commit/poseidon.js";
+import type { TrainingSpec } from "./schema.js";
+
+/** Codes of the enumerated spec fields. */
+export const MODEL_FAMILY_CODES = { "linear-mse": 1n } as const;
+export const OPTIMIZER_CODES = { sgd: 1n } as const;
+
+/** Names of the encoded fields, in commitment order (the salt follows them). */
+export const SPEC_FIELDS = [
+  "version",
+  "model.family",
+  "model.inputs",
+  "model.outputs",
+  "optimizer.kind",
+  "optimizer.learningRate",
+  "batchSize",
+  "plannedSteps",
+  "checkpointInterval",
+  "dataset.size",
+  "dataset.root",
+  "dataSeed",
+  "initSeed",
+] as const;
+
+/** The spec as field elements, in SPEC_FIELDS order (without the salt). */
+export function encodeSpec(s: TrainingSpec): bigint[] {
+  return [
+    BigInt(s.version),
+    MODEL_FAMILY_CODES[s.model.family],
+    BigInt(s.model.inputs),
+    BigInt(s.model.outputs),
+    OPTIMIZER_CODES[s.optimizer.kind],
+    BigInt(s.optimizer.learningRate),
+    BigInt(s.batchSize),
+    BigInt(s.plannedSteps),
+    BigInt(s.checkpointInterval),
+    BigInt(s.dataset.size),
+    s.dataset.root,
+    s.dataSeed,
+    s.initSeed,
+  ];
+}
+
+/** Spec commitment = Poseidon(tag("vtr/spec/v1"), fields..., salt): 15 inputs. */
+export function specCommitment(s: TrainingSpec): bigint {
+  return hashTagged(TAGS.spec, [...encodeSpec(s), s.salt]);
+}
