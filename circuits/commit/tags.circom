@@ -7,6 +7,7 @@ function TAG_SPEC() { return 0x7674722f737065632f7631; }                      //
 function TAG_DATASET_LEAF() { return 0x7674722f646174617365742d6c6561662f7631; } // "vtr/dataset-leaf/v1"
 function TAG_MERKLE_NODE() { return 0x7674722f6d65726b6c652d6e6f64652f7631; }  // "vtr/merkle-node/v1"
 function TAG_SAMPLE() { return 0x7674722f73616d706c652f7631; }                 // "vtr/sample/v1"
+function TAG_INIT() { return 0x7674722f696e69742f7631; }                      // "vtr/init/v1"
 
 // Outputs every tag, so a test can compare them with the TypeScript side.
 template Tags() {
@@ -14,8 +15,10 @@ template Tags() {
     signal output datasetLeaf;
     signal output merkleNode;
     signal output sample;
+    signal output init;
     spec <== TAG_SPEC();
     datasetLeaf <== TAG_DATASET_LEAF();
     merkleNode <== TAG_MERKLE_NODE();
     sample <== TAG_SAMPLE();
+    init <== TAG_INIT();
 }

@@ -19,6 +19,7 @@ export const TAGS = {
   datasetLeaf: tag("vtr/dataset-leaf/v1"),
   merkleNode: tag("vtr/merkle-node/v1"),
   sample: tag("vtr/sample/v1"),
+  init: tag("vtr/init/v1"),
 } as const;
 
 const FNS = [

@@ -47,7 +47,7 @@ describe("commitments", function () {
 
   describe("parseSpec", () => {
     it("should accept the example spec and read fields exactly", () => {
-      assert.equal(spec.optimizer.learningRate, 0x3c23);
+      assert.equal(spec.optimizer.learningRate, 0x3b00);
       assert.equal(spec.dataset.root, iris.root, "the example's dataset root is the real iris root");
       assert.equal(spec.dataset.size, iris.dataset.samples.length);
     });

@@ -1,0 +1,78 @@
+/**
+ * The reference trainer: trains a spec's model on its committed dataset,
+ * deterministically from the spec alone (init seed, data seed, learning
+ * rate, batch size, planned steps).
+ */
+import type { CommittedDataset } from "../dataset/dataset.js";
+import { batchIndices } from "../dataset/sampler.js";
+import type { TrainingSpec } from "../spec/schema.js";
+import { initParams } from "./init.js";
+import { evaluate, paramCount, trainStep, type BatchSample, type LinearShape, type StepTrace } from "./model.js";
+
+export interface StepRecord extends StepTrace {
+  readonly step: number;
+  /** Dataset indices of the batch, from the committed sampler. */
+  readonly indices: readonly number[];
+}
+
+export interface TrainingRun {
+  readonly shape: LinearShape;
+  readonly initial: readonly number[];
+  readonly steps: readonly StepRecord[];
+  readonly final: readonly number[];
+}
+
+export function shapeOf(spec: TrainingSpec): LinearShape {
+  return { inputs: spec.model.inputs, outputs: spec.model.outputs };
+}
+
+/** Checks that the spec describes this dataset (root, size, shape). */
+export function checkDatasetMatchesSpec(spec: TrainingSpec, data: CommittedDataset): void {
+  if (data.root !== spec.dataset.root) {
+    throw new Error(
+      `dataset ${data.dataset.name} has root 0x${data.root.toString(16)}, the spec commits to 0x${spec.dataset.root.toString(16)}`,
+    );
+  }
+  if (data.dataset.samples.length !== spec.dataset.size) {
+    throw new Error(`dataset has ${data.dataset.samples.length} samples, the spec says ${spec.dataset.size}`);
+  }
+  if (data.dataset.features !== spec.model.inputs || data.dataset.classes !== spec.model.outputs) {
+    throw new Error(
+      `dataset has ${data.dataset.features} features and ${data.dataset.classes} classes, the model ${spec.model.inputs} -> ${spec.model.outputs}`,
+    );
+  }
+}
+
+export const asBatchSamples = (data: CommittedDataset, indices: readonly number[]): BatchSample[] =>
+  indices.map((i) => ({ x: data.dataset.samples[i]!.features, label: data.dataset.samples[i]!.label }));
+
+/** Trains `steps` steps (default: the spec's planned steps), calling onStep after each. */
+export function train(
+  spec: TrainingSpec,
+  data: CommittedDataset,
+  steps = spec.plannedSteps,
+  onStep?: (r: StepRecord) => void,
+): TrainingRun {
+  checkDatasetMatchesSpec(spec, data);
+  const shape = shapeOf(spec);
+  const initial = initParams(spec.initSeed, paramCount(shape));
+  let params: readonly number[] = initial;
+  const records: StepRecord[] = [];
+  for (let t = 0; t < steps; t++) {
+    const indices = batchIndices(spec.dataSeed, t, spec.batchSize, spec.dataset.size);
+    const trace = trainStep(shape, params, asBatchSamples(data, indices), spec.optimizer.learningRate);
+    const rec = { step: t, indices, ...trace };
+    records.push(rec);
+    onStep?.(rec);
+    params = trace.paramsAfter;
+  }
+  return { shape, initial, steps: records, final: params };
+}
+
+/** Loss and accuracy of parameters over the whole dataset (reporting only). */
+export const evaluateOn = (shape: LinearShape, params: readonly number[], data: CommittedDataset) =>
+  evaluate(
+    shape,
+    params,
+    data.dataset.samples.map((s) => ({ x: s.features, label: s.label })),
+  );

@@ -1,0 +1,113 @@
+/**
+ * The reference trainer: deterministic from the spec, bit-exact against an
+ * independent host-float implementation of the same step, and it learns.
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { before, describe, it } from "mocha";
+import { commitDataset, type CommittedDataset } from "../../prover/dataset/dataset.js";
+import { loadIris } from "../../prover/dataset/iris.js";
+import { bf16ToNumber, f32ToBf16, numberToF32 } from "../../prover/numerics/index.js";
+import { PROJECT_ROOT } from "../../prover/paths.js";
+import { readSpec, type TrainingSpec } from "../../prover/spec/schema.js";
+import { initParam, initParams } from "../../prover/training/init.js";
+import { paramCount, trainStep, type BatchSample, type LinearShape } from "../../prover/training/model.js";
+import { asBatchSamples, evaluateOn, train } from "../../prover/training/trainer.js";
+
+/** The step written with host doubles: Math.fround for every fp32 rounding, bf16 via the tested f32ToBf16. */
+function hostStep(s: LinearShape, params: readonly number[], batch: readonly BatchSample[], lr: number): number[] {
+  const v = bf16ToNumber;
+  const toBf16 = (x: number): number => f32ToBf16(numberToF32(x));
+  const e = batch.map(({ x, label }) =>
+    Array.from({ length: s.outputs }, (_, o) => {
+      let acc = Math.fround(v(params[o * s.inputs]!) * v(x[0]!));
+      for (let i = 1; i < s.inputs; i++) acc = Math.fround(acc + Math.fround(v(params[o * s.inputs + i]!) * v(x[i]!)));
+      const y = toBf16(Math.fround(acc + v(params[s.outputs * s.inputs + o]!)));
+      return toBf16(Math.fround(v(y) - (o === label ? 1 : 0)));
+    }),
+  );
+  const grads: number[] = [];
+  for (let o = 0; o < s.outputs; o++)
+    for (let i = 0; i < s.inputs; i++) {
+      let acc = Math.fround(v(e[0]![o]!) * v(batch[0]!.x[i]!));
+      for (let k = 1; k < batch.length; k++) acc = Math.fround(acc + Math.fround(v(e[k]![o]!) * v(batch[k]!.x[i]!)));
+      grads.push(toBf16(acc));
+    }
+  for (let o = 0; o < s.outputs; o++) {
+    let acc = v(e[0]![o]!);
+    for (let k = 1; k < batch.length; k++) acc = Math.fround(acc + v(e[k]![o]!));
+    grads.push(toBf16(acc));
+  }
+  return params.map((p, k) => toBf16(Math.fround(v(p) + Math.fround(-v(lr) * v(grads[k]!)))));
+}
+
+describe("reference trainer", function () {
+  this.timeout(120_000);
+  let spec: TrainingSpec;
+  let data: CommittedDataset;
+  before(async () => {
+    spec = await readSpec(path.join(PROJECT_ROOT, "prover", "spec", "examples", "iris-linear.json"));
+    data = commitDataset(loadIris());
+  });
+
+  describe("initParams", () => {
+    it("should derive bf16 weights of magnitude in [2^-7, 2^-3) from the init seed", () => {
+      const p = initParams(spec.initSeed, 15);
+      for (const w of p) {
+        const m = Math.abs(bf16ToNumber(w));
+        assert.ok(m >= 2 ** -7 && m < 2 ** -3, `weight ${m}`);
+      }
+      assert.ok(new Set(p).size > 10, "weights are not all alike");
+      assert.notDeepEqual(initParams(spec.initSeed + 1n, 15), p);
+      assert.equal(initParam(spec.initSeed, 3), p[3]);
+    });
+  });
+
+  describe("trainStep", () => {
+    it("should equal an independent host-float implementation on 64 steps", () => {
+      const run = train(spec, data, 64);
+      for (const r of run.steps) {
+        const want = hostStep(run.shape, r.paramsBefore, asBatchSamples(data, r.indices), spec.optimizer.learningRate);
+        assert.deepEqual(r.paramsAfter, want, `step ${r.step}`);
+      }
+    });
+    it("should refuse a parameter vector or sample of the wrong size", () => {
+      const shape = { inputs: 4, outputs: 3 };
+      assert.throws(() => trainStep(shape, [1, 2], [{ x: [0, 0, 0, 0], label: 0 }], 0x3b00), /expected 15 parameters/);
+      assert.throws(() => trainStep(shape, Array<number>(15).fill(0), [{ x: [0], label: 0 }], 0x3b00), /1 features/);
+      assert.throws(() => trainStep(shape, Array<number>(15).fill(0), [], 0x3b00), /empty batch/);
+    });
+  });
+
+  describe("train", () => {
+    it("should be reproducible from the spec alone", () => {
+      const a = train(spec, data, 16);
+      const b = train(spec, data, 16);
+      assert.deepEqual(a.final, b.final);
+      assert.deepEqual(
+        a.steps.map((s) => s.indices),
+        b.steps.map((s) => s.indices),
+      );
+      assert.equal(a.initial.length, paramCount(a.shape));
+    });
+    it("should lower the loss over the planned 16 steps (and further over 64)", () => {
+      const run = train(spec, data);
+      assert.equal(run.steps.length, spec.plannedSteps);
+      const before = evaluateOn(run.shape, run.initial, data);
+      const after = evaluateOn(run.shape, run.final, data);
+      assert.ok(after.loss < before.loss, `loss ${before.loss} -> ${after.loss}`);
+      const longer = evaluateOn(run.shape, train(spec, data, 64).final, data);
+      assert.ok(longer.loss < after.loss, `loss after 64 steps ${longer.loss}`);
+    });
+    it("should refuse a dataset that does not match the spec's commitment", () => {
+      assert.throws(
+        () => train({ ...spec, dataset: { ...spec.dataset, root: spec.dataset.root + 1n } }, data, 1),
+        /the spec commits to/,
+      );
+      assert.throws(
+        () => train({ ...spec, dataset: { ...spec.dataset, size: 149 } }, data, 1),
+        /150 samples, the spec says 149/,
+      );
+    });
+  });
+});
