@@ -151,43 +151,89 @@ template Fp32AddU() {
     out <== fin.out;
 }
 
-// Product of two IEEE patterns (width W, FB fraction bits) rounded to fp32.
+// An unpacked bf16 value (same conventions as Fp32 with a 7-bit fraction):
+// e in [1, 255], m < 2^8 with its hidden bit, flags are bits. Produced by
+// Bf16FromBits only, so every field is a function of a range-checked pattern.
+bus Bf16() {
+    signal sign;               // sign bit
+    signal e;                  // effective exponent
+    signal m;                  // significand with hidden bit
+    signal isInf;              // +-infinity
+    signal isNaN;              // NaN
+    signal isZero;             // +-0
+}
+
+// bf16 bit pattern -> Bf16 (range-checks the pattern to 16 bits).
+template Bf16FromBits() {
+    signal input x;            // bf16 pattern
+    output Bf16() out;
+    component u = FloatUnpack(16, 7);
+    u.x <== x;
+    out.sign <== u.sign;
+    out.e <== u.e;
+    out.m <== u.m;
+    out.isInf <== u.isInf;
+    out.isNaN <== u.isNaN;
+    out.isZero <== u.isZero;
+}
+
+// bf16 -> fp32, exact (linear: no constraint).
+template Bf16ToFp32U() {
+    input Bf16() x;
+    output Fp32() out;
+    out.sign <== x.sign;
+    out.e <== x.e;
+    out.m <== x.m * (1 << 16);
+    out.isInf <== x.isInf;
+    out.isNaN <== x.isNaN;
+}
+
+// Product of two unpacked values with FB fraction bits, rounded to fp32.
 // The exact product S = ma * mb < 2^(2*FB+2) has exponent eS = ea + eb - OFS.
 // Results below half the smallest subnormal round to zero, so eS is clamped
 // from below at -NS (S * 2^(-NS-150) < 2^-150 still rounds to zero).
-template FloatMulU(W, FB, OFS, SHB) {
+template FloatMulCore(FB, OFS, SHB) {
     var NS = 2 * FB + 2;
-    signal input a;            // pattern
-    signal input b;            // pattern
+    signal input aSign;        // operand a: sign, effective exponent, significand, flags
+    signal input aE;
+    signal input aM;
+    signal input aInf;
+    signal input aNaN;
+    signal input aZero;
+    signal input bSign;        // operand b, likewise
+    signal input bE;
+    signal input bM;
+    signal input bInf;
+    signal input bNaN;
+    signal input bZero;
     output Fp32() out;
 
-    component ua = FloatUnpack(W, FB);
-    ua.x <== a;
-    component ub = FloatUnpack(W, FB);
-    ub.x <== b;
-
     signal sign;
-    sign <== ua.sign + ub.sign - 2 * ua.sign * ub.sign;
+    sign <== aSign + bSign - 2 * aSign * bSign;
 
     // Exponent sum ea + eb in [2, 510], clamped below at OFS - NS.
     component low = LessThan(9);
-    low.in <== [ua.e + ub.e, OFS - NS];
+    low.in <== [aE + bE, OFS - NS];
     signal eSum;
-    eSum <== ua.e + ub.e + low.out * (OFS - NS - ua.e - ub.e);
+    eSum <== aE + bE + low.out * (OFS - NS - aE - bE);
 
     component rnd = Fp32RoundMag(NS, NS + 25, SHB, 9);
-    rnd.S <== ua.m * ub.m;
+    rnd.S <== aM * bM;
     rnd.eS <== eSum - OFS;
 
     // Specials: NaN in, or 0 * inf, gives NaN; otherwise inf * x is inf.
     signal anyNaN;
-    anyNaN <== ua.isNaN + ub.isNaN - ua.isNaN * ub.isNaN;
+    anyNaN <== aNaN + bNaN - aNaN * bNaN;
     signal infA0;
-    infA0 <== ua.isInf * ub.isZero;
+    infA0 <== aInf * bZero;
     signal infB0;
-    infB0 <== ub.isInf * ua.isZero;
+    infB0 <== bInf * aZero;
+    signal aSpecial;
+    aSpecial <== aInf + aNaN;
+    signal bSpecial;
+    bSpecial <== bInf + bNaN;
     signal anySpecial;
-    anySpecial <== ua.isSpecial + ub.isSpecial - ua.isSpecial * ub.isSpecial;
+    anySpecial <== aSpecial + bSpecial - aSpecial * bSpecial;
 
     component fin = FinishFp32();
     fin.sign <== sign;
@@ -197,6 +243,114 @@ template FloatMulU(W, FB, OFS, SHB) {
     fin.special <== anySpecial;
     fin.nan <== anyNaN + infA0 + infB0;
     out <== fin.out;
+}
+
+// Product of two IEEE patterns (width W, FB fraction bits) rounded to fp32.
+template FloatMulU(W, FB, OFS, SHB) {
+    signal input a;            // pattern
+    signal input b;            // pattern
+    output Fp32() out;
+    component ua = FloatUnpack(W, FB);
+    ua.x <== a;
+    component ub = FloatUnpack(W, FB);
+    ub.x <== b;
+    component core = FloatMulCore(FB, OFS, SHB);
+    core.aSign <== ua.sign;
+    core.aE <== ua.e;
+    core.aM <== ua.m;
+    core.aInf <== ua.isInf;
+    core.aNaN <== ua.isNaN;
+    core.aZero <== ua.isZero;
+    core.bSign <== ub.sign;
+    core.bE <== ub.e;
+    core.bM <== ub.m;
+    core.bInf <== ub.isInf;
+    core.bNaN <== ub.isNaN;
+    core.bZero <== ub.isZero;
+    out <== core.out;
+}
+
+// bf16 x bf16 -> fp32 on unpacked operands (shared unpacking).
+template Bf16MulUU() {
+    input Bf16() a;
+    input Bf16() b;
+    output Fp32() out;
+    component core = FloatMulCore(7, 118, 6);
+    core.aSign <== a.sign;
+    core.aE <== a.e;
+    core.aM <== a.m;
+    core.aInf <== a.isInf;
+    core.aNaN <== a.isNaN;
+    core.aZero <== a.isZero;
+    core.bSign <== b.sign;
+    core.bE <== b.e;
+    core.bM <== b.m;
+    core.bInf <== b.isInf;
+    core.bNaN <== b.isNaN;
+    core.bZero <== b.isZero;
+    out <== core.out;
+}
+
+// Splits a 24-bit significand into its high 8 and low 16 bits, given the low
+// part as a hint; the range checks make the split unique.
+template SplitSignificand() {
+    signal input m;            // < 2^24 (an Fp32 significand)
+    signal input lo;           // claimed m mod 2^16
+    signal output hiBits[8];   // bits of m >> 16
+    signal output loBits[16];  // bits of m mod 2^16
+    component l = Num2Bits(16);
+    l.in <== lo;
+    component h = Num2Bits(8);
+    h.in <== (m - lo) / (1 << 16);
+    hiBits <== h.out;
+    loBits <== l.out;
+}
+
+// Fp32 -> bf16 bit pattern with round-to-nearest-even (same semantics as
+// Fp32ToBf16 on patterns): keep the top 8 significand bits, round on the low
+// 16; a carry propagates into the exponent by pattern arithmetic.
+template Fp32UToBf16() {
+    input Fp32() x;
+    signal output out;         // bf16 pattern
+
+    // Hint: the low 16 bits of the significand, pinned down by SplitSignificand.
+    signal lo;
+    lo <-- x.m % (1 << 16);
+    component split = SplitSignificand();
+    split.m <== x.m;
+    split.lo <== lo;
+
+    var hi = 0;
+    for (var i = 0; i < 8; i++) {
+        hi += split.hiBits[i] * (1 << i);
+    }
+    var sticky = 0;
+    for (var i = 0; i < 15; i++) {
+        sticky += split.loBits[i] * (1 << i);
+    }
+    component stickyZero = IsZero();
+    stickyZero.in <== sticky;
+    signal lsbOrSticky;
+    lsbOrSticky <== 1 - (1 - split.hiBits[0]) * stickyZero.out;
+    signal inc;
+    inc <== split.loBits[15] * lsbOrSticky;
+
+    // Magnitude: (e - 1) * 2^7 + (m >> 16) + inc; infinities come out exact
+    // (m = 2^23, no rounding); NaN becomes the canonical bf16 NaN.
+    signal rounded;
+    rounded <== x.sign * (1 << 15) + (x.e - 1) * (1 << 7) + hi + inc;
+    out <== rounded + x.isNaN * (0x7FC0 - rounded);
+}
+
+// Test harness: fp32 pattern -> Fp32 bus -> bf16 pattern.
+template Fp32ToBf16ViaBus() {
+    signal input x;            // fp32 pattern
+    signal output out;         // bf16 pattern
+    component u = Fp32FromBits();
+    u.x <== x;
+    component r = Fp32UToBf16();
+    r.x <== u.out;
+    out <== r.out;
 }
 
 // bf16 x bf16 -> fp32, unpacked result: the exact product rounded once to

@@ -182,9 +182,9 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
         [0x0001, 0x3f00],
       ] as const) {
         const w = await g.expectPass({ a, b });
-        const sh = w[g.wire("mul.mul.rnd.sh")]!;
+        const sh = w[g.wire("mul.mul.core.rnd.sh")]!;
         for (const bad of [sh - 1n, sh + 1n, sh + 3n, 0n, 63n])
-          if (bad !== sh) g.expectTamperFails(w, "mul.mul.rnd.sh", bad);
+          if (bad !== sh) g.expectTamperFails(w, "mul.mul.core.rnd.sh", bad);
       }
     });
     it("should reject non-patterns", async () => {
@@ -201,9 +201,9 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
     it("should reject every normalising shift but the honest one", async () => {
       for (const [a, b] of F32_MUL_PAIRS) {
         const w = await g.expectPass({ a, b });
-        const sh = w[g.wire("mul.rnd.sh")]!;
+        const sh = w[g.wire("mul.core.rnd.sh")]!;
         for (const bad of [sh - 1n, sh + 1n, 0n, 127n])
-          if (bad !== sh && !(a === 0x7f800000 || b === 0x7f800000)) g.expectTamperFails(w, "mul.rnd.sh", bad);
+          if (bad !== sh && !(a === 0x7f800000 || b === 0x7f800000)) g.expectTamperFails(w, "mul.core.rnd.sh", bad);
       }
     });
   });
@@ -230,6 +230,43 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
         xs.map((x) => ({ x })),
         (c) => f32ToBf16(c.x!),
       );
+    });
+  });
+
+  describe("Fp32UToBf16 (from the unpacked bus)", () => {
+    it(`should equal f32ToBf16 on edge cases, near-ties and ${RANDOM} random patterns`, async () => {
+      const g = await gadget(ARITH, "Fp32ToBf16ViaBus");
+      const r = prng(18);
+      const xs = [
+        ...F32_EDGES,
+        0x3f808000,
+        0x3f818000,
+        0x3f808001,
+        0x7f7f8000,
+        0x7f7f7fff,
+        0x00008000,
+        0x007fffff,
+        0xff7fffff,
+      ];
+      for (let i = 0; i < RANDOM; i++) xs.push(randomF32(r));
+      await agree(
+        g,
+        xs.map((x) => ({ x })),
+        (c) => f32ToBf16(c.x!),
+      );
+    });
+    it("should accept only the honest split of the significand (SplitSignificand)", async () => {
+      const g = await gadget(ARITH, "SplitSignificand");
+      const r = prng(19);
+      for (let k = 0; k < 100; k++) {
+        const m = k === 0 ? 2 ** 24 - 1 : k === 1 ? 0 : Math.floor(r() * 2 ** 24);
+        const lo = m % 2 ** 16;
+        await g.expectPass({ m, lo });
+        for (const bad of [lo + 1, lo - 1, lo + 2 ** 16, lo - 2 ** 16, Math.floor(r() * 2 ** 16)]) {
+          if (bad === lo) continue;
+          await g.expectFail({ m, lo: ((BigInt(bad) % FIELD_P) + FIELD_P) % FIELD_P });
+        }
+      }
     });
   });
 
