@@ -8,6 +8,9 @@ function TAG_DATASET_LEAF() { return 0x7674722f646174617365742d6c6561662f7631; }
 function TAG_MERKLE_NODE() { return 0x7674722f6d65726b6c652d6e6f64652f7631; }  // "vtr/merkle-node/v1"
 function TAG_SAMPLE() { return 0x7674722f73616d706c652f7631; }                 // "vtr/sample/v1"
 function TAG_INIT() { return 0x7674722f696e69742f7631; }                      // "vtr/init/v1"
+function TAG_WEIGHTS() { return 0x7674722f776569676874732f7631; }                // "vtr/weights/v1"
+function TAG_STEP() { return 0x7674722f737465702f7631; }                      // "vtr/step/v1"
+function TAG_ACCUMULATOR() { return 0x7674722f616363756d756c61746f722f7631; }  // "vtr/accumulator/v1"
 
 // Outputs every tag, so a test can compare them with the TypeScript side.
 template Tags() {
@@ -16,9 +19,15 @@ template Tags() {
     signal output merkleNode;
     signal output sample;
     signal output init;
+    signal output weights;
+    signal output step;
+    signal output accumulator;
     spec <== TAG_SPEC();
     datasetLeaf <== TAG_DATASET_LEAF();
     merkleNode <== TAG_MERKLE_NODE();
     sample <== TAG_SAMPLE();
     init <== TAG_INIT();
+    weights <== TAG_WEIGHTS();
+    step <== TAG_STEP();
+    accumulator <== TAG_ACCUMULATOR();
 }

@@ -8,7 +8,9 @@ import path from "node:path";
 
 const require = createRequire(import.meta.url);
 
-export type CircuitInput = Record<string, bigint | number | string | ReadonlyArray<bigint | number | string>>;
+/** A signal value, or a (nested) array of them for array signals. */
+export type SignalValue = bigint | number | string | readonly SignalValue[];
+export type CircuitInput = Readonly<Record<string, SignalValue>>;
 
 interface WitnessCalculator {
   calculateWitness(input: CircuitInput, sanityCheck: boolean): Promise<bigint[]>;

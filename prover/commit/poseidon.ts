@@ -20,6 +20,9 @@ export const TAGS = {
   merkleNode: tag("vtr/merkle-node/v1"),
   sample: tag("vtr/sample/v1"),
   init: tag("vtr/init/v1"),
+  weights: tag("vtr/weights/v1"),
+  step: tag("vtr/step/v1"),
+  accumulator: tag("vtr/accumulator/v1"),
 } as const;
 
 const FNS = [

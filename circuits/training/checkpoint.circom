@@ -1,0 +1,120 @@
+pragma circom 2.2.0;
+
+include "poseidon.circom";
+include "../commit/tags.circom";
+include "../commit/weights.circom";
+include "../spec/commitment.circom";
+include "../dataset/sampler.circom";
+include "../dataset/leaf.circom";
+include "linear.circom";
+
+// FLOPs of one linear-mse step, counted from the shape (prover/statement).
+function linearFlopsPerStep(I, O, B) {
+    return 2 * B * O * I + B * O + O * I * (2 * B - 1) + O * (B - 1) + 2 * (O * I + O);
+}
+
+// Opens the spec commitment and checks the fields the circuit is built for.
+template OpenLinearSpec(I, O, B, N) {
+    signal input specCommitment; // public commitment
+    signal input fields[13];     // canonical spec encoding (private)
+    signal input salt;           // hiding salt (private)
+
+    component c = SpecCommitment();
+    c.fields <== fields;
+    c.salt <== salt;
+    c.commitment === specCommitment;
+    fields[0] === 1;             // version
+    fields[1] === 1;             // model family linear-mse
+    fields[2] === I;             // inputs
+    fields[3] === O;             // outputs
+    fields[4] === 1;             // optimizer sgd
+    fields[6] === B;             // batch size
+    fields[9] === N;             // dataset size
+}
+
+// Checkpoint(K) for the linear-mse family (DESIGN §4-5): K consecutive
+// training steps re-proved in one circuit ("aggregation by re-proving", not
+// recursive verification). A step proof is Checkpoint(1).
+//
+// Public: the spec commitment, the run binding, the first step index a, the
+// weights roots R_a and R_{a+K}, the FLOPs of the K steps (from the shape),
+// and the accumulator over the K step statements. Every public input is
+// used: the run binding enters every step statement.
+template Checkpoint(I, O, B, K, N, D) {
+    var P = O * I + O;
+    var F = linearFlopsPerStep(I, O, B);
+
+    signal input specCommitment;   // public: commitment to the private spec
+    signal input runBinding;       // public: run id / lab the proof is made for
+    signal input firstStep;        // public: index a of the first step
+    signal input rootBefore;       // public: weights root R_a
+    signal input rootAfter;        // public: weights root R_{a+K}
+    signal input flops;            // public: FLOPs of the K steps
+    signal input accumulator;      // public: accumulator over the K step statements
+
+    signal input fields[13];       // private: spec encoding
+    signal input salt;             // private: spec salt
+    signal input params[P];        // private: weights at step a
+    signal input x[K][B][I];       // private: features of each batch sample
+    signal input label[K][B];      // private: labels
+    signal input siblings[K][B][D]; // private: dataset Merkle paths
+
+    component spec = OpenLinearSpec(I, O, B, N);
+    spec.specCommitment <== specCommitment;
+    spec.fields <== fields;
+    spec.salt <== salt;
+
+    // Weights at step a match R_a (LinearStep range-checks each pattern).
+    component r0 = WeightsRoot(P);
+    r0.params <== params;
+    r0.root === rootBefore;
+
+    component sampler[K][B];
+    component member[K][B];
+    component step[K];
+    component root[K];
+    component stmt[K];
+    component acc[K];
+    signal roots[K + 1];
+    signal accs[K + 1];
+    roots[0] <== rootBefore;
+    accs[0] <== 0;
+    for (var j = 0; j < K; j++) {
+        // The batch: indices from the committed sampler, samples in the committed dataset.
+        for (var s = 0; s < B; s++) {
+            sampler[j][s] = SampleIndex(N);
+            sampler[j][s].seed <== fields[11];
+            sampler[j][s].step <== firstStep + j;
+            sampler[j][s].position <== s;
+            member[j][s] = SampleMembership(I, D);
+            member[j][s].features <== x[j][s];
+            member[j][s].label <== label[j][s];
+            member[j][s].index <== sampler[j][s].index;
+            member[j][s].siblings <== siblings[j][s];
+            member[j][s].root <== fields[10];
+        }
+        // The step itself, bit-exact, with the committed learning rate.
+        step[j] = LinearStep(I, O, B);
+        if (j == 0) {
+            step[j].params <== params;
+        } else {
+            step[j].params <== step[j - 1].newParams;
+        }
+        step[j].x <== x[j];
+        step[j].label <== label[j];
+        step[j].lr <== fields[5];
+        root[j] = WeightsRoot(P);
+        root[j].params <== step[j].newParams;
+        roots[j + 1] <== root[j].root;
+
+        // Step statement and accumulator (prover/statement/statement.ts).
+        stmt[j] = Poseidon(7);
+        stmt[j].inputs <== [TAG_STEP(), specCommitment, runBinding, firstStep + j, roots[j], roots[j + 1], F];
+        acc[j] = Poseidon(3);
+        acc[j].inputs <== [TAG_ACCUMULATOR(), accs[j], stmt[j].out];
+        accs[j + 1] <== acc[j].out;
+    }
+    rootAfter === roots[K];
+    flops === K * F;
+    accumulator === accs[K];
+}
