@@ -21,6 +21,12 @@ export interface CircuitSpec {
   readonly publicSignals: readonly string[];
 }
 
+import { CHECKPOINT_PUBLIC_SIGNALS, GENESIS_PUBLIC_SIGNALS } from "../statement/statement.js";
+
+/** The linear-mse family of the example spec: 4 inputs, 3 outputs, batch 2, iris (150 samples, depth 8). */
+const LINEAR_IRIS = { I: 4, O: 3, B: 2, N: 150, D: 8 } as const;
+const { I, O, B, N, D } = LINEAR_IRIS;
+
 export const CIRCUITS = [
   {
     id: "dot4",
@@ -32,6 +38,39 @@ export const CIRCUITS = [
     params: [4],
     publicInputs: ["a"],
     publicSignals: ["out", "a[0]", "a[1]", "a[2]", "a[3]"],
+  },
+  {
+    id: "genesis_linear_i4o3b2",
+    statement:
+      "the initial weights derived from the committed init seed have root root0, and the private spec " +
+      "(opened from specCommitment) has these parameter count, FLOPs per step and planned steps; bound to lab",
+    include: "training/genesis.circom",
+    template: "Genesis",
+    params: [I, O, B, N],
+    publicInputs: GENESIS_PUBLIC_SIGNALS,
+    publicSignals: GENESIS_PUBLIC_SIGNALS,
+  },
+  {
+    id: "step_linear_i4o3b2",
+    statement:
+      "one training step (Checkpoint(1)) from firstStep: batch drawn by the committed sampler from the committed " +
+      "dataset, forward, gradient and SGD update bit-exact, weights rootBefore -> rootAfter",
+    include: "training/checkpoint.circom",
+    template: "Checkpoint",
+    params: [I, O, B, 1, N, D],
+    publicInputs: CHECKPOINT_PUBLIC_SIGNALS,
+    publicSignals: CHECKPOINT_PUBLIC_SIGNALS,
+  },
+  {
+    id: "checkpoint4_linear_i4o3b2",
+    statement:
+      "four consecutive training steps re-proved in one circuit (aggregation by re-proving, not recursion), " +
+      "chained rootBefore -> rootAfter, with their FLOPs and the accumulator over the four step statements",
+    include: "training/checkpoint.circom",
+    template: "Checkpoint",
+    params: [I, O, B, 4, N, D],
+    publicInputs: CHECKPOINT_PUBLIC_SIGNALS,
+    publicSignals: CHECKPOINT_PUBLIC_SIGNALS,
   },
 ] as const satisfies readonly CircuitSpec[];
 

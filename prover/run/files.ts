@@ -1,0 +1,25 @@
+/** Atomic JSON files: a bundle is either complete on disk or absent. */
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+const replacer = (_: string, v: unknown): unknown => (typeof v === "bigint" ? v.toString() : v);
+
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, JSON.stringify(value, replacer, 2) + "\n");
+  await rename(tmp, file);
+}
+
+/** The parsed file, or undefined if it does not exist. Throws on a corrupt file, naming it. */
+export async function readJsonIfExists(file: string): Promise<unknown> {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as unknown;
+  } catch (err) {
+    throw new Error(
+      `${file} is not valid JSON (${err instanceof Error ? err.message : String(err)}); delete it to re-prove`,
+    );
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Train-and-prove over a run directory (issue #3): trains the spec's model on
+ * its committed dataset and writes a genesis proof, a step proof per step
+ * (optional) and a checkpoint proof every K steps, each a self-describing
+ * bundle. Training is deterministic, so an interrupted run resumes by
+ * re-training (cheap) and proving only what has no complete bundle yet.
+ *
+ * Run directory:
+ *   run.json                               what this directory is for (spec commitment, lab, circuits)
+ *   genesis.json                           genesis proof bundle
+ *   steps/step-000007.json                 step proof of step 7 (Checkpoint(1))
+ *   checkpoints/checkpoint-000004-000007.json   K = 4 checkpoint proof of steps 4..7
+ *   metrics.json                           loss and accuracy at each checkpoint (reporting only)
+ */
+import path from "node:path";
+import type { CommittedDataset } from "../dataset/dataset.js";
+import { prove, verify, type ProofBundle } from "../proving/prove.js";
+import type { Logger } from "../proving/log.js";
+import { specCommitment } from "../spec/commitment.js";
+import type { TrainingSpec } from "../spec/schema.js";
+import { checkpointInputs, genesisInputs } from "../statement/inputs.js";
+import { checkDatasetMatchesSpec, evaluateOn, train } from "../training/trainer.js";
+import { artifactPaths } from "../proving/artifacts.js";
+import { existsSync } from "node:fs";
+import { readJsonIfExists, writeJsonAtomic } from "./files.js";
+
+/** Circuits of the linear-mse iris family, by role. */
+export const LINEAR_IRIS_CIRCUITS = {
+  genesis: "genesis_linear_i4o3b2",
+  step: "step_linear_i4o3b2",
+  checkpoint: "checkpoint4_linear_i4o3b2",
+  checkpointSteps: 4,
+} as const;
+
+export interface ProveOptions {
+  readonly runDir: string;
+  /** The lab's address: the run binding of every proof. */
+  readonly lab: bigint;
+  /** Write a step proof for every step (default true). */
+  readonly stepProofs?: boolean;
+  /** Steps to train (default: the spec's planned steps). */
+  readonly steps?: number;
+}
+
+export interface ProveSummary {
+  readonly written: readonly string[];
+  readonly reused: readonly string[];
+  readonly lossBefore: number;
+  readonly lossAfter: number;
+  readonly accuracyBefore: number;
+  readonly accuracyAfter: number;
+}
+
+interface RunRecord {
+  readonly specCommitment: string;
+  readonly lab: string;
+  readonly circuits: typeof LINEAR_IRIS_CIRCUITS;
+}
+
+const pad = (n: number): string => String(n).padStart(6, "0");
+
+/** Checks the shape the family's circuits are built for. */
+function checkFamily(spec: TrainingSpec): void {
+  const ok =
+    spec.model.family === "linear-mse" &&
+    spec.model.inputs === 4 &&
+    spec.model.outputs === 3 &&
+    spec.batchSize === 2 &&
+    spec.dataset.size === 150 &&
+    spec.checkpointInterval === LINEAR_IRIS_CIRCUITS.checkpointSteps;
+  if (!ok) {
+    throw new Error(
+      "no built circuits for this shape: the prover has circuits for linear-mse 4 -> 3, batch 2, a 150-sample dataset " +
+        `and checkpoint interval ${LINEAR_IRIS_CIRCUITS.checkpointSteps} (add a family to prover/proving/manifest.ts for others)`,
+    );
+  }
+}
+
+/** Throws, saying what to run, unless the family's proving artifacts are built. */
+function checkArtifacts(): void {
+  for (const id of [LINEAR_IRIS_CIRCUITS.genesis, LINEAR_IRIS_CIRCUITS.step, LINEAR_IRIS_CIRCUITS.checkpoint]) {
+    const a = artifactPaths(id);
+    for (const f of [a.wasm, a.zkey, a.vkey]) {
+      if (!existsSync(f))
+        throw new Error(`circuit "${id}" has no built artifacts (${f} missing): run \`npm run artifacts\` first`);
+    }
+  }
+}
+
+export async function trainAndProve(
+  spec: TrainingSpec,
+  data: CommittedDataset,
+  opts: ProveOptions,
+  log: Logger,
+): Promise<ProveSummary> {
+  // Every check before any work or any write.
+  checkFamily(spec);
+  checkDatasetMatchesSpec(spec, data);
+  checkArtifacts();
+  const commitment = specCommitment(spec);
+  const steps = opts.steps ?? spec.plannedSteps;
+  const K = LINEAR_IRIS_CIRCUITS.checkpointSteps;
+  const runFile = path.join(opts.runDir, "run.json");
+  const record: RunRecord = {
+    specCommitment: `0x${commitment.toString(16)}`,
+    lab: `0x${opts.lab.toString(16)}`,
+    circuits: LINEAR_IRIS_CIRCUITS,
+  };
+  const existing = (await readJsonIfExists(runFile)) as RunRecord | undefined;
+  if (existing && (existing.specCommitment !== record.specCommitment || existing.lab !== record.lab)) {
+    throw new Error(
+      `${opts.runDir} belongs to another run (spec commitment ${existing.specCommitment}, lab ${existing.lab}); use another --run-dir`,
+    );
+  }
+  await writeJsonAtomic(runFile, record);
+
+  log.info(`training ${steps} steps (bit-exact reference trainer)`);
+  const t0 = performance.now();
+  const run = train(spec, data, steps);
+  const trainMs = performance.now() - t0;
+  log.info(`trained in ${trainMs.toFixed(0)} ms; proving`);
+
+  const written: string[] = [];
+  const reused: string[] = [];
+  // Proves unless a complete bundle with the expected statement is already there.
+  const ensure = async (
+    file: string,
+    circuit: string,
+    inputs: Record<string, unknown>,
+    expect: Record<string, unknown>,
+  ): Promise<void> => {
+    const rel = path.relative(opts.runDir, file);
+    const prev = (await readJsonIfExists(file)) as ProofBundle | undefined;
+    if (prev) {
+      const same =
+        prev.circuit === circuit && Object.entries(expect).every(([k, v]) => prev.statement[k] === String(v));
+      if (same && (await verify(prev))) {
+        reused.push(rel);
+        return;
+      }
+      log.warn(`${rel} does not hold a valid proof of the expected statement: re-proving`);
+    }
+    const t = performance.now();
+    const bundle = await prove(circuit, inputs as never);
+    for (const [k, v] of Object.entries(expect)) {
+      if (bundle.statement[k] !== String(v))
+        throw new Error(`${rel}: proved ${k} = ${bundle.statement[k]}, expected ${String(v)} (bug)`);
+    }
+    await writeJsonAtomic(file, bundle);
+    written.push(rel);
+    log.info(`${rel}: proved in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  };
+
+  const g = genesisInputs(spec, opts.lab);
+  await ensure(path.join(opts.runDir, "genesis.json"), LINEAR_IRIS_CIRCUITS.genesis, g.inputs, g.statement as never);
+
+  const metrics: Array<{ step: number; loss: number; accuracy: number }> = [
+    { step: 0, ...evaluateOn(run.shape, run.initial, data) },
+  ];
+  for (let t = 0; t < steps; t++) {
+    if (opts.stepProofs !== false) {
+      const c = checkpointInputs(spec, data, run.steps.slice(t, t + 1), opts.lab);
+      await ensure(
+        path.join(opts.runDir, "steps", `step-${pad(t)}.json`),
+        LINEAR_IRIS_CIRCUITS.step,
+        c.inputs,
+        c.statement as never,
+      );
+    }
+    if ((t + 1) % K === 0) {
+      const a = t + 1 - K;
+      const c = checkpointInputs(spec, data, run.steps.slice(a, t + 1), opts.lab);
+      const file = path.join(opts.runDir, "checkpoints", `checkpoint-${pad(a)}-${pad(t)}.json`);
+      await ensure(file, LINEAR_IRIS_CIRCUITS.checkpoint, c.inputs, c.statement as never);
+      metrics.push({ step: t + 1, ...evaluateOn(run.shape, run.steps[t]!.paramsAfter, data) });
+    }
+  }
+  if (steps % K !== 0) log.warn(`the last ${steps % K} step(s) are not covered by a checkpoint (interval ${K})`);
+  await writeJsonAtomic(path.join(opts.runDir, "metrics.json"), { trainMs, metrics });
+  const first = metrics[0]!;
+  const last = { step: steps, ...evaluateOn(run.shape, run.final, data) };
+  return {
+    written,
+    reused,
+    lossBefore: first.loss,
+    lossAfter: last.loss,
+    accuracyBefore: first.accuracy,
+    accuracyAfter: last.accuracy,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The train-and-prove command over a run directory: bundles verify (also with
+ * the snarkjs command line), a re-run resumes without re-proving, a missing or
+ * corrupt bundle is re-proved, and bad input stops before any work.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "mocha";
+import { commitDataset, type CommittedDataset } from "../../prover/dataset/dataset.js";
+import { loadIris } from "../../prover/dataset/iris.js";
+import { PROJECT_ROOT } from "../../prover/paths.js";
+import { artifactPaths, buildAll } from "../../prover/proving/artifacts.js";
+import { releaseSnarkjs, silentLogger as log } from "../../prover/proving/log.js";
+import type { ProofBundle } from "../../prover/proving/prove.js";
+import { trainAndProve } from "../../prover/run/prover.js";
+import { readSpec, type TrainingSpec } from "../../prover/spec/schema.js";
+import { readJsonIfExists } from "../../prover/run/files.js";
+
+const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;
+
+describe("trainAndProve", function () {
+  this.timeout(1_800_000);
+  let spec: TrainingSpec;
+  let data: CommittedDataset;
+  let dir: string;
+  before(async () => {
+    await buildAll({ only: ["genesis_linear_i4o3b2", "step_linear_i4o3b2", "checkpoint4_linear_i4o3b2"] }, log);
+    spec = await readSpec(path.join(PROJECT_ROOT, "prover", "spec", "examples", "iris-linear.json"));
+    data = commitDataset(loadIris());
+    dir = await mkdtemp(path.join(tmpdir(), "vtr-run-"));
+  });
+  after(releaseSnarkjs);
+
+  it("should write genesis, step and checkpoint bundles that snarkjs groth16 verify accepts", async () => {
+    const s = await trainAndProve(spec, data, { runDir: dir, lab: LAB, steps: 4 }, log);
+    assert.deepEqual([...s.written].sort(), [
+      "checkpoints/checkpoint-000000-000003.json",
+      "genesis.json",
+      "steps/step-000000.json",
+      "steps/step-000001.json",
+      "steps/step-000002.json",
+      "steps/step-000003.json",
+    ]);
+    const cp = (await readJsonIfExists(path.join(dir, "checkpoints", "checkpoint-000000-000003.json"))) as ProofBundle;
+    assert.equal(cp.circuit, "checkpoint4_linear_i4o3b2");
+    assert.equal(cp.statement.runBinding, LAB.toString());
+    const pub = path.join(dir, "public.json");
+    const proof = path.join(dir, "proof.json");
+    await writeFile(pub, JSON.stringify(cp.publicSignals));
+    await writeFile(proof, JSON.stringify(cp.proof));
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join("node_modules", "snarkjs", "build", "cli.cjs"),
+        "groth16",
+        "verify",
+        artifactPaths(cp.circuit).vkey,
+        pub,
+        proof,
+      ],
+      { encoding: "utf8" },
+    );
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /OK!/);
+  });
+  it("should resume without re-proving complete bundles", async () => {
+    const s = await trainAndProve(spec, data, { runDir: dir, lab: LAB, steps: 4 }, log);
+    assert.equal(s.written.length, 0);
+    assert.equal(s.reused.length, 6);
+  });
+  it("should re-prove a missing bundle and a corrupt one, and ignore leftovers of an interrupted write", async () => {
+    await rm(path.join(dir, "steps", "step-000001.json"));
+    const bundle = (await readJsonIfExists(path.join(dir, "steps", "step-000002.json"))) as ProofBundle;
+    await writeFile(
+      path.join(dir, "steps", "step-000002.json"),
+      JSON.stringify({ ...bundle, publicSignals: [...bundle.publicSignals].reverse() }),
+    );
+    await writeFile(path.join(dir, "steps", "step-000003.json.tmp-99999"), "{ half a bund");
+    const s = await trainAndProve(spec, data, { runDir: dir, lab: LAB, steps: 4 }, log);
+    assert.deepEqual([...s.written].sort(), ["steps/step-000001.json", "steps/step-000002.json"]);
+    assert.ok((await readdir(path.join(dir, "steps"))).includes("step-000003.json"));
+  });
+  it("should say a half-written bundle is not JSON rather than use it", async () => {
+    await writeFile(path.join(dir, "genesis.json"), "{ half a bund");
+    await assert.rejects(
+      trainAndProve(spec, data, { runDir: dir, lab: LAB, steps: 4 }, log),
+      /genesis\.json is not valid JSON/,
+    );
+    await rm(path.join(dir, "genesis.json"));
+  });
+  it("should stop before any work on bad input", async () => {
+    const fresh = await mkdtemp(path.join(tmpdir(), "vtr-bad-"));
+    await assert.rejects(
+      trainAndProve({ ...spec, batchSize: 3 }, data, { runDir: fresh, lab: LAB }, log),
+      /no built circuits for this shape/,
+    );
+    await assert.rejects(
+      trainAndProve({ ...spec, dataset: { ...spec.dataset, root: 1n } }, data, { runDir: fresh, lab: LAB }, log),
+      /the spec commits to/,
+    );
+    await assert.rejects(
+      trainAndProve(spec, data, { runDir: dir, lab: LAB + 1n, steps: 4 }, log),
+      /belongs to another run/,
+    );
+    assert.equal(existsSync(path.join(fresh, "genesis.json")), false);
+  });
+});
