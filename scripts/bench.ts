@@ -1,7 +1,9 @@
 /**
- * npm run bench — constraint counts of the float gadgets and proving time of
- * the manifest circuits. Figures are printed for people; the last line is one
- * JSON object for machines.
+ * npm run bench — constraint counts of the float gadgets, proving time of the
+ * demo circuit, and for the training proofs: constraints per step and per
+ * K = 4 checkpoint, witness and proving time (medians), peak memory, and the
+ * ratio of proving time to reference training time per step. Figures are
+ * printed for people; the last line is one JSON object for machines.
  */
 import { readFile } from "node:fs/promises";
 import { compileTemplate } from "../prover/circom/template.js";
@@ -10,6 +12,13 @@ import { buildAll } from "../prover/proving/artifacts.js";
 import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
 import { prove } from "../prover/proving/prove.js";
 import { numberToBf16 } from "../prover/numerics/index.js";
+import * as snarkjs from "snarkjs";
+import { artifactPaths } from "../prover/proving/artifacts.js";
+import { commitDataset } from "../prover/dataset/dataset.js";
+import { loadIris } from "../prover/dataset/iris.js";
+import { readSpec } from "../prover/spec/schema.js";
+import { checkpointInputs } from "../prover/statement/inputs.js";
+import { train } from "../prover/training/trainer.js";
 
 const GADGETS: ReadonlyArray<readonly [label: string, template: string, args: number[]]> = [
   ["fp32 add", "Fp32Add", []],
@@ -49,17 +58,59 @@ async function main(): Promise<void> {
   };
   const proveMedian = median(times);
   process.stdout.write(
-    `\ndot4 (${rec.constraints} constraints): groth16 fullprove median of 5 = ${proveMedian.toFixed(3)} s; setup ${rec.seconds.setup.toFixed(1)} s\n`,
+    `\ndot4 (${rec.constraints} constraints): groth16 fullprove median of 5 = ${proveMedian.toFixed(3)} s\n`,
+  );
+
+  // Training proofs: witness and proving time per step (K = 1) and per K = 4 checkpoint.
+  const spec = await readSpec("prover/spec/examples/iris-linear.json");
+  const data = commitDataset(loadIris());
+  let t = performance.now();
+  const run = train(spec, data, 256);
+  const trainMsPerStep = (performance.now() - t) / 256;
+  await buildAll({ only: ["step_linear_i4o3b2", "checkpoint4_linear_i4o3b2"] }, log);
+  const training: Record<string, { constraints: number; witnessSecondsMedian: number; proveSecondsMedian: number }> =
+    {};
+  for (const [id, k] of [
+    ["step_linear_i4o3b2", 1],
+    ["checkpoint4_linear_i4o3b2", 4],
+  ] as const) {
+    const a = artifactPaths(id);
+    const constraints = (JSON.parse(await readFile(a.record, "utf8")) as { constraints: number }).constraints;
+    const w: number[] = [];
+    const p: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const { inputs } = checkpointInputs(spec, data, run.steps.slice(4 * r, 4 * r + k), 1n);
+      const wtns = { type: "mem" as const };
+      t = performance.now();
+      await snarkjs.wtns.calculate(inputs, a.wasm, wtns);
+      w.push((performance.now() - t) / 1000);
+      t = performance.now();
+      await snarkjs.groth16.prove(a.zkey, wtns);
+      p.push((performance.now() - t) / 1000);
+    }
+    training[id] = {
+      constraints,
+      witnessSecondsMedian: Number(median(w).toFixed(3)),
+      proveSecondsMedian: Number(median(p).toFixed(3)),
+    };
+    process.stdout.write(
+      `${id} (K = ${k}): ${constraints} constraints (${Math.round(constraints / k)} per step); ` +
+        `witness ${median(w).toFixed(2)} s, prove ${median(p).toFixed(2)} s (medians of 3)\n`,
+    );
+  }
+  const stepProve = training.step_linear_i4o3b2!.proveSecondsMedian + training.step_linear_i4o3b2!.witnessSecondsMedian;
+  const ratio = (stepProve * 1000) / trainMsPerStep;
+  process.stdout.write(
+    `reference training: ${trainMsPerStep.toFixed(3)} ms per step; step proof / training time = ${ratio.toFixed(0)}x\n`,
   );
   process.stdout.write(`peak resident memory: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`);
   process.stdout.write(
     JSON.stringify({
       constraints,
-      dot4: {
-        constraints: rec.constraints,
-        proveSecondsMedian: Number(proveMedian.toFixed(3)),
-        setupSeconds: rec.seconds.setup,
-      },
+      dot4: { constraints: rec.constraints, proveSecondsMedian: Number(proveMedian.toFixed(3)) },
+      training,
+      trainMsPerStep: Number(trainMsPerStep.toFixed(3)),
+      stepProofToTrainingRatio: Math.round(ratio),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     }) + "\n",
   );

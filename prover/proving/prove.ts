@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import * as snarkjs from "snarkjs";
 import type { Groth16Proof, PublicSignals } from "snarkjs";
+import type { CircuitInput } from "../circom/witness.js";
 import { artifactPaths } from "./artifacts.js";
 import { circuitSpec } from "./manifest.js";
 
@@ -26,7 +27,7 @@ function requireArtifacts(id: string): ReturnType<typeof artifactPaths> {
 }
 
 /** Computes the witness and a Groth16 proof; returns a self-describing bundle. */
-export async function prove(id: string, input: object): Promise<ProofBundle> {
+export async function prove(id: string, input: CircuitInput): Promise<ProofBundle> {
   const spec = circuitSpec(id);
   const a = requireArtifacts(id);
   const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, a.wasm, a.zkey);

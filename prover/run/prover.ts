@@ -13,6 +13,7 @@
  *   metrics.json                           loss and accuracy at each checkpoint (reporting only)
  */
 import path from "node:path";
+import type { CircuitInput } from "../circom/witness.js";
 import type { CommittedDataset } from "../dataset/dataset.js";
 import { prove, verify, type ProofBundle } from "../proving/prove.js";
 import type { Logger } from "../proving/log.js";
@@ -62,7 +63,6 @@ const pad = (n: number): string => String(n).padStart(6, "0");
 /** Checks the shape the family's circuits are built for. */
 function checkFamily(spec: TrainingSpec): void {
   const ok =
-    spec.model.family === "linear-mse" &&
     spec.model.inputs === 4 &&
     spec.model.outputs === 3 &&
     spec.batchSize === 2 &&
@@ -123,12 +123,7 @@ export async function trainAndProve(
   const written: string[] = [];
   const reused: string[] = [];
   // Proves unless a complete bundle with the expected statement is already there.
-  const ensure = async (
-    file: string,
-    circuit: string,
-    inputs: Record<string, unknown>,
-    expect: Record<string, unknown>,
-  ): Promise<void> => {
+  const ensure = async (file: string, circuit: string, inputs: CircuitInput, expect: object): Promise<void> => {
     const rel = path.relative(opts.runDir, file);
     const prev = (await readJsonIfExists(file)) as ProofBundle | undefined;
     if (prev) {
@@ -141,7 +136,7 @@ export async function trainAndProve(
       log.warn(`${rel} does not hold a valid proof of the expected statement: re-proving`);
     }
     const t = performance.now();
-    const bundle = await prove(circuit, inputs as never);
+    const bundle = await prove(circuit, inputs);
     for (const [k, v] of Object.entries(expect)) {
       if (bundle.statement[k] !== String(v))
         throw new Error(`${rel}: proved ${k} = ${bundle.statement[k]}, expected ${String(v)} (bug)`);
@@ -152,7 +147,7 @@ export async function trainAndProve(
   };
 
   const g = genesisInputs(spec, opts.lab);
-  await ensure(path.join(opts.runDir, "genesis.json"), LINEAR_IRIS_CIRCUITS.genesis, g.inputs, g.statement as never);
+  await ensure(path.join(opts.runDir, "genesis.json"), LINEAR_IRIS_CIRCUITS.genesis, g.inputs, g.statement);
 
   const metrics: Array<{ step: number; loss: number; accuracy: number }> = [
     { step: 0, ...evaluateOn(run.shape, run.initial, data) },
@@ -164,14 +159,14 @@ export async function trainAndProve(
         path.join(opts.runDir, "steps", `step-${pad(t)}.json`),
         LINEAR_IRIS_CIRCUITS.step,
         c.inputs,
-        c.statement as never,
+        c.statement,
       );
     }
     if ((t + 1) % K === 0) {
       const a = t + 1 - K;
       const c = checkpointInputs(spec, data, run.steps.slice(a, t + 1), opts.lab);
       const file = path.join(opts.runDir, "checkpoints", `checkpoint-${pad(a)}-${pad(t)}.json`);
-      await ensure(file, LINEAR_IRIS_CIRCUITS.checkpoint, c.inputs, c.statement as never);
+      await ensure(file, LINEAR_IRIS_CIRCUITS.checkpoint, c.inputs, c.statement);
       metrics.push({ step: t + 1, ...evaluateOn(run.shape, run.steps[t]!.paramsAfter, data) });
     }
   }
