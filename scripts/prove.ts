@@ -9,11 +9,9 @@ import { parseArgs } from "node:util";
 import { commitDataset } from "../prover/dataset/dataset.js";
 import { loadIris } from "../prover/dataset/iris.js";
 import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
-import { trainAndProve } from "../prover/run/prover.js";
+import { DEFAULT_LAB, trainAndProve } from "../prover/run/prover.js";
 import { readSpec } from "../prover/spec/schema.js";
-
-/** Hardhat's first development account: the default lab on the local networks. */
-export const DEFAULT_LAB = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+import { specCommitment } from "../prover/spec/commitment.js";
 
 const HELP = `Usage: npm run prove -- --spec FILE --run-dir DIR [options]
 
@@ -29,6 +27,9 @@ Options:
   --run-dir DIR      where bundles are written (created if missing)
   --lab ADDRESS      the lab's address, bound into every proof
                      (default ${DEFAULT_LAB}, Hardhat's first account)
+  --expect-commitment HEX
+                     refuse to start unless the spec's commitment is this one
+                     (e.g. the commitment registered on-chain)
   --no-step-proofs   only genesis and checkpoint proofs
   --steps N          train N steps instead of the spec's plannedSteps
   -h, --help         show this help
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       "run-dir": { type: "string" },
       lab: { type: "string", default: DEFAULT_LAB },
       "no-step-proofs": { type: "boolean", default: false },
+      "expect-commitment": { type: "string" },
       steps: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -58,6 +60,17 @@ async function main(): Promise<void> {
     throw new Error(`--steps must be a positive integer, got ${values.steps}`);
 
   const spec = await readSpec(values.spec);
+  const expected = values["expect-commitment"];
+  if (expected !== undefined) {
+    if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(expected))
+      throw new Error(`--expect-commitment must be a number, got ${expected}`);
+    const actual = specCommitment(spec);
+    if (BigInt(expected) !== actual) {
+      throw new Error(
+        `${values.spec} does not match the expected commitment: it commits to 0x${actual.toString(16)}, not ${expected}`,
+      );
+    }
+  }
   const data = commitDataset(loadIris());
   const log = consoleLogger("prove");
   const s = await trainAndProve(

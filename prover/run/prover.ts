@@ -25,6 +25,9 @@ import { artifactPaths } from "../proving/artifacts.js";
 import { existsSync } from "node:fs";
 import { readJsonIfExists, writeJsonAtomic } from "./files.js";
 
+/** Hardhat's first development account: the default lab on the local networks. */
+export const DEFAULT_LAB = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+
 /** Circuits of the linear-mse iris family, by role. */
 export const LINEAR_IRIS_CIRCUITS = {
   genesis: "genesis_linear_i4o3b2",
