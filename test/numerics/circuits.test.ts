@@ -52,6 +52,24 @@ async function agree(
   return n;
 }
 
+/** fp32 patterns for fp32 -> bf16 rounding: edge cases, near-ties, then random ones. */
+function bf16RoundingCases(seed: number): Case[] {
+  const r = prng(seed);
+  const xs = [
+    ...F32_EDGES,
+    0x3f808000,
+    0x3f818000,
+    0x3f808001,
+    0x7f7f8000,
+    0x7f7f7fff,
+    0x00008000,
+    0x007fffff,
+    0xff7fffff,
+  ];
+  for (let i = 0; i < RANDOM; i++) xs.push(randomF32(r));
+  return xs.map((x) => ({ x }));
+}
+
 function* pairs(
   edges: readonly number[],
   extra: ReadonlyArray<readonly [number, number]>,
@@ -212,48 +230,14 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
     let g: Gadget;
     before(async () => (g = await gadget(ARITH, "Fp32ToBf16")));
     it(`should equal f32ToBf16 on edge cases, near-ties and ${RANDOM} random patterns`, async () => {
-      const r = prng(14);
-      const xs = [
-        ...F32_EDGES,
-        0x3f808000,
-        0x3f818000,
-        0x3f808001,
-        0x7f7f8000,
-        0x7f7f7fff,
-        0x00008000,
-        0x007fffff,
-        0xff7fffff,
-      ];
-      for (let i = 0; i < RANDOM; i++) xs.push(randomF32(r));
-      await agree(
-        g,
-        xs.map((x) => ({ x })),
-        (c) => f32ToBf16(c.x!),
-      );
+      await agree(g, bf16RoundingCases(14), (c) => f32ToBf16(c.x!));
     });
   });
 
   describe("Fp32UToBf16 (from the unpacked bus)", () => {
     it(`should equal f32ToBf16 on edge cases, near-ties and ${RANDOM} random patterns`, async () => {
       const g = await gadget(ARITH, "Fp32ToBf16ViaBus");
-      const r = prng(18);
-      const xs = [
-        ...F32_EDGES,
-        0x3f808000,
-        0x3f818000,
-        0x3f808001,
-        0x7f7f8000,
-        0x7f7f7fff,
-        0x00008000,
-        0x007fffff,
-        0xff7fffff,
-      ];
-      for (let i = 0; i < RANDOM; i++) xs.push(randomF32(r));
-      await agree(
-        g,
-        xs.map((x) => ({ x })),
-        (c) => f32ToBf16(c.x!),
-      );
+      await agree(g, bf16RoundingCases(18), (c) => f32ToBf16(c.x!));
     });
     it("should accept only the honest split of the significand (SplitSignificand)", async () => {
       const g = await gadget(ARITH, "SplitSignificand");

@@ -9,15 +9,14 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { loadExample } from "../helpers/example.js";
 import { after, before, describe, it } from "mocha";
-import { commitDataset, type CommittedDataset } from "../../prover/dataset/dataset.js";
-import { loadIris } from "../../prover/dataset/iris.js";
-import { PROJECT_ROOT } from "../../prover/paths.js";
+import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import { artifactPaths, buildAll } from "../../prover/proving/artifacts.js";
 import { releaseSnarkjs, silentLogger as log } from "../../prover/proving/log.js";
 import type { ProofBundle } from "../../prover/proving/prove.js";
 import { trainAndProve } from "../../prover/run/prover.js";
-import { readSpec, type TrainingSpec } from "../../prover/spec/schema.js";
+import type { TrainingSpec } from "../../prover/spec/schema.js";
 import { readJsonIfExists } from "../../prover/run/files.js";
 
 const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;
@@ -29,8 +28,7 @@ describe("trainAndProve", function () {
   let dir: string;
   before(async () => {
     await buildAll({ only: ["genesis_linear_i4o3b2", "step_linear_i4o3b2", "checkpoint4_linear_i4o3b2"] }, log);
-    spec = await readSpec(path.join(PROJECT_ROOT, "prover", "spec", "examples", "iris-linear.json"));
-    data = commitDataset(loadIris());
+    ({ spec, data } = await loadExample());
     dir = await mkdtemp(path.join(tmpdir(), "vtr-run-"));
   });
   after(releaseSnarkjs);

@@ -4,14 +4,12 @@
  * the issue lists makes the witness fail.
  */
 import assert from "node:assert/strict";
-import path from "node:path";
+import { loadExample } from "../helpers/example.js";
 import { before, describe, it } from "mocha";
 import { weightsRoot } from "../../prover/commit/weights.js";
-import { commitDataset, type CommittedDataset } from "../../prover/dataset/dataset.js";
-import { loadIris } from "../../prover/dataset/iris.js";
-import { PROJECT_ROOT } from "../../prover/paths.js";
+import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import { encodeSpec, specCommitment } from "../../prover/spec/commitment.js";
-import { readSpec, type TrainingSpec } from "../../prover/spec/schema.js";
+import type { TrainingSpec } from "../../prover/spec/schema.js";
 import { checkpointInputs, genesisInputs, type CircuitInputs } from "../../prover/statement/inputs.js";
 import {
   CHECKPOINT_PUBLIC_SIGNALS,
@@ -32,8 +30,7 @@ describe("training circuits", function () {
   let data: CommittedDataset;
   let run: TrainingRun;
   before(async () => {
-    spec = await readSpec(path.join(PROJECT_ROOT, "prover", "spec", "examples", "iris-linear.json"));
-    data = commitDataset(loadIris());
+    ({ spec, data } = await loadExample());
     run = train(spec, data);
   });
 

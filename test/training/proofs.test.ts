@@ -4,16 +4,14 @@
  * one with any single public signal changed is rejected.
  */
 import assert from "node:assert/strict";
-import path from "node:path";
+import { loadExample } from "../helpers/example.js";
 import { after, before, describe, it } from "mocha";
 import { FIELD_P } from "../../prover/circom/r1cs.js";
-import { commitDataset, type CommittedDataset } from "../../prover/dataset/dataset.js";
-import { loadIris } from "../../prover/dataset/iris.js";
-import { PROJECT_ROOT } from "../../prover/paths.js";
+import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import { buildAll } from "../../prover/proving/artifacts.js";
 import { releaseSnarkjs, silentLogger } from "../../prover/proving/log.js";
 import { prove, verify, type ProofBundle } from "../../prover/proving/prove.js";
-import { readSpec, type TrainingSpec } from "../../prover/spec/schema.js";
+import type { TrainingSpec } from "../../prover/spec/schema.js";
 import { checkpointInputs, genesisInputs } from "../../prover/statement/inputs.js";
 import { train, type TrainingRun } from "../../prover/training/trainer.js";
 
@@ -39,8 +37,7 @@ describe("training proofs (Groth16)", function () {
       { only: ["genesis_linear_i4o3b2", "step_linear_i4o3b2", "checkpoint4_linear_i4o3b2"] },
       silentLogger,
     );
-    spec = await readSpec(path.join(PROJECT_ROOT, "prover", "spec", "examples", "iris-linear.json"));
-    data = commitDataset(loadIris());
+    ({ spec, data } = await loadExample());
     run = train(spec, data);
   });
   after(releaseSnarkjs);

@@ -4,12 +4,10 @@
  * another learning rate or another batch must not reproduce the step.
  */
 import assert from "node:assert/strict";
-import path from "node:path";
+import { loadExample } from "../helpers/example.js";
 import { before, describe, it } from "mocha";
-import { commitDataset, type CommittedDataset } from "../../prover/dataset/dataset.js";
-import { loadIris } from "../../prover/dataset/iris.js";
-import { PROJECT_ROOT } from "../../prover/paths.js";
-import { readSpec, type TrainingSpec } from "../../prover/spec/schema.js";
+import type { CommittedDataset } from "../../prover/dataset/dataset.js";
+import type { TrainingSpec } from "../../prover/spec/schema.js";
 import { asBatchSamples, train, type TrainingRun } from "../../prover/training/trainer.js";
 import { gadget, type Gadget } from "../helpers/gadget.js";
 
@@ -33,8 +31,7 @@ describe("LinearStep circuit", function () {
     run.steps[0]!.paramsAfter.map((_, k) => Number(w[g.wire(`newParams[${k}]`)]));
 
   before(async () => {
-    spec = await readSpec(path.join(PROJECT_ROOT, "prover", "spec", "examples", "iris-linear.json"));
-    data = commitDataset(loadIris());
+    ({ spec, data } = await loadExample());
     run = train(spec, data);
     g = await gadget("training/linear.circom", "LinearStep", [4, 3, 2]);
   });

@@ -3,13 +3,11 @@
  * independent host-float implementation of the same step, and it learns.
  */
 import assert from "node:assert/strict";
-import path from "node:path";
+import { loadExample } from "../helpers/example.js";
 import { before, describe, it } from "mocha";
-import { commitDataset, type CommittedDataset } from "../../prover/dataset/dataset.js";
-import { loadIris } from "../../prover/dataset/iris.js";
+import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import { bf16ToNumber, f32ToBf16, numberToF32 } from "../../prover/numerics/index.js";
-import { PROJECT_ROOT } from "../../prover/paths.js";
-import { readSpec, type TrainingSpec } from "../../prover/spec/schema.js";
+import type { TrainingSpec } from "../../prover/spec/schema.js";
 import { initParam, initParams } from "../../prover/training/init.js";
 import { paramCount, trainStep, type BatchSample, type LinearShape } from "../../prover/training/model.js";
 import { asBatchSamples, evaluateOn, train } from "../../prover/training/trainer.js";
@@ -46,8 +44,7 @@ describe("reference trainer", function () {
   let spec: TrainingSpec;
   let data: CommittedDataset;
   before(async () => {
-    spec = await readSpec(path.join(PROJECT_ROOT, "prover", "spec", "examples", "iris-linear.json"));
-    data = commitDataset(loadIris());
+    ({ spec, data } = await loadExample());
   });
 
   describe("initParams", () => {

@@ -1,0 +1,12 @@
+/** The example training spec and the iris dataset it commits to, shared by tests. */
+import path from "node:path";
+import { commitDataset, type CommittedDataset } from "../../prover/dataset/dataset.js";
+import { loadIris } from "../../prover/dataset/iris.js";
+import { PROJECT_ROOT } from "../../prover/paths.js";
+import { readSpec, type TrainingSpec } from "../../prover/spec/schema.js";
+
+export const EXAMPLE_SPEC = path.join(PROJECT_ROOT, "prover", "spec", "examples", "iris-linear.json");
+
+export async function loadExample(): Promise<{ spec: TrainingSpec; data: CommittedDataset }> {
+  return { spec: await readSpec(EXAMPLE_SPEC), data: commitDataset(loadIris()) };
+}
