@@ -7,4 +7,4 @@ if [ "${#files[@]}" -eq 0 ]; then
   echo "solhint: no hand-written Solidity sources yet"
   exit 0
 fi
-exec solhint --max-warnings 0 "${files[@]}"
+exec solhint --max-warnings 0 --disc --noPoster "${files[@]}"

@@ -40,3 +40,26 @@ export function unpackProof(p: PackedProof): Groth16Proof {
 }
 
 export const packPublicSignals = (signals: readonly string[]): bigint[] => signals.map((x) => BigInt(x));
+
+/** The eight words IProofVerifier takes: a.x, a.y, b.x (EVM order), b.y (EVM order), c.x, c.y. */
+export type ProofWords = readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+
+export const proofWords = (p: PackedProof): ProofWords => [
+  p.a[0],
+  p.a[1],
+  p.b[0][0],
+  p.b[0][1],
+  p.b[1][0],
+  p.b[1][1],
+  p.c[0],
+  p.c[1],
+];
+
+export const fromProofWords = (w: ProofWords): PackedProof => ({
+  a: [w[0], w[1]],
+  b: [
+    [w[2], w[3]],
+    [w[4], w[5]],
+  ],
+  c: [w[6], w[7]],
+});

@@ -1,0 +1,124 @@
+/**
+ * Groth16VerifierAdapter: the untouched snarkjs verifiers behind one
+ * interface, with real genesis and checkpoint proofs.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "mocha";
+import { network } from "hardhat";
+import { FIELD_P } from "../../prover/circom/r1cs.js";
+import { buildAll } from "../../prover/proving/artifacts.js";
+import {
+  fromProofWords,
+  packProof,
+  packPublicSignals,
+  proofWords,
+  unpackProof,
+} from "../../prover/proving/calldata.js";
+import { releaseSnarkjs, silentLogger } from "../../prover/proving/log.js";
+import { prove, type ProofBundle } from "../../prover/proving/prove.js";
+import { checkpointInputs, genesisInputs } from "../../prover/statement/inputs.js";
+import { CHECKPOINT_PUBLIC_SIGNALS, GENESIS_PUBLIC_SIGNALS } from "../../prover/statement/statement.js";
+import { train } from "../../prover/training/trainer.js";
+import { loadExample } from "../helpers/example.js";
+import { expectCustomError } from "../helpers/revert.js";
+
+const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;
+
+describe("Groth16VerifierAdapter", function () {
+  this.timeout(900_000);
+  let genesis: ProofBundle;
+  let checkpoint: ProofBundle;
+  let conn: Awaited<ReturnType<typeof network.create>>;
+
+  before(async () => {
+    await buildAll({ only: ["genesis_linear_i4o3b2", "checkpoint4_linear_i4o3b2"] }, silentLogger);
+    const { spec, data } = await loadExample();
+    const run = train(spec, data, 4);
+    genesis = await prove("genesis_linear_i4o3b2", genesisInputs(spec, LAB).inputs);
+    checkpoint = await prove("checkpoint4_linear_i4o3b2", checkpointInputs(spec, data, run.steps, LAB).inputs);
+    conn = await network.create();
+  });
+  after(releaseSnarkjs);
+
+  async function deploy(
+    verifierName: "GenesisLinearI4o3b2Verifier" | "Checkpoint4LinearI4o3b2Verifier",
+    count: bigint,
+  ) {
+    const verifier = await conn.viem.deployContract(verifierName);
+    return conn.viem.deployContract("Groth16VerifierAdapter", [verifier.address, count]);
+  }
+
+  describe("verify", () => {
+    it("should accept real genesis and checkpoint proofs and report their signal counts", async () => {
+      const g = await deploy("GenesisLinearI4o3b2Verifier", BigInt(GENESIS_PUBLIC_SIGNALS.length));
+      const c = await deploy("Checkpoint4LinearI4o3b2Verifier", BigInt(CHECKPOINT_PUBLIC_SIGNALS.length));
+      assert.equal(await g.read.publicSignalCount(), 6n);
+      assert.equal(await c.read.publicSignalCount(), 7n);
+      assert.equal(
+        await g.read.verify([proofWords(packProof(genesis.proof)), packPublicSignals(genesis.publicSignals)]),
+        true,
+      );
+      assert.equal(
+        await c.read.verify([proofWords(packProof(checkpoint.proof)), packPublicSignals(checkpoint.publicSignals)]),
+        true,
+      );
+    });
+    it("should reject the checkpoint proof with any one public signal changed, or a signal outside the field", async () => {
+      const c = await deploy("Checkpoint4LinearI4o3b2Verifier", 7n);
+      const words = proofWords(packProof(checkpoint.proof));
+      const pub = packPublicSignals(checkpoint.publicSignals);
+      for (let i = 0; i < pub.length; i++) {
+        const bad = [...pub];
+        bad[i] = (bad[i]! + 1n) % FIELD_P;
+        assert.equal(await c.read.verify([words, bad]), false, `signal ${CHECKPOINT_PUBLIC_SIGNALS[i]} changed`);
+      }
+      const outside = [...pub];
+      outside[0] = outside[0]! + FIELD_P;
+      assert.equal(await c.read.verify([words, outside]), false);
+      const swapped = [...words] as unknown as typeof words;
+      assert.equal(
+        await c.read.verify([
+          [swapped[0], swapped[1], swapped[3], swapped[2], swapped[4], swapped[5], swapped[6], swapped[7]],
+          pub,
+        ]),
+        false,
+      );
+    });
+    it("should revert with PublicSignalCountMismatch on a wrong number of signals", async () => {
+      const c = await deploy("Checkpoint4LinearI4o3b2Verifier", 7n);
+      const pub = packPublicSignals(checkpoint.publicSignals);
+      const words = proofWords(packProof(checkpoint.proof));
+      await expectCustomError(c.read.verify([words, pub.slice(0, 6)]), "PublicSignalCountMismatch", [7n, 6n]);
+      await expectCustomError(c.read.verify([words, [...pub, 0n]]), "PublicSignalCountMismatch", [7n, 8n]);
+    });
+    it("should return false, not verify, when declared with the wrong count for its verifier", async () => {
+      const wrong = await deploy("Checkpoint4LinearI4o3b2Verifier", 6n);
+      assert.equal(
+        await wrong.read.verify([proofWords(packProof(genesis.proof)), packPublicSignals(genesis.publicSignals)]),
+        false,
+      );
+    });
+  });
+
+  describe("constructor", () => {
+    it("should refuse a zero verifier address and a circuit without public signals", async () => {
+      await assert.rejects(
+        conn.viem.deployContract("Groth16VerifierAdapter", ["0x0000000000000000000000000000000000000000", 7n]),
+        /ZeroVerifier/,
+      );
+      const v = await conn.viem.deployContract("Checkpoint4LinearI4o3b2Verifier");
+      await assert.rejects(conn.viem.deployContract("Groth16VerifierAdapter", [v.address, 0n]), /NoPublicSignals/);
+    });
+  });
+
+  describe("proofWords", () => {
+    it("should round-trip with fromProofWords and unpackProof", () => {
+      const packed = packProof(checkpoint.proof);
+      assert.deepEqual(fromProofWords(proofWords(packed)), packed);
+      assert.deepEqual(
+        unpackProof(fromProofWords(proofWords(packed))).pi_b.slice(0, 2),
+        checkpoint.proof.pi_b.slice(0, 2),
+      );
+    });
+  });
+});
