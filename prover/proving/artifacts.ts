@@ -14,6 +14,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
 import { compileCircuit } from "../circom/compile.js";
+import { writeFileAtomic } from "../fs/atomic.js";
 import { sourceHash } from "../circom/hash.js";
 import { readR1cs, readSymbols } from "../circom/r1cs.js";
 import { BUILD_DIR, PROJECT_ROOT } from "../paths.js";
@@ -79,13 +80,6 @@ async function upToDate(a: CircuitArtifacts, hash: string): Promise<BuildRecord 
   if (![a.record, a.r1cs, a.wasm, a.zkey, a.vkey, a.verifierSol].every((f) => existsSync(f))) return undefined;
   const rec = JSON.parse(await readFile(a.record, "utf8")) as BuildRecord;
   return rec.hash === hash ? rec : undefined;
-}
-
-/** Writes a file atomically (temporary file, then rename). */
-async function writeAtomic(file: string, data: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
 }
 
 /** The VTR_PTAU environment variable, when set and not empty. */
@@ -179,14 +173,13 @@ export async function buildCircuit(spec: CircuitSpec, opts: BuildOptions, log: L
 
   log.info(`${spec.id}: exporting verification key and Solidity verifier`);
   const vkey = (await snarkjs.zKey.exportVerificationKey(a.zkey, log)) as Record<string, unknown>;
-  await writeAtomic(a.vkey, JSON.stringify({ developmentOnly: true, warning: DEV_WARNING, ...vkey }, null, 1));
+  await writeFileAtomic(a.vkey, JSON.stringify({ developmentOnly: true, warning: DEV_WARNING, ...vkey }, null, 1));
   const template = await readFile(
     path.join(PROJECT_ROOT, "node_modules", "snarkjs", "templates", "verifier_groth16.sol.ejs"),
     "utf8",
   );
   const sol = await snarkjs.zKey.exportSolidityVerifier(a.zkey, { groth16: template }, log);
-  await mkdir(path.dirname(a.verifierSol), { recursive: true });
-  await writeAtomic(a.verifierSol, markVerifier(sol, spec));
+  await writeFileAtomic(a.verifierSol, markVerifier(sol, spec));
 
   const record: BuildRecord = {
     id: spec.id,
@@ -199,8 +192,8 @@ export async function buildCircuit(spec: CircuitSpec, opts: BuildOptions, log: L
     seconds: { compile: compileSeconds, setup: setupSeconds, contribute: contributeSeconds },
     builtAt: new Date().toISOString(),
   };
-  await writeAtomic(a.record, JSON.stringify(record, null, 2) + "\n");
-  await writeAtomic(path.join(a.dir, "DEVELOPMENT-ONLY.txt"), DEV_WARNING + "\n");
+  await writeFileAtomic(a.record, JSON.stringify(record, null, 2) + "\n");
+  await writeFileAtomic(path.join(a.dir, "DEVELOPMENT-ONLY.txt"), DEV_WARNING + "\n");
   log.info(`${spec.id}: done (setup ${setupSeconds.toFixed(1)} s, contribution ${contributeSeconds.toFixed(1)} s)`);
   return { id: spec.id, rebuilt: true, record };
 }

@@ -17,7 +17,8 @@ export interface ProofBundle {
   readonly proof: Groth16Proof;
 }
 
-function requireArtifacts(id: string): ReturnType<typeof artifactPaths> {
+/** The circuit's artifact paths; throws, saying what to run, if they are not built. */
+export function requireArtifacts(id: string): ReturnType<typeof artifactPaths> {
   const a = artifactPaths(id);
   for (const f of [a.wasm, a.zkey, a.vkey]) {
     if (!existsSync(f))

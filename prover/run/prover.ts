@@ -15,15 +15,13 @@
 import path from "node:path";
 import type { CircuitInput } from "../circom/witness.js";
 import type { CommittedDataset } from "../dataset/dataset.js";
-import { prove, verify, type ProofBundle } from "../proving/prove.js";
+import { prove, requireArtifacts, verify, type ProofBundle } from "../proving/prove.js";
 import type { Logger } from "../proving/log.js";
 import { specCommitment } from "../spec/commitment.js";
 import type { TrainingSpec } from "../spec/schema.js";
 import { checkpointInputs, genesisInputs } from "../statement/inputs.js";
 import { checkDatasetMatchesSpec, evaluateOn, train } from "../training/trainer.js";
-import { artifactPaths } from "../proving/artifacts.js";
-import { existsSync } from "node:fs";
-import { readJsonIfExists, writeJsonAtomic } from "./files.js";
+import { readJsonIfExists, writeJsonAtomic } from "../fs/atomic.js";
 
 /** Hardhat's first development account: the default lab on the local networks. */
 export const DEFAULT_LAB = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
@@ -81,13 +79,8 @@ function checkFamily(spec: TrainingSpec): void {
 
 /** Throws, saying what to run, unless the family's proving artifacts are built. */
 function checkArtifacts(): void {
-  for (const id of [LINEAR_IRIS_CIRCUITS.genesis, LINEAR_IRIS_CIRCUITS.step, LINEAR_IRIS_CIRCUITS.checkpoint]) {
-    const a = artifactPaths(id);
-    for (const f of [a.wasm, a.zkey, a.vkey]) {
-      if (!existsSync(f))
-        throw new Error(`circuit "${id}" has no built artifacts (${f} missing): run \`npm run artifacts\` first`);
-    }
-  }
+  for (const id of [LINEAR_IRIS_CIRCUITS.genesis, LINEAR_IRIS_CIRCUITS.step, LINEAR_IRIS_CIRCUITS.checkpoint])
+    requireArtifacts(id);
 }
 
 export async function trainAndProve(

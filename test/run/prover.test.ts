@@ -17,7 +17,7 @@ import { releaseSnarkjs, silentLogger as log } from "../../prover/proving/log.js
 import type { ProofBundle } from "../../prover/proving/prove.js";
 import { trainAndProve } from "../../prover/run/prover.js";
 import type { TrainingSpec } from "../../prover/spec/schema.js";
-import { readJsonIfExists } from "../../prover/run/files.js";
+import { readJsonIfExists } from "../../prover/fs/atomic.js";
 
 const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;
 
