@@ -19,6 +19,7 @@ import { DEFAULT_LAB, trainAndProve } from "../prover/run/prover.js";
 import { specCommitment } from "../prover/spec/commitment.js";
 import { readSpec } from "../prover/spec/schema.js";
 import { bf16ToNumber } from "../prover/numerics/index.js";
+import { CHECKPOINT_PUBLIC_SIGNALS } from "../prover/statement/statement.js";
 
 const say = (s: string): void => void process.stdout.write(s + "\n");
 
@@ -68,7 +69,12 @@ async function main(): Promise<void> {
   say(`      ${valid}/${files.length} valid`);
   const cpFile = path.join(runDir, "checkpoints", "checkpoint-000004-000007.json");
   const cp = JSON.parse(await readFile(cpFile, "utf8")) as ProofBundle;
-  const forged = { ...cp, publicSignals: cp.publicSignals.map((v, i) => (i === 5 ? String(BigInt(v) - 1n) : v)) };
+  const forged = {
+    ...cp,
+    publicSignals: cp.publicSignals.map((v, i) =>
+      i === CHECKPOINT_PUBLIC_SIGNALS.indexOf("position") ? String(BigInt(v) - (1n << 64n)) : v,
+    ),
+  };
   say(`      checkpoint 4..7 with its FLOPs lowered by one: valid = ${await verify(forged)}\n`);
 
   say("[3/3] verifying checkpoint 4..7 on Hardhat's in-process chain with its generated verifier");
@@ -76,7 +82,7 @@ async function main(): Promise<void> {
   const publicClient = await viem.getPublicClient();
   const verifier = await viem.deployContract("Checkpoint4LinearI4o3b2Verifier");
   const p = packProof(cp.proof);
-  const pub = packPublicSignals(cp.publicSignals) as [bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+  const pub = packPublicSignals(cp.publicSignals) as [bigint, bigint, bigint, bigint, bigint];
   const ok = await verifier.read.verifyProof([p.a, p.b, p.c, pub]);
   const gas = await publicClient.estimateContractGas({
     address: verifier.address,

@@ -11,6 +11,7 @@ function TAG_INIT() { return 0x7674722f696e69742f7631; }                      //
 function TAG_WEIGHTS() { return 0x7674722f776569676874732f7631; }                // "vtr/weights/v1"
 function TAG_STEP() { return 0x7674722f737465702f7631; }                      // "vtr/step/v1"
 function TAG_ACCUMULATOR() { return 0x7674722f616363756d756c61746f722f7631; }  // "vtr/accumulator/v1"
+function TAG_RUN() { return 0x7674722f72756e2f7631; }                        // "vtr/run/v1"
 
 // Outputs every tag, so a test can compare them with the TypeScript side.
 template Tags() {
@@ -22,6 +23,7 @@ template Tags() {
     signal output weights;
     signal output step;
     signal output accumulator;
+    signal output run;
     spec <== TAG_SPEC();
     datasetLeaf <== TAG_DATASET_LEAF();
     merkleNode <== TAG_MERKLE_NODE();
@@ -30,4 +32,5 @@ template Tags() {
     weights <== TAG_WEIGHTS();
     step <== TAG_STEP();
     accumulator <== TAG_ACCUMULATOR();
+    run <== TAG_RUN();
 }

@@ -1,6 +1,7 @@
 pragma circom 2.2.0;
 
 include "poseidon.circom";
+include "bitify.circom";
 include "../commit/tags.circom";
 include "../commit/weights.circom";
 include "../spec/commitment.circom";
@@ -15,14 +16,14 @@ function linearFlopsPerStep(I, O, B) {
 
 // Opens the spec commitment and checks the fields the circuit is built for.
 template OpenLinearSpec(I, O, B, N) {
-    signal input specCommitment; // public commitment
     signal input fields[13];     // canonical spec encoding (private)
     signal input salt;           // hiding salt (private)
+    signal output commitment;    // the spec commitment
 
     component c = SpecCommitment();
     c.fields <== fields;
     c.salt <== salt;
-    c.commitment === specCommitment;
+    commitment <== c.commitment;
     fields[0] === 1;             // version
     fields[1] === 1;             // model family linear-mse
     fields[2] === I;             // inputs
@@ -32,26 +33,45 @@ template OpenLinearSpec(I, O, B, N) {
     fields[9] === N;             // dataset size
 }
 
+// Run tag (DESIGN §4, issue #4): Poseidon(TAG_RUN, specCommitment, lab).
+// A spec commitment is registered once, so the pair names exactly one run;
+// the registry learns the tag from the genesis proof and every checkpoint
+// must carry it, so no proof can be replayed into another run or by
+// another lab.
+template RunTag() {
+    signal input specCommitment; // commitment to the private spec
+    signal input lab;            // the registering lab's address
+    signal output out;           // the run tag
+
+    component h = Poseidon(3);
+    h.inputs <== [TAG_RUN(), specCommitment, lab];
+    out <== h.out;
+}
+
 // Checkpoint(K) for the linear-mse family (DESIGN §4-5): K consecutive
 // training steps re-proved in one circuit ("aggregation by re-proving", not
 // recursive verification). A step proof is Checkpoint(1).
 //
-// Public: the spec commitment, the run binding, the first step index a, the
-// weights roots R_a and R_{a+K}, the FLOPs of the K steps (from the shape),
-// and the accumulator over the K step statements. Every public input is
-// used: the run binding enters every step statement.
+// Public (five inputs, to keep on-chain verification cheap):
+//   runTag      = Poseidon(TAG_RUN, specCommitment, lab), the run binding;
+//   position    = firstStep + 2^64 * flops, the first step index a
+//                 (range-checked to 64 bits, so the packing is one-to-one)
+//                 and the FLOPs of the K steps (from the shape);
+//   rootBefore  = weights root R_a;  rootAfter = weights root R_{a+K};
+//   accumulator = accumulator over the K step statements.
 template Checkpoint(I, O, B, K, N, D) {
     var P = O * I + O;
     var F = linearFlopsPerStep(I, O, B);
+    assert(K * F < 2 ** 128);
 
-    signal input specCommitment;   // public: commitment to the private spec
-    signal input runBinding;       // public: run id / lab the proof is made for
-    signal input firstStep;        // public: index a of the first step
+    signal input runTag;           // public: run binding (spec commitment and lab)
+    signal input position;         // public: firstStep + 2^64 * (K * F)
     signal input rootBefore;       // public: weights root R_a
     signal input rootAfter;        // public: weights root R_{a+K}
-    signal input flops;            // public: FLOPs of the K steps
     signal input accumulator;      // public: accumulator over the K step statements
 
+    signal input lab;              // private: the run's lab address
+    signal input firstStep;        // private: index a of the first step (unpacked from position)
     signal input fields[13];       // private: spec encoding
     signal input salt;             // private: spec salt
     signal input params[P];        // private: weights at step a
@@ -59,10 +79,19 @@ template Checkpoint(I, O, B, K, N, D) {
     signal input label[K][B];      // private: labels
     signal input siblings[K][B][D]; // private: dataset Merkle paths
 
+    // position packs firstStep (< 2^64) and the constant FLOPs of K steps.
+    component stepBits = Num2Bits(64);
+    stepBits.in <== firstStep;
+    position === firstStep + (2 ** 64) * (K * F);
+
+    // The spec and the run: the commitment opened here and the lab give the run tag.
     component spec = OpenLinearSpec(I, O, B, N);
-    spec.specCommitment <== specCommitment;
     spec.fields <== fields;
     spec.salt <== salt;
+    component tagOf = RunTag();
+    tagOf.specCommitment <== spec.commitment;
+    tagOf.lab <== lab;
+    tagOf.out === runTag;
 
     // Weights at step a match R_a (LinearStep range-checks each pattern).
     component r0 = WeightsRoot(P);
@@ -108,13 +137,12 @@ template Checkpoint(I, O, B, K, N, D) {
         roots[j + 1] <== root[j].root;
 
         // Step statement and accumulator (prover/statement/statement.ts).
-        stmt[j] = Poseidon(7);
-        stmt[j].inputs <== [TAG_STEP(), specCommitment, runBinding, firstStep + j, roots[j], roots[j + 1], F];
+        stmt[j] = Poseidon(6);
+        stmt[j].inputs <== [TAG_STEP(), runTag, firstStep + j, roots[j], roots[j + 1], F];
         acc[j] = Poseidon(3);
         acc[j].inputs <== [TAG_ACCUMULATOR(), accs[j], stmt[j].out];
         accs[j + 1] <== acc[j].out;
     }
     rootAfter === roots[K];
-    flops === K * F;
     accumulator === accs[K];
 }

@@ -5,14 +5,15 @@ include "init.circom";
 include "checkpoint.circom";
 
 // Genesis for the linear-mse family (DESIGN §1, §4): the initial weights are
-// those derived from the committed init seed, their root is R0, and the
-// policy facts are those of the private spec. The registering lab's address
-// is a public input bound into the proof.
+// those derived from the committed init seed, their root is R0, the policy
+// facts are those of the private spec, and runTag binds the spec commitment
+// to the registering lab (the tag every checkpoint of the run carries).
 template Genesis(I, O, B, N) {
     var P = O * I + O;
 
     signal input specCommitment; // public: commitment to the private spec
     signal input lab;            // public: registering lab's address
+    signal input runTag;         // public: Poseidon(TAG_RUN, specCommitment, lab)
     signal input root0;          // public: weights root R0
     signal input paramCount;     // public: number of parameters
     signal input flopsPerStep;   // public: FLOPs of one step (from the shape)
@@ -22,9 +23,15 @@ template Genesis(I, O, B, N) {
     signal input salt;           // private: spec salt
 
     component spec = OpenLinearSpec(I, O, B, N);
-    spec.specCommitment <== specCommitment;
     spec.fields <== fields;
     spec.salt <== salt;
+    spec.commitment === specCommitment;
+
+    // The lab enters the run tag, so the proof cannot be replayed with another address.
+    component tagOf = RunTag();
+    tagOf.specCommitment <== specCommitment;
+    tagOf.lab <== lab;
+    tagOf.out === runTag;
 
     component init[P];
     component r = WeightsRoot(P);
@@ -38,9 +45,4 @@ template Genesis(I, O, B, N) {
     paramCount === P;
     flopsPerStep === linearFlopsPerStep(I, O, B);
     plannedSteps === fields[7];
-
-    // The lab address takes part in no other constraint: bind it explicitly
-    // so the proof cannot be replayed with another address.
-    signal labSquared;
-    labSquared <== lab * lab;
 }

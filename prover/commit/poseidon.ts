@@ -23,6 +23,7 @@ export const TAGS = {
   weights: tag("vtr/weights/v1"),
   step: tag("vtr/step/v1"),
   accumulator: tag("vtr/accumulator/v1"),
+  run: tag("vtr/run/v1"),
 } as const;
 
 const FNS = [

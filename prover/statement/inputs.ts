@@ -11,40 +11,24 @@ import type { TrainingSpec } from "../spec/schema.js";
 import { initParams } from "../training/init.js";
 import { paramCount } from "../training/model.js";
 import { shapeOf, type StepRecord } from "../training/trainer.js";
-import { accumulate, flopsPerStep, type StepStatement } from "./statement.js";
-
-export interface CheckpointStatement {
-  readonly specCommitment: bigint;
-  readonly runBinding: bigint;
-  readonly firstStep: number;
-  readonly rootBefore: bigint;
-  readonly rootAfter: bigint;
-  readonly flops: bigint;
-  readonly accumulator: bigint;
-}
-
-export interface GenesisStatement {
-  readonly specCommitment: bigint;
-  readonly lab: bigint;
-  readonly root0: bigint;
-  readonly paramCount: bigint;
-  readonly flopsPerStep: bigint;
-  readonly plannedSteps: bigint;
-}
+import {
+  accumulate,
+  type CheckpointStatement,
+  flopsPerStep,
+  type GenesisStatement,
+  packPosition,
+  runTag,
+  type StepStatement,
+} from "./statement.js";
 
 export type CircuitInputs = CircuitInput;
 
-/** The step statements of consecutive trainer records. */
-export function stepStatements(
-  spec: TrainingSpec,
-  records: readonly StepRecord[],
-  runBinding: bigint,
-): StepStatement[] {
-  const c = specCommitment(spec);
+/** The step statements of consecutive trainer records of the run (spec, lab). */
+export function stepStatements(spec: TrainingSpec, records: readonly StepRecord[], lab: bigint): StepStatement[] {
+  const tag = runTag(specCommitment(spec), lab);
   const f = flopsPerStep(shapeOf(spec), spec.batchSize);
   return records.map((r) => ({
-    specCommitment: c,
-    runBinding,
+    runTag: tag,
     step: r.step,
     rootBefore: weightsRoot(r.paramsBefore),
     rootAfter: weightsRoot(r.paramsAfter),
@@ -52,25 +36,27 @@ export function stepStatements(
   }));
 }
 
-/** Inputs and statement of Checkpoint(K) over `records` (K consecutive steps). */
+/** Inputs and statement of Checkpoint(K) over `records` (K consecutive steps) of the lab's run. */
 export function checkpointInputs(
   spec: TrainingSpec,
   data: CommittedDataset,
   records: readonly StepRecord[],
-  runBinding: bigint,
+  lab: bigint,
 ): { inputs: CircuitInputs; statement: CheckpointStatement } {
   if (records.length === 0) throw new Error("a checkpoint covers at least one step");
   records.forEach((r, j) => {
     if (r.step !== records[0]!.step + j) throw new Error(`checkpoint steps are not consecutive at step ${r.step}`);
   });
-  const statements = stepStatements(spec, records, runBinding);
+  const statements = stepStatements(spec, records, lab);
+  const firstStep = BigInt(records[0]!.step);
   const statement: CheckpointStatement = {
-    specCommitment: statements[0]!.specCommitment,
-    runBinding,
-    firstStep: records[0]!.step,
+    runTag: statements[0]!.runTag,
+    position: packPosition(
+      firstStep,
+      statements.reduce((s, x) => s + x.flops, 0n),
+    ),
     rootBefore: statements[0]!.rootBefore,
     rootAfter: statements[statements.length - 1]!.rootAfter,
-    flops: statements.reduce((s, x) => s + x.flops, 0n),
     accumulator: accumulate(statements),
   };
   const samples = records.map((r) =>
@@ -78,7 +64,8 @@ export function checkpointInputs(
   );
   const inputs: CircuitInputs = {
     ...statement,
-    firstStep: BigInt(statement.firstStep),
+    lab,
+    firstStep,
     fields: encodeSpec(spec),
     salt: spec.salt,
     params: [...records[0]!.paramsBefore],
@@ -92,9 +79,11 @@ export function checkpointInputs(
 /** Inputs and statement of Genesis for the lab registering the run. */
 export function genesisInputs(spec: TrainingSpec, lab: bigint): { inputs: CircuitInputs; statement: GenesisStatement } {
   const shape = shapeOf(spec);
+  const commitment = specCommitment(spec);
   const statement: GenesisStatement = {
-    specCommitment: specCommitment(spec),
+    specCommitment: commitment,
     lab,
+    runTag: runTag(commitment, lab),
     root0: weightsRoot(initParams(spec.initSeed, paramCount(shape))),
     paramCount: BigInt(paramCount(shape)),
     flopsPerStep: flopsPerStep(shape, spec.batchSize),

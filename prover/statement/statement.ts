@@ -18,11 +18,29 @@ export function flopsPerStep(s: LinearShape, batch: number): bigint {
   return BigInt(2 * B * O * I + B * O + O * I * (2 * B - 1) + O * (B - 1) + 2 * (O * I + O));
 }
 
+/** Poseidon(TAG_RUN, specCommitment, lab): the run binding every checkpoint carries (a spec is registered once). */
+export const runTag = (specCommitment: bigint, lab: bigint): bigint => hashTagged(TAGS.run, [specCommitment, lab]);
+
+/** firstStep occupies the low 64 bits of the packed `position` signal, the checkpoint's FLOPs the bits above. */
+export const POSITION_STEP_BITS = 64n;
+const STEP_MASK = (1n << POSITION_STEP_BITS) - 1n;
+
+/** Packs a checkpoint's first step index and FLOPs into its `position` public signal. */
+export function packPosition(firstStep: bigint, flops: bigint): bigint {
+  if (firstStep < 0n || firstStep > STEP_MASK) throw new RangeError(`first step ${firstStep} does not fit 64 bits`);
+  if (flops < 0n || flops >= 1n << 128n) throw new RangeError(`checkpoint FLOPs ${flops} do not fit 128 bits`);
+  return firstStep | (flops << POSITION_STEP_BITS);
+}
+
+/** The first step index and FLOPs packed in a `position` public signal. */
+export function unpackPosition(position: bigint): { firstStep: bigint; flops: bigint } {
+  return { firstStep: position & STEP_MASK, flops: position >> POSITION_STEP_BITS };
+}
+
 /** One step's statement: what a step proof proves and what a checkpoint accumulates. */
 export interface StepStatement {
-  readonly specCommitment: bigint;
-  /** Run binding: the registry's run id (or the lab's address) the proof is made for. */
-  readonly runBinding: bigint;
+  /** Run binding: Poseidon(TAG_RUN, specCommitment, lab). */
+  readonly runTag: bigint;
   readonly step: number;
   readonly rootBefore: bigint;
   readonly rootAfter: bigint;
@@ -30,7 +48,7 @@ export interface StepStatement {
 }
 
 export const stepStatementHash = (s: StepStatement): bigint =>
-  hashTagged(TAGS.step, [s.specCommitment, s.runBinding, BigInt(s.step), s.rootBefore, s.rootAfter, s.flops]);
+  hashTagged(TAGS.step, [s.runTag, BigInt(s.step), s.rootBefore, s.rootAfter, s.flops]);
 
 /** Accumulator over consecutive step statements: acc = Poseidon(tag, acc, statement), from 0. */
 export function accumulate(statements: readonly StepStatement[], from = 0n): bigint {
@@ -39,23 +57,31 @@ export function accumulate(statements: readonly StepStatement[], from = 0n): big
   return acc;
 }
 
-/** Public signals of Checkpoint(K), in proof order (a step proof is Checkpoint(1)). */
-export const CHECKPOINT_PUBLIC_SIGNALS = [
-  "specCommitment",
-  "runBinding",
-  "firstStep",
-  "rootBefore",
-  "rootAfter",
-  "flops",
-  "accumulator",
-] as const;
+/**
+ * Public signals of Checkpoint(K), in proof order (a step proof is
+ * Checkpoint(1)). Five, to keep on-chain verification cheap; the registry's
+ * `checkpointPublicInputs` view builds the same array.
+ */
+export const CHECKPOINT_PUBLIC_SIGNALS = ["runTag", "position", "rootBefore", "rootAfter", "accumulator"] as const;
 
-/** Public signals of Genesis, in proof order. */
+/** Public signals of Genesis, in proof order; the registry's `genesisPublicInputs` view builds the same array. */
 export const GENESIS_PUBLIC_SIGNALS = [
   "specCommitment",
   "lab",
+  "runTag",
   "root0",
   "paramCount",
   "flopsPerStep",
   "plannedSteps",
 ] as const;
+
+export type CheckpointSignal = (typeof CHECKPOINT_PUBLIC_SIGNALS)[number];
+export type GenesisSignal = (typeof GENESIS_PUBLIC_SIGNALS)[number];
+/** A checkpoint's statement: its public signals by name. */
+export type CheckpointStatement = Readonly<Record<CheckpointSignal, bigint>>;
+/** A genesis statement: its public signals by name. */
+export type GenesisStatement = Readonly<Record<GenesisSignal, bigint>>;
+
+/** The public signals of a statement in proof order. */
+export const checkpointSignals = (s: CheckpointStatement): bigint[] => CHECKPOINT_PUBLIC_SIGNALS.map((k) => s[k]);
+export const genesisSignals = (s: GenesisStatement): bigint[] => GENESIS_PUBLIC_SIGNALS.map((k) => s[k]);

@@ -52,8 +52,8 @@ describe("Groth16VerifierAdapter", function () {
     it("should accept real genesis and checkpoint proofs and report their signal counts", async () => {
       const g = await deploy("GenesisLinearI4o3b2Verifier", BigInt(GENESIS_PUBLIC_SIGNALS.length));
       const c = await deploy("Checkpoint4LinearI4o3b2Verifier", BigInt(CHECKPOINT_PUBLIC_SIGNALS.length));
-      assert.equal(await g.read.publicSignalCount(), 6n);
-      assert.equal(await c.read.publicSignalCount(), 7n);
+      assert.equal(await g.read.publicSignalCount(), 7n);
+      assert.equal(await c.read.publicSignalCount(), 5n);
       assert.equal(
         await g.read.verify([proofWords(packProof(genesis.proof)), packPublicSignals(genesis.publicSignals)]),
         true,

@@ -18,6 +18,8 @@ import type { ProofBundle } from "../../prover/proving/prove.js";
 import { trainAndProve } from "../../prover/run/prover.js";
 import type { TrainingSpec } from "../../prover/spec/schema.js";
 import { readJsonIfExists } from "../../prover/fs/atomic.js";
+import { specCommitment } from "../../prover/spec/commitment.js";
+import { runTag } from "../../prover/statement/statement.js";
 
 const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;
 
@@ -45,7 +47,7 @@ describe("trainAndProve", function () {
     ]);
     const cp = (await readJsonIfExists(path.join(dir, "checkpoints", "checkpoint-000000-000003.json"))) as ProofBundle;
     assert.equal(cp.circuit, "checkpoint4_linear_i4o3b2");
-    assert.equal(cp.statement.runBinding, LAB.toString());
+    assert.equal(cp.statement.runTag, runTag(specCommitment(spec), LAB).toString());
     const pub = path.join(dir, "public.json");
     const proof = path.join(dir, "proof.json");
     await writeFile(pub, JSON.stringify(cp.publicSignals));

@@ -16,13 +16,16 @@ import {
   GENESIS_PUBLIC_SIGNALS,
   accumulate,
   flopsPerStep,
+  packPosition,
+  runTag,
+  unpackPosition,
 } from "../../prover/statement/statement.js";
 import { initParams } from "../../prover/training/init.js";
 import { train, type TrainingRun } from "../../prover/training/trainer.js";
 import { gadget, type Gadget } from "../helpers/gadget.js";
 
-const RUN = 0xabcdefn;
 const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;
+const OTHER_LAB = 0x70997970c51812dc3a010c7d01b50e0d17dc79c8n;
 
 describe("training circuits", function () {
   this.timeout(900_000);
@@ -39,12 +42,16 @@ describe("training circuits", function () {
     let honest: CircuitInputs;
     before(async () => {
       g = await gadget("training/checkpoint.circom", "Checkpoint", [4, 3, 2, 1, 150, 8], CHECKPOINT_PUBLIC_SIGNALS);
-      honest = checkpointInputs(spec, data, run.steps.slice(5, 6), RUN).inputs;
+      honest = checkpointInputs(spec, data, run.steps.slice(5, 6), LAB).inputs;
     });
     it("should accept every step of the run and chain the roots", async () => {
       for (const r of run.steps) {
-        const { inputs, statement } = checkpointInputs(spec, data, [r], RUN);
+        const { inputs, statement } = checkpointInputs(spec, data, [r], LAB);
         await g.expectPass(inputs);
+        assert.deepEqual(unpackPosition(statement.position), {
+          firstStep: BigInt(r.step),
+          flops: flopsPerStep(run.shape, 2),
+        });
         assert.equal(statement.rootAfter, weightsRoot(r.paramsAfter));
         if (r.step > 0) assert.equal(statement.rootBefore, weightsRoot(run.steps[r.step - 1]!.paramsAfter));
       }
@@ -53,6 +60,23 @@ describe("training circuits", function () {
       for (const name of CHECKPOINT_PUBLIC_SIGNALS) {
         await g.expectFail({ ...honest, [name]: BigInt(honest[name] as bigint | number) + 1n });
       }
+    });
+    it("should fail for another lab or another spec commitment (the run tag binds both)", async () => {
+      await g.expectFail({ ...honest, lab: OTHER_LAB });
+      await g.expectFail({ ...honest, lab: OTHER_LAB, runTag: runTag(specCommitment(spec), OTHER_LAB) + 1n });
+      const other = { ...spec, salt: spec.salt + 1n };
+      await g.expectFail({ ...honest, runTag: runTag(specCommitment(other), LAB) });
+    });
+    it("should fail when the packed position claims other FLOPs or another first step", async () => {
+      const { firstStep, flops } = unpackPosition(honest.position as bigint);
+      await g.expectFail({ ...honest, position: packPosition(firstStep, flops + 1n) });
+      await g.expectFail({ ...honest, position: packPosition(firstStep + 1n, flops) });
+      // A first step of 64 bits or more would alias other FLOPs: the range check refuses it.
+      await g.expectFail({
+        ...honest,
+        firstStep: firstStep + (1n << 64n),
+        position: packPosition(firstStep, flops + 1n),
+      });
     });
     it("should fail on a batch not drawn by the sampler (another dataset sample, valid path)", async () => {
       const r = run.steps[5]!;
@@ -78,7 +102,7 @@ describe("training circuits", function () {
       await g.expectFail({ ...honest, fields });
       // Even with the spec commitment recomputed, the roots no longer follow.
       const other = { ...spec, optimizer: { ...spec.optimizer, learningRate: spec.optimizer.learningRate + 1 } };
-      await g.expectFail({ ...honest, fields, specCommitment: specCommitment(other) });
+      await g.expectFail({ ...honest, fields, runTag: runTag(specCommitment(other), LAB) });
     });
     it("should fail when the weights do not match the claimed start root (broken chain)", async () => {
       const params = [...(honest.params as number[])];
@@ -96,10 +120,13 @@ describe("training circuits", function () {
         CHECKPOINT_PUBLIC_SIGNALS,
       );
       for (let a = 0; a < 16; a += 4) {
-        const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(a, a + 4), RUN);
+        const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(a, a + 4), LAB);
         await g.expectPass(inputs);
-        assert.equal(statement.flops, 4n * flopsPerStep(run.shape, 2));
-        const steps = run.steps.slice(a, a + 4).map((r) => checkpointInputs(spec, data, [r], RUN).statement);
+        assert.deepEqual(unpackPosition(statement.position), {
+          firstStep: BigInt(a),
+          flops: 4n * flopsPerStep(run.shape, 2),
+        });
+        const steps = run.steps.slice(a, a + 4).map((r) => checkpointInputs(spec, data, [r], LAB).statement);
         assert.equal(statement.rootBefore, steps[0]!.rootBefore);
         assert.equal(statement.rootAfter, steps[3]!.rootAfter);
         // The accumulator is recomputable from the four step statements.
@@ -107,20 +134,19 @@ describe("training circuits", function () {
           statement.accumulator,
           accumulate(
             steps.map((s, j) => ({
-              specCommitment: s.specCommitment,
-              runBinding: RUN,
+              runTag: s.runTag,
               step: a + j,
               rootBefore: s.rootBefore,
               rootAfter: s.rootAfter,
-              flops: s.flops,
+              flops: unpackPosition(s.position).flops,
             })),
           ),
         );
       }
-      const bad = checkpointInputs(spec, data, run.steps.slice(0, 4), RUN).inputs;
+      const bad = checkpointInputs(spec, data, run.steps.slice(0, 4), LAB).inputs;
       await g.expectFail({
         ...bad,
-        accumulator: checkpointInputs(spec, data, run.steps.slice(0, 4), RUN + 1n).statement.accumulator,
+        accumulator: checkpointInputs(spec, data, run.steps.slice(0, 4), OTHER_LAB).statement.accumulator,
       });
     });
   });
@@ -131,15 +157,18 @@ describe("training circuits", function () {
       const { inputs, statement } = genesisInputs(spec, LAB);
       await g.expectPass(inputs);
       assert.equal(statement.root0, weightsRoot(run.initial));
-      assert.equal(statement.root0, checkpointInputs(spec, data, run.steps.slice(0, 1), RUN).statement.rootBefore);
+      assert.equal(statement.root0, checkpointInputs(spec, data, run.steps.slice(0, 1), LAB).statement.rootBefore);
+      assert.equal(statement.runTag, checkpointInputs(spec, data, run.steps.slice(0, 1), LAB).statement.runTag);
       // Weights not derived from the committed init seed.
       await g.expectFail({ ...inputs, root0: weightsRoot(initParams(spec.initSeed + 1n, 15)) });
       await g.expectFail({ ...inputs, paramCount: 16n });
       await g.expectFail({ ...inputs, flopsPerStep: statement.flopsPerStep + 1n });
       await g.expectFail({ ...inputs, plannedSteps: statement.plannedSteps + 1n });
       await g.expectFail({ ...inputs, specCommitment: statement.specCommitment + 1n });
-      const w = await g.expectPass(inputs);
-      g.expectTamperFails(w, "labSquared", LAB * LAB + 1n);
+      // The lab is bound through the run tag: another address needs another tag.
+      await g.expectFail({ ...inputs, lab: OTHER_LAB });
+      await g.expectFail({ ...inputs, runTag: statement.runTag + 1n });
+      await g.expectPass({ ...inputs, lab: OTHER_LAB, runTag: runTag(statement.specCommitment, OTHER_LAB) });
     });
   });
 });

@@ -13,9 +13,10 @@ import { releaseSnarkjs, silentLogger } from "../../prover/proving/log.js";
 import { prove, verify, type ProofBundle } from "../../prover/proving/prove.js";
 import type { TrainingSpec } from "../../prover/spec/schema.js";
 import { checkpointInputs, genesisInputs } from "../../prover/statement/inputs.js";
+import { runTag, unpackPosition } from "../../prover/statement/statement.js";
+import { specCommitment } from "../../prover/spec/commitment.js";
 import { train, type TrainingRun } from "../../prover/training/trainer.js";
 
-const RUN = 7n;
 const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;
 
 async function expectEverySignalBound(bundle: ProofBundle): Promise<void> {
@@ -50,17 +51,17 @@ describe("training proofs (Groth16)", function () {
     await expectEverySignalBound(bundle);
   });
   it("should prove a step (Checkpoint(1)), and reject it with any public signal changed", async () => {
-    const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(0, 1), RUN);
+    const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(0, 1), LAB);
     const bundle = await prove("step_linear_i4o3b2", inputs);
     assert.equal(bundle.statement.rootAfter, statement.rootAfter.toString());
     await expectEverySignalBound(bundle);
   });
   it("should prove a K = 4 checkpoint, and reject it with any public signal changed", async () => {
-    const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(4, 8), RUN);
+    const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(4, 8), LAB);
     const bundle = await prove("checkpoint4_linear_i4o3b2", inputs);
-    assert.equal(bundle.statement.firstStep, "4");
+    assert.deepEqual(unpackPosition(BigInt(bundle.statement.position!)), { firstStep: 4n, flops: 4n * 123n });
     assert.equal(bundle.statement.accumulator, statement.accumulator.toString());
-    assert.equal(bundle.statement.flops, statement.flops.toString());
+    assert.equal(bundle.statement.runTag, runTag(specCommitment(spec), LAB).toString());
     await expectEverySignalBound(bundle);
   });
 });
