@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IProofVerifier} from "../verifiers/IProofVerifier.sol";
+
+/// @title ITrainingRegistry
+/// @author Verifiable training registry
+/// @notice The registry labs, readers and watchers share (DESIGN §6): runs
+/// and their spec commitments, every genesis and checkpoint proof verified
+/// on-chain, each run's proven history, and public flags for every breach of
+/// the lab's attestations.
+/// @dev Public-input layouts (one source of truth: prover/statement/statement.ts,
+/// mirrored by genesisPublicInputs and checkpointPublicInputs):
+///   genesis    [specCommitment, lab, runTag, root0, paramCount, flopsPerStep, plannedSteps]
+///   checkpoint [runTag, firstStep + 2^64 * flops, rootBefore, rootAfter, accumulator]
+/// runTag = Poseidon("vtr/run/v1", specCommitment, lab) names one run: a spec
+/// commitment is registered once, and every checkpoint must carry the tag
+/// the genesis proof established.
+interface ITrainingRegistry {
+    /// @notice Lifecycle of a run.
+    enum RunStatus {
+        /// No run with this id.
+        None,
+        /// Registered; accepts checkpoints; deadlines run.
+        Active,
+        /// Closed by its lab: no more checkpoints, no more deadlines.
+        Closed
+    }
+
+    /// @notice What a ViolationFlagged event reports.
+    enum ViolationKind {
+        /// At registration: planned steps x FLOPs per step is above the FLOPs cap.
+        PlannedComputeAboveCap,
+        /// At registration: planned steps are above the attested maximum.
+        PlannedStepsAboveLimit,
+        /// After a checkpoint: cumulative proven FLOPs are above the cap.
+        ComputeCapExceeded,
+        /// After a checkpoint: cumulative proven steps are above the maximum.
+        StepLimitExceeded,
+        /// Flagged by anyone: a checkpoint window elapsed without a checkpoint.
+        CheckpointDeadlineMissed
+    }
+
+    /// @notice The lab's public attestations, fixed at registration.
+    struct Attestations {
+        /// Maximum cumulative FLOPs the run will use.
+        uint128 flopsCap;
+        /// Maximum number of training steps.
+        uint64 maxSteps;
+        /// Longest time, in seconds, between two checkpoints (and from registration to the first).
+        uint64 checkpointDeadline;
+    }
+
+    /// @notice A governed circuit family: one model shape and checkpoint size K with its verifiers.
+    struct CircuitFamily {
+        /// Verifier of the family's genesis proofs.
+        IProofVerifier genesisVerifier;
+        /// Steps K every checkpoint of the family covers.
+        uint32 stepsPerCheckpoint;
+        /// Deprecated families accept no new runs (existing runs continue).
+        bool deprecated;
+        /// Verifier of the family's checkpoint proofs.
+        IProofVerifier checkpointVerifier;
+    }
+
+    /// @notice The public facts a genesis proof establishes from the private spec.
+    struct GenesisFacts {
+        /// Poseidon("vtr/run/v1", specCommitment, lab).
+        uint256 runTag;
+        /// Weights root R0 of the initial weights.
+        uint256 root0;
+        /// Number of model parameters.
+        uint64 paramCount;
+        /// FLOPs of one training step, counted from the shape.
+        uint64 flopsPerStep;
+        /// Planned number of training steps.
+        uint64 plannedSteps;
+    }
+
+    /// @notice A checkpoint as submitted: the chain link it claims and where it leads.
+    struct CheckpointClaim {
+        /// Index of the first step covered: must equal the run's proven steps.
+        uint64 firstStep;
+        /// Weights root before the first step: must equal the run's last root.
+        uint256 rootBefore;
+        /// Weights root after the last step.
+        uint256 rootAfter;
+        /// Accumulator over the covered step statements.
+        uint256 accumulator;
+    }
+
+    /// @notice A run's full record. Fields are ordered so that a checkpoint
+    /// submission touches few storage slots; each checkpoint's accumulator is
+    /// in its CheckpointAccepted event, not in storage (keeping it would put
+    /// the first submission above 300k gas).
+    struct Run {
+        /// The registering address; the only one that may submit checkpoints.
+        address lab;
+        /// Lifecycle status.
+        RunStatus status;
+        /// When the run was designated (0: not designated).
+        uint64 designatedAt;
+        /// Checkpoint verifier of the run's family (families are never replaced).
+        IProofVerifier checkpointVerifier;
+        /// Steps K per checkpoint (the family's).
+        uint32 stepsPerCheckpoint;
+        /// FLOPs of one step (from the genesis proof).
+        uint64 flopsPerStep;
+        /// The run's circuit family.
+        bytes32 familyId;
+        /// Commitment to the private training spec.
+        uint256 specCommitment;
+        /// Poseidon("vtr/run/v1", specCommitment, lab), carried by every checkpoint.
+        uint256 runTag;
+        /// Weights root R0 (from the genesis proof).
+        uint256 root0;
+        /// Weights root after the last accepted checkpoint (R0 before any).
+        uint256 root;
+        /// Proven steps: the index of the next step.
+        uint64 steps;
+        /// Time of the last accepted checkpoint (registration time before any).
+        uint64 lastCheckpointAt;
+        /// Cumulative proven FLOPs.
+        uint128 cumulativeFlops;
+        /// The lab's attestations.
+        Attestations attestations;
+        /// Number of parameters (from the genesis proof).
+        uint64 paramCount;
+        /// Planned steps (from the genesis proof).
+        uint64 plannedSteps;
+        /// When the run was registered.
+        uint64 registeredAt;
+        /// Deadline (timestamp) of the last missed window flagged (0: none).
+        uint64 flaggedUntil;
+        /// Violations flagged so far, indexed by ViolationKind.
+        uint32[5] violations;
+    }
+
+    /// @notice There is no run with this id.
+    /// @param runId The id asked for.
+    error UnknownRun(uint256 runId);
+    /// @notice The run does not accept this call in its status.
+    /// @param runId The run.
+    /// @param status Its status.
+    error RunNotActive(uint256 runId, RunStatus status);
+    /// @notice Only the run's lab may do this.
+    /// @param runId The run.
+    /// @param caller The address that tried.
+    error NotRunLab(uint256 runId, address caller);
+    /// @notice There is no circuit family with this id.
+    /// @param familyId The id asked for.
+    error UnknownFamily(bytes32 familyId);
+    /// @notice A family with this id exists; families are never replaced.
+    /// @param familyId The id.
+    error FamilyAlreadyRegistered(bytes32 familyId);
+    /// @notice The family is deprecated and accepts no new runs.
+    /// @param familyId The id.
+    error FamilyIsDeprecated(bytes32 familyId);
+    /// @notice A family needs two verifiers with the registry's layouts and K > 0.
+    /// @param verifier The offending verifier (zero for a bad K).
+    /// @param expectedSignals Public signals the registry's layout has.
+    /// @param actualSignals Public signals the verifier reports.
+    error InvalidFamily(address verifier, uint256 expectedSignals, uint256 actualSignals);
+    /// @notice A spec commitment can be registered once.
+    /// @param specCommitment The commitment.
+    /// @param runId The run that registered it.
+    error SpecAlreadyRegistered(uint256 specCommitment, uint256 runId);
+    /// @notice Attestations need a positive checkpoint deadline.
+    error ZeroCheckpointDeadline();
+    /// @notice The genesis proof does not verify for these facts, this spec commitment and this lab.
+    /// @param specCommitment The commitment being registered.
+    /// @param lab The registering address.
+    error InvalidGenesisProof(uint256 specCommitment, address lab);
+    /// @notice The checkpoint does not start at the run's proven step.
+    /// @param runId The run.
+    /// @param expected The run's proven steps.
+    /// @param given The claim's first step.
+    error CheckpointOutOfOrder(uint256 runId, uint64 expected, uint64 given);
+    /// @notice The checkpoint does not start from the run's last root.
+    /// @param runId The run.
+    /// @param expected The run's last weights root.
+    /// @param given The claim's start root.
+    error CheckpointRootMismatch(uint256 runId, uint256 expected, uint256 given);
+    /// @notice The checkpoint proof does not verify for this run and claim.
+    /// @param runId The run.
+    /// @param firstStep The claim's first step.
+    error InvalidCheckpointProof(uint256 runId, uint64 firstStep);
+    /// @notice The run has no checkpoint yet.
+    /// @param runId The run.
+    error NoCheckpointYet(uint256 runId);
+    /// @notice No checkpoint window has been missed without a flag yet.
+    /// @param runId The run.
+    /// @param deadline The next unflagged window's deadline (timestamp).
+    /// @param nowTime The current block time.
+    error DeadlineNotMissed(uint256 runId, uint256 deadline, uint256 nowTime);
+    /// @notice The run has proven all its planned steps: no checkpoint is due.
+    /// @param runId The run.
+    /// @param steps Its proven steps.
+    error NoCheckpointDue(uint256 runId, uint64 steps);
+    /// @notice A role's initial account is the zero address.
+    /// @param role The role.
+    error ZeroRoleAccount(bytes32 role);
+
+    /// @notice The policy role registered a circuit family.
+    /// @param familyId The family's id.
+    /// @param genesisVerifier Verifier of its genesis proofs.
+    /// @param checkpointVerifier Verifier of its checkpoint proofs.
+    /// @param stepsPerCheckpoint Steps K per checkpoint.
+    /// @param description What the family is (model shape, dataset, K).
+    event CircuitFamilyRegistered(
+        bytes32 indexed familyId,
+        IProofVerifier genesisVerifier,
+        IProofVerifier checkpointVerifier,
+        uint32 stepsPerCheckpoint,
+        string description
+    );
+    /// @notice The policy role deprecated a circuit family: no new runs use it.
+    /// @param familyId The family's id.
+    /// @param by The policy account.
+    event CircuitFamilyDeprecated(bytes32 indexed familyId, address indexed by);
+    /// @notice The policy role set the designation threshold.
+    /// @param previous The former threshold (0: none).
+    /// @param threshold The new threshold in FLOPs (0: none).
+    event DesignationThresholdSet(uint256 previous, uint256 threshold);
+    /// @notice A lab registered a run; its genesis proof verified.
+    /// @param runId The new run's id.
+    /// @param lab The registering address.
+    /// @param familyId The run's circuit family.
+    /// @param specCommitment Commitment to the private spec.
+    /// @param runTag The tag every checkpoint of the run carries.
+    /// @param attestations The lab's attestations.
+    event RunRegistered(
+        uint256 indexed runId,
+        address indexed lab,
+        bytes32 indexed familyId,
+        uint256 specCommitment,
+        uint256 runTag,
+        Attestations attestations
+    );
+    /// @notice The run's genesis proof verified these facts.
+    /// @param runId The run.
+    /// @param root0 Weights root R0.
+    /// @param paramCount Number of parameters.
+    /// @param flopsPerStep FLOPs of one step.
+    /// @param plannedSteps Planned steps.
+    event GenesisVerified(
+        uint256 indexed runId,
+        uint256 root0,
+        uint64 paramCount,
+        uint64 flopsPerStep,
+        uint64 plannedSteps
+    );
+    /// @notice A checkpoint proof verified and the run advanced.
+    /// @param runId The run.
+    /// @param lab The run's lab.
+    /// @param firstStep First step covered.
+    /// @param steps Proven steps after it (firstStep + K).
+    /// @param rootAfter Weights root after the last step.
+    /// @param flops FLOPs of the covered steps.
+    /// @param cumulativeFlops Cumulative proven FLOPs after it.
+    /// @param accumulator Accumulator over the covered step statements.
+    event CheckpointAccepted(
+        uint256 indexed runId,
+        address indexed lab,
+        uint64 firstStep,
+        uint64 steps,
+        uint256 rootAfter,
+        uint128 flops,
+        uint128 cumulativeFlops,
+        uint256 accumulator
+    );
+    /// @notice An attestation of the run was breached. The run keeps being recorded.
+    /// @param runId The run.
+    /// @param kind What was breached.
+    /// @param lab The run's lab.
+    /// @param steps The run's proven steps when flagged.
+    /// @param observed The figure that breached (FLOPs, steps, or seconds since the last checkpoint).
+    /// @param limit The attested limit it breached (for a missed deadline: window x deadline seconds).
+    /// @param reporter The address whose call raised the flag.
+    event ViolationFlagged(
+        uint256 indexed runId,
+        ViolationKind indexed kind,
+        address indexed lab,
+        uint64 steps,
+        uint256 observed,
+        uint256 limit,
+        address reporter
+    );
+    /// @notice The run's proven cumulative compute crossed the designation threshold (a public fact, not a violation).
+    /// @param runId The run.
+    /// @param lab The run's lab.
+    /// @param cumulativeFlops Cumulative proven FLOPs.
+    /// @param threshold The threshold in force.
+    /// @param steps Proven steps.
+    event RunDesignated(
+        uint256 indexed runId,
+        address indexed lab,
+        uint256 cumulativeFlops,
+        uint256 threshold,
+        uint64 steps
+    );
+    /// @notice The lab closed the run: no more checkpoints, no more deadlines.
+    /// @param runId The run.
+    /// @param lab The run's lab.
+    /// @param steps Proven steps.
+    /// @param cumulativeFlops Cumulative proven FLOPs.
+    event RunClosed(uint256 indexed runId, address indexed lab, uint64 steps, uint128 cumulativeFlops);
+
+    /// @notice Registers a circuit family. Policy role only; an existing id reverts.
+    /// @param familyId The family's id (e.g. keccak256 of its name).
+    /// @param genesisVerifier Verifier of genesis proofs (7 public signals).
+    /// @param checkpointVerifier Verifier of checkpoint proofs (5 public signals).
+    /// @param stepsPerCheckpoint Steps K per checkpoint (> 0).
+    /// @param description What the family is.
+    function registerFamily(
+        bytes32 familyId,
+        IProofVerifier genesisVerifier,
+        IProofVerifier checkpointVerifier,
+        uint32 stepsPerCheckpoint,
+        string calldata description
+    ) external;
+
+    /// @notice Deprecates a circuit family: it accepts no new runs. Policy role only.
+    /// @param familyId The family's id.
+    function deprecateFamily(bytes32 familyId) external;
+
+    /// @notice Sets the compute threshold above which runs are designated (0: none). Policy role only.
+    /// @param threshold FLOPs.
+    function setDesignationThreshold(uint256 threshold) external;
+
+    /// @notice Registers a run: the caller becomes its lab. Verifies the genesis
+    /// proof for (specCommitment, caller, facts), then flags at once any planned
+    /// breach of the attestations.
+    /// @param familyId The run's circuit family.
+    /// @param specCommitment Commitment to the private spec (registered once).
+    /// @param attestations The lab's public attestations.
+    /// @param facts The genesis proof's public facts.
+    /// @param proof The packed genesis proof.
+    /// @return runId The new run's id (from 1).
+    function registerRun(
+        bytes32 familyId,
+        uint256 specCommitment,
+        Attestations calldata attestations,
+        GenesisFacts calldata facts,
+        uint256[8] calldata proof
+    ) external returns (uint256 runId);
+
+    /// @notice Submits the run's next checkpoint. Lab only. Checks the chain,
+    /// verifies the proof, writes the new state, then checks the attestations.
+    /// @param runId The run.
+    /// @param claim The checkpoint's chain link and result.
+    /// @param proof The packed checkpoint proof.
+    function submitCheckpoint(uint256 runId, CheckpointClaim calldata claim, uint256[8] calldata proof) external;
+
+    /// @notice Flags the run's next missed checkpoint window. Anyone may call,
+    /// once per window, after its deadline; the caller is recorded.
+    /// @param runId The run.
+    /// @return deadline The missed window's deadline (timestamp).
+    function flagMissedDeadline(uint256 runId) external returns (uint64 deadline);
+
+    /// @notice Closes the run (lab only): no more checkpoints, no more deadlines.
+    /// @param runId The run.
+    function closeRun(uint256 runId) external;
+
+    /// @notice A run's full record.
+    /// @param runId The run.
+    /// @return run The record (reverts for an unknown id).
+    function getRun(uint256 runId) external view returns (Run memory run);
+
+    /// @notice The run's last accepted checkpoint (its accumulator is in its CheckpointAccepted event).
+    /// @param runId The run.
+    /// @return firstStep First step it covered.
+    /// @return steps Proven steps after it.
+    /// @return root Weights root after it.
+    /// @return acceptedAt When it was accepted.
+    function lastCheckpoint(
+        uint256 runId
+    ) external view returns (uint64 firstStep, uint64 steps, uint256 root, uint64 acceptedAt);
+
+    /// @notice Number of registered runs (ids are 1..runCount).
+    /// @return count The number of runs.
+    function runCount() external view returns (uint256 count);
+
+    /// @notice The run that registered a spec commitment (0: none).
+    /// @param specCommitment The commitment.
+    /// @return runId The run's id.
+    function runOfSpec(uint256 specCommitment) external view returns (uint256 runId);
+
+    /// @notice A circuit family.
+    /// @param familyId The id.
+    /// @return family The family (reverts for an unknown id).
+    function getFamily(bytes32 familyId) external view returns (CircuitFamily memory family);
+
+    /// @notice The designation threshold in FLOPs (0: none).
+    /// @return threshold The threshold.
+    function designationThreshold() external view returns (uint256 threshold);
+
+    /// @notice Who flagged the window of `runId` whose deadline was `deadline` (zero: not flagged).
+    /// @param runId The run.
+    /// @param deadline The window's deadline (timestamp).
+    /// @return reporter The flagging address.
+    function deadlineReporter(uint256 runId, uint64 deadline) external view returns (address reporter);
+
+    /// @notice The genesis public inputs, in the circuit's order.
+    /// @param specCommitment The spec commitment.
+    /// @param lab The registering lab.
+    /// @param facts The genesis facts.
+    /// @return inputs [specCommitment, lab, runTag, root0, paramCount, flopsPerStep, plannedSteps].
+    function genesisPublicInputs(
+        uint256 specCommitment,
+        address lab,
+        GenesisFacts calldata facts
+    ) external pure returns (uint256[] memory inputs);
+
+    /// @notice The checkpoint public inputs, in the circuit's order.
+    /// @param runTag The run's tag.
+    /// @param flops FLOPs of the covered steps.
+    /// @param claim The checkpoint claim.
+    /// @return inputs [runTag, firstStep + 2^64 * flops, rootBefore, rootAfter, accumulator].
+    function checkpointPublicInputs(
+        uint256 runTag,
+        uint128 flops,
+        CheckpointClaim calldata claim
+    ) external pure returns (uint256[] memory inputs);
+}
