@@ -1,0 +1,44 @@
+/**
+ * npm run fixtures [-- --force]
+ *
+ * Records the registry test fixtures (real proofs made with the locally built
+ * keys) in build/fixtures/registry.json. Tests do this on their own when the
+ * recording is missing or was made with other keys; --force re-records.
+ */
+import { parseArgs } from "node:util";
+import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
+import { registryFixtures } from "../test/fixtures/registry.js";
+
+const HELP = `Usage: npm run fixtures [-- --force]
+
+Records real genesis, checkpoint and step proofs for the registry tests and
+the gas benchmark in build/fixtures/registry.json, building the keys first if
+needed. Proofs are tied to the keys they were made with: the recording is
+redone whenever the keys change.
+
+Options:
+  --force      record again even if the recording matches the keys
+  -h, --help   show this help
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { force: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const log = consoleLogger("fixtures");
+  const t = performance.now();
+  const f = await registryFixtures(log, values.force);
+  const n = Object.values(f.runs).reduce((s, r) => s + 1 + r.checkpoints.length, 0);
+  log.info(`${n} proofs ready (keys ${f.keys.slice(0, 12)}…) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+main()
+  .catch((e: unknown) => {
+    process.stderr.write(`fixtures: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(releaseSnarkjs);

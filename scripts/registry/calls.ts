@@ -1,0 +1,83 @@
+/**
+ * From the prover's proof bundles to the registry's call arguments: the
+ * genesis facts and the checkpoint claim are read from the bundle's public
+ * signals by name (prover/statement/statement.ts), never by position.
+ */
+import { getAddress, type Address } from "viem";
+import { packProof, proofWords, type ProofWords } from "../../prover/proving/calldata.js";
+import type { ProofBundle } from "../../prover/proving/prove.js";
+import { CHECKPOINT_PUBLIC_SIGNALS, GENESIS_PUBLIC_SIGNALS, unpackPosition } from "../../prover/statement/statement.js";
+
+/** ITrainingRegistry.GenesisFacts. */
+export interface GenesisFacts {
+  readonly runTag: bigint;
+  readonly root0: bigint;
+  readonly paramCount: bigint;
+  readonly flopsPerStep: bigint;
+  readonly plannedSteps: bigint;
+}
+
+/** ITrainingRegistry.CheckpointClaim. */
+export interface CheckpointClaim {
+  readonly firstStep: bigint;
+  readonly rootBefore: bigint;
+  readonly rootAfter: bigint;
+  readonly accumulator: bigint;
+}
+
+/** ITrainingRegistry.Attestations. */
+export interface Attestations {
+  readonly flopsCap: bigint;
+  readonly maxSteps: bigint;
+  readonly checkpointDeadline: bigint;
+}
+
+function signal(bundle: ProofBundle, names: readonly string[], name: string): bigint {
+  if (bundle.publicSignals.length !== names.length)
+    throw new Error(`${bundle.circuit}: ${bundle.publicSignals.length} public signals, expected ${names.length}`);
+  const v = bundle.statement[name];
+  if (v === undefined) throw new Error(`${bundle.circuit}: the bundle has no public signal "${name}"`);
+  if (v !== bundle.publicSignals[names.indexOf(name)])
+    throw new Error(`${bundle.circuit}: statement and public signals disagree on "${name}"`);
+  return BigInt(v);
+}
+
+/** registerRun's arguments (besides family and attestations) from a genesis bundle. */
+export function genesisCall(bundle: ProofBundle): {
+  specCommitment: bigint;
+  lab: Address;
+  facts: GenesisFacts;
+  proof: ProofWords;
+} {
+  const g = (name: (typeof GENESIS_PUBLIC_SIGNALS)[number]): bigint => signal(bundle, GENESIS_PUBLIC_SIGNALS, name);
+  return {
+    specCommitment: g("specCommitment"),
+    lab: getAddress(`0x${g("lab").toString(16).padStart(40, "0")}`),
+    facts: {
+      runTag: g("runTag"),
+      root0: g("root0"),
+      paramCount: g("paramCount"),
+      flopsPerStep: g("flopsPerStep"),
+      plannedSteps: g("plannedSteps"),
+    },
+    proof: proofWords(packProof(bundle.proof)),
+  };
+}
+
+/** submitCheckpoint's claim and proof from a checkpoint bundle, with the FLOPs it proves. */
+export function checkpointCall(bundle: ProofBundle): {
+  runTag: bigint;
+  flops: bigint;
+  claim: CheckpointClaim;
+  proof: ProofWords;
+} {
+  const c = (name: (typeof CHECKPOINT_PUBLIC_SIGNALS)[number]): bigint =>
+    signal(bundle, CHECKPOINT_PUBLIC_SIGNALS, name);
+  const { firstStep, flops } = unpackPosition(c("position"));
+  return {
+    runTag: c("runTag"),
+    flops,
+    claim: { firstStep, rootBefore: c("rootBefore"), rootAfter: c("rootAfter"), accumulator: c("accumulator") },
+    proof: proofWords(packProof(bundle.proof)),
+  };
+}
