@@ -27,5 +27,11 @@ export default defineConfig({
   },
   test: {
     mocha: { timeout: 600_000 },
+    // Solidity fuzz and invariant tests (test/contracts/solidity): sized to
+    // run in about a minute on two cores; raise them for a deeper campaign.
+    solidity: {
+      fuzz: { runs: 512 },
+      invariant: { runs: 128, depth: 64, failOnRevert: false },
+    },
   },
 });

@@ -1,0 +1,735 @@
+/**
+ * TrainingRegistry with real proofs (recorded by test/fixtures/registry.ts)
+ * on Hardhat's in-process network, deployed by the real deploy routine.
+ * Every successful call is checked on its events and the stored state
+ * together; every rejected call on its custom error and on state left as
+ * it was.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "mocha";
+import { network } from "hardhat";
+import { getAddress, parseEventLogs, zeroAddress, type Address, type Hash } from "viem";
+import { FIELD_P } from "../../prover/circom/r1cs.js";
+import { familyId } from "../../prover/proving/families.js";
+import { releaseSnarkjs } from "../../prover/proving/log.js";
+import { CHECKPOINT_PUBLIC_SIGNALS, GENESIS_PUBLIC_SIGNALS } from "../../prover/statement/statement.js";
+import { checkpointCall, genesisCall, type Attestations } from "../../scripts/registry/calls.js";
+import { deployRegistry, type Deployment } from "../../scripts/registry/deploy.js";
+import { measureGas } from "../../scripts/registry/gas.js";
+import { FAMILY_K1, FAMILY_K4, LAB0, LAB1, registryFixtures, type FixtureRun } from "../fixtures/registry.js";
+import { expectCustomError, triggeredErrors } from "../helpers/revert.js";
+
+type Connection = Awaited<ReturnType<typeof network.create>>;
+
+const STEP_FLOPS = 123n; // linear-mse 4 -> 3, batch 2 (prover/statement/statement.ts)
+const HONEST: Attestations = { flopsCap: 10_000n, maxSteps: 16n, checkpointDeadline: 3600n };
+const Kind = {
+  PlannedComputeAboveCap: 0,
+  PlannedStepsAboveLimit: 1,
+  ComputeCapExceeded: 2,
+  StepLimitExceeded: 3,
+  CheckpointDeadlineMissed: 4,
+} as const;
+const Status = { None: 0, Active: 1, Closed: 2 } as const;
+const OUTSIDER: Address = getAddress("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"); // Hardhat's third account
+
+describe("TrainingRegistry", function () {
+  this.timeout(900_000);
+  let conn: Connection;
+  let runs: Awaited<ReturnType<typeof registryFixtures>>["runs"];
+
+  before(async () => {
+    ({ runs } = await registryFixtures());
+    conn = await network.create();
+  });
+  after(releaseSnarkjs);
+
+  async function deployed(threshold?: bigint) {
+    const d: Deployment = await deployRegistry(
+      conn.viem,
+      threshold === undefined ? {} : { designationThreshold: threshold },
+    );
+    const registry = await conn.viem.getContractAt("TrainingRegistry", d.registry.address);
+    return { d, registry };
+  }
+  type Registry = Awaited<ReturnType<typeof deployed>>["registry"];
+  const deployDefault = () => deployed();
+  const deployWithThreshold = () => deployed(1000n);
+  const fresh = () => conn.networkHelpers.loadFixture(deployDefault);
+
+  async function mined(hash: Hash) {
+    const publicClient = await conn.viem.getPublicClient();
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, "success");
+    return receipt;
+  }
+  async function events(registry: Registry, hash: Hash) {
+    const r = await mined(hash);
+    return parseEventLogs({ abi: registry.abi, logs: r.logs });
+  }
+  async function blockTime(): Promise<bigint> {
+    return BigInt(await conn.networkHelpers.time.latest());
+  }
+
+  function register(
+    registry: Registry,
+    run: FixtureRun,
+    attestations: Attestations = HONEST,
+    from: Address = run.lab,
+    family: string = run.family,
+  ) {
+    const g = genesisCall(run.genesis);
+    return registry.write.registerRun([familyId(family), g.specCommitment, attestations, g.facts, g.proof], {
+      account: from,
+    });
+  }
+  function submit(registry: Registry, runId: bigint, bundle: FixtureRun["checkpoints"][number], from: Address) {
+    const c = checkpointCall(bundle);
+    return registry.write.submitCheckpoint([runId, c.claim, c.proof], { account: from });
+  }
+  /** Registers `run` and submits its first `n` checkpoints; returns the run id. */
+  async function registered(registry: Registry, run: FixtureRun, n = 0, attestations = HONEST): Promise<bigint> {
+    await mined(await register(registry, run, attestations));
+    const id = await registry.read.runCount();
+    for (const cp of run.checkpoints.slice(0, n)) await mined(await submit(registry, id, cp, run.lab));
+    return id;
+  }
+  /** Asserts that `call` reverts with `error` and leaves the registry's runs as they were. */
+  async function rejectsUnchanged(
+    registry: Registry,
+    call: () => Promise<unknown>,
+    error: string,
+    args?: Parameters<typeof expectCustomError>[2],
+  ): Promise<void> {
+    const count = await registry.read.runCount();
+    const before = await Promise.all(
+      Array.from({ length: Number(count) }, (_, i) => registry.read.getRun([BigInt(i + 1)])),
+    );
+    await expectCustomError(call(), error, args);
+    assert.equal(await registry.read.runCount(), count);
+    for (let i = 0; i < before.length; i++) assert.deepEqual(await registry.read.getRun([BigInt(i + 1)]), before[i]);
+  }
+
+  describe("constructor", () => {
+    it("should grant the three roles to the given accounts", async () => {
+      const r = await conn.viem.deployContract("TrainingRegistry", [LAB0, LAB1, OUTSIDER]);
+      assert.equal(await r.read.hasRole([await r.read.DEFAULT_ADMIN_ROLE(), LAB0]), true);
+      assert.equal(await r.read.hasRole([await r.read.POLICY_ROLE(), LAB1]), true);
+      assert.equal(await r.read.hasRole([await r.read.PAUSER_ROLE(), OUTSIDER]), true);
+      assert.equal(await r.read.hasRole([await r.read.POLICY_ROLE(), LAB0]), false);
+    });
+    it("should not deploy with a zero role account", async () => {
+      for (const args of [
+        [zeroAddress, LAB0, LAB0],
+        [LAB0, zeroAddress, LAB0],
+        [LAB0, LAB0, zeroAddress],
+      ] as const) {
+        await assert.rejects(conn.viem.deployContract("TrainingRegistry", [...args]), /ZeroRoleAccount/);
+      }
+      triggeredErrors.add("ZeroRoleAccount");
+    });
+  });
+
+  describe("registerFamily", () => {
+    it("should register the deployment's families with their verifiers, K and an event each", async () => {
+      const { d, registry } = await fresh();
+      assert.equal(d.families.length, 2);
+      for (const f of d.families) {
+        const got = await registry.read.getFamily([f.id]);
+        assert.equal(got.genesisVerifier, d.circuits[f.genesis]!.adapter.address);
+        assert.equal(got.checkpointVerifier, d.circuits[f.checkpoint]!.adapter.address);
+        assert.equal(got.stepsPerCheckpoint, f.stepsPerCheckpoint);
+        assert.equal(got.deprecated, false);
+        const logs = await registry.getEvents.CircuitFamilyRegistered({ familyId: f.id }, { fromBlock: 0n });
+        assert.equal(logs.length, 1);
+        assert.equal(logs[0]!.args.description, f.description);
+      }
+    });
+    it("should never replace a family", async () => {
+      const { d, registry } = await fresh();
+      const f = d.families[0]!;
+      const c = d.circuits[f.checkpoint]!.adapter.address;
+      await expectCustomError(
+        registry.write.registerFamily([f.id, c, c, 1, "replacement"]),
+        "FamilyAlreadyRegistered",
+        [f.id],
+      );
+      assert.equal((await registry.read.getFamily([f.id])).checkpointVerifier, c);
+    });
+    it("should not register a family whose verifiers have another layout, or K = 0", async () => {
+      const { d, registry } = await fresh();
+      const g = d.circuits.genesis_linear_i4o3b2!.adapter.address;
+      const c = d.circuits.checkpoint4_linear_i4o3b2!.adapter.address;
+      const id = familyId("test/other");
+      await expectCustomError(registry.write.registerFamily([id, c, c, 4, ""]), "InvalidFamily", [c, 7n, 5n]);
+      await expectCustomError(registry.write.registerFamily([id, g, g, 4, ""]), "InvalidFamily", [g, 5n, 7n]);
+      await expectCustomError(registry.write.registerFamily([id, zeroAddress, c, 4, ""]), "InvalidFamily", [
+        zeroAddress,
+        7n,
+        0n,
+      ]);
+      await expectCustomError(registry.write.registerFamily([id, g, c, 0, ""]), "InvalidFamily", [zeroAddress, 1n, 0n]);
+      await expectCustomError(registry.read.getFamily([id]), "UnknownFamily", [id]);
+    });
+    it("should not let an account without the policy role register a family", async () => {
+      const { d, registry } = await fresh();
+      const g = d.circuits.genesis_linear_i4o3b2!.adapter.address;
+      const c = d.circuits.checkpoint4_linear_i4o3b2!.adapter.address;
+      await expectCustomError(
+        registry.write.registerFamily([familyId("x"), g, c, 4, ""], { account: OUTSIDER }),
+        "AccessControlUnauthorizedAccount",
+        [OUTSIDER, await registry.read.POLICY_ROLE()],
+      );
+    });
+  });
+
+  describe("deprecateFamily", () => {
+    it("should deprecate with an event, refuse new runs and let existing runs continue", async () => {
+      const { registry } = await fresh();
+      const id = familyId(FAMILY_K4);
+      const runId = await registered(registry, runs.A, 1);
+      const ev = await events(registry, await registry.write.deprecateFamily([id]));
+      assert.deepEqual(
+        ev.map((e) => e.eventName),
+        ["CircuitFamilyDeprecated"],
+      );
+      assert.equal((await registry.read.getFamily([id])).deprecated, true);
+      await rejectsUnchanged(registry, () => register(registry, runs.B), "FamilyIsDeprecated", [id]);
+      await mined(await submit(registry, runId, runs.A.checkpoints[1]!, LAB0));
+      assert.equal((await registry.read.getRun([runId])).steps, 8n);
+      await expectCustomError(registry.write.deprecateFamily([id]), "FamilyIsDeprecated", [id]);
+      const unknown = familyId("nope");
+      await expectCustomError(registry.write.deprecateFamily([unknown]), "UnknownFamily", [unknown]);
+    });
+  });
+
+  describe("setDesignationThreshold", () => {
+    it("should set the threshold with an event, policy role only", async () => {
+      const { registry } = await fresh();
+      const ev = await events(registry, await registry.write.setDesignationThreshold([1000n]));
+      assert.equal(ev[0]!.eventName, "DesignationThresholdSet");
+      assert.deepEqual(ev[0]!.args, { previous: 0n, threshold: 1000n });
+      assert.equal(await registry.read.designationThreshold(), 1000n);
+      await expectCustomError(
+        registry.write.setDesignationThreshold([1n], { account: LAB1 }),
+        "AccessControlUnauthorizedAccount",
+        [LAB1, await registry.read.POLICY_ROLE()],
+      );
+    });
+  });
+
+  describe("pause", () => {
+    it("should stop registrations, submissions, flags and closes until unpaused (pauser only)", async () => {
+      const { registry } = await fresh();
+      const runId = await registered(registry, runs.A);
+      await expectCustomError(registry.write.pause({ account: LAB1 }), "AccessControlUnauthorizedAccount", [
+        LAB1,
+        await registry.read.PAUSER_ROLE(),
+      ]);
+      await expectCustomError(registry.write.unpause(), "ExpectedPause");
+      await mined(await registry.write.pause());
+      await rejectsUnchanged(registry, () => register(registry, runs.B), "EnforcedPause");
+      await rejectsUnchanged(registry, () => submit(registry, runId, runs.A.checkpoints[0]!, LAB0), "EnforcedPause");
+      await rejectsUnchanged(registry, () => registry.write.flagMissedDeadline([runId]), "EnforcedPause");
+      await rejectsUnchanged(registry, () => registry.write.closeRun([runId]), "EnforcedPause");
+      await mined(await registry.write.unpause());
+      await mined(await submit(registry, runId, runs.A.checkpoints[0]!, LAB0));
+    });
+  });
+
+  describe("registerRun", () => {
+    it("should register an honest run: events, record, count and spec index", async () => {
+      const { registry } = await fresh();
+      const g = genesisCall(runs.A.genesis);
+      const hash = await register(registry, runs.A);
+      const ev = await events(registry, hash);
+      const t = await blockTime();
+      assert.deepEqual(
+        ev.map((e) => e.eventName),
+        ["RunRegistered", "GenesisVerified"],
+      );
+      assert.deepEqual(ev[0]!.args, {
+        runId: 1n,
+        lab: LAB0,
+        familyId: familyId(FAMILY_K4),
+        specCommitment: g.specCommitment,
+        runTag: g.facts.runTag,
+        attestations: HONEST,
+      });
+      assert.deepEqual(ev[1]!.args, {
+        runId: 1n,
+        root0: g.facts.root0,
+        paramCount: 15n,
+        flopsPerStep: STEP_FLOPS,
+        plannedSteps: 16n,
+      });
+      const run = await registry.read.getRun([1n]);
+      assert.equal(run.lab, LAB0);
+      assert.equal(run.status, Status.Active);
+      assert.equal(run.registeredAt, t);
+      assert.equal(run.lastCheckpointAt, t);
+      assert.equal(run.specCommitment, g.specCommitment);
+      assert.equal(run.runTag, g.facts.runTag);
+      assert.equal(run.root0, g.facts.root0);
+      assert.equal(run.root, g.facts.root0);
+      assert.equal(run.steps, 0n);
+      assert.equal(run.cumulativeFlops, 0n);
+      assert.equal(run.stepsPerCheckpoint, 4);
+      assert.equal(run.flopsPerStep, STEP_FLOPS);
+      assert.deepEqual(run.attestations, HONEST);
+      assert.deepEqual(run.violations, [0, 0, 0, 0, 0]);
+      assert.equal(await registry.read.runCount(), 1n);
+      assert.equal(await registry.read.runOfSpec([g.specCommitment]), 1n);
+      await expectCustomError(registry.read.lastCheckpoint([1n]), "NoCheckpointYet", [1n]);
+    });
+    it("should flag at once a plan above the FLOPs cap or the step limit", async () => {
+      const { registry } = await fresh();
+      const planned = 16n * STEP_FLOPS;
+      const ev = await events(
+        registry,
+        await register(registry, runs.A, { flopsCap: planned - 1n, maxSteps: 10n, checkpointDeadline: 60n }),
+      );
+      const flags = ev.filter((e) => e.eventName === "ViolationFlagged").map((e) => e.args);
+      assert.deepEqual(flags, [
+        {
+          runId: 1n,
+          kind: Kind.PlannedComputeAboveCap,
+          lab: LAB0,
+          steps: 0n,
+          observed: planned,
+          limit: planned - 1n,
+          reporter: LAB0,
+        },
+        {
+          runId: 1n,
+          kind: Kind.PlannedStepsAboveLimit,
+          lab: LAB0,
+          steps: 0n,
+          observed: 16n,
+          limit: 10n,
+          reporter: LAB0,
+        },
+      ]);
+      assert.deepEqual((await registry.read.getRun([1n])).violations, [1, 1, 0, 0, 0]);
+    });
+    it("should not register a spec commitment twice, even by another lab", async () => {
+      const { registry } = await fresh();
+      await registered(registry, runs.A);
+      const g = genesisCall(runs.A.genesis);
+      await rejectsUnchanged(registry, () => register(registry, runs.A), "SpecAlreadyRegistered", [
+        g.specCommitment,
+        1n,
+      ]);
+      await rejectsUnchanged(registry, () => register(registry, runs.A, HONEST, LAB1), "SpecAlreadyRegistered", [
+        g.specCommitment,
+        1n,
+      ]);
+    });
+    it("should not register with an unknown family, a zero deadline or another lab's genesis proof", async () => {
+      const { registry } = await fresh();
+      const unknown = familyId("nope");
+      await rejectsUnchanged(registry, () => register(registry, runs.A, HONEST, LAB0, "nope"), "UnknownFamily", [
+        unknown,
+      ]);
+      await rejectsUnchanged(
+        registry,
+        () => register(registry, runs.A, { ...HONEST, checkpointDeadline: 0n }),
+        "ZeroCheckpointDeadline",
+      );
+      const g = genesisCall(runs.A.genesis);
+      await rejectsUnchanged(registry, () => register(registry, runs.A, HONEST, LAB1), "InvalidGenesisProof", [
+        g.specCommitment,
+        LAB1,
+      ]);
+    });
+    it("should reject the genesis proof with any public input changed, and with a tampered proof", async () => {
+      const { registry } = await fresh();
+      const g = genesisCall(runs.A.genesis);
+      const id = familyId(FAMILY_K4);
+      const call = (specCommitment: bigint, facts: typeof g.facts, proof = g.proof) =>
+        registry.write.registerRun([id, specCommitment, HONEST, facts, proof]);
+      const changed: Array<[string, () => Promise<unknown>]> = [
+        ["specCommitment", () => call(g.specCommitment + 1n, g.facts)],
+        ["runTag", () => call(g.specCommitment, { ...g.facts, runTag: g.facts.runTag + 1n })],
+        ["root0", () => call(g.specCommitment, { ...g.facts, root0: g.facts.root0 + 1n })],
+        ["paramCount", () => call(g.specCommitment, { ...g.facts, paramCount: 16n })],
+        ["flopsPerStep", () => call(g.specCommitment, { ...g.facts, flopsPerStep: STEP_FLOPS - 1n })],
+        ["plannedSteps", () => call(g.specCommitment, { ...g.facts, plannedSteps: 1n })],
+        ["proof", () => call(g.specCommitment, g.facts, g.proof.map((w, i) => (i === 7 ? w + 1n : w)) as never)],
+      ];
+      // lab is the caller: covered by "another lab's genesis proof" above.
+      assert.deepEqual(
+        new Set([...changed.map(([n]) => n).filter((n) => n !== "proof"), "lab"]),
+        new Set(GENESIS_PUBLIC_SIGNALS),
+      );
+      for (const [name, c] of changed) {
+        const spec = name === "specCommitment" ? g.specCommitment + 1n : g.specCommitment;
+        await rejectsUnchanged(registry, c, "InvalidGenesisProof", [spec, LAB0]);
+      }
+    });
+  });
+
+  describe("submitCheckpoint", () => {
+    it("should accept a run's checkpoints in order, writing state and emitting each", async () => {
+      const { registry } = await fresh();
+      const runId = await registered(registry, runs.A);
+      let cumulative = 0n;
+      for (const [i, bundle] of runs.A.checkpoints.entries()) {
+        const c = checkpointCall(bundle);
+        const ev = await events(registry, await submit(registry, runId, bundle, LAB0));
+        const t = await blockTime();
+        cumulative += 4n * STEP_FLOPS;
+        assert.deepEqual(
+          ev.map((e) => e.eventName),
+          ["CheckpointAccepted"],
+        );
+        assert.deepEqual(ev[0]!.args, {
+          runId,
+          lab: LAB0,
+          firstStep: BigInt(4 * i),
+          steps: BigInt(4 * i + 4),
+          rootAfter: c.claim.rootAfter,
+          flops: 4n * STEP_FLOPS,
+          cumulativeFlops: cumulative,
+          accumulator: c.claim.accumulator,
+        });
+        assert.equal(c.flops, 4n * STEP_FLOPS, "the proof's own FLOPs equal K x the genesis figure");
+        const run = await registry.read.getRun([runId]);
+        assert.equal(run.steps, BigInt(4 * i + 4));
+        assert.equal(run.root, c.claim.rootAfter);
+        assert.equal(run.cumulativeFlops, cumulative);
+        assert.equal(run.lastCheckpointAt, t);
+        assert.deepEqual(run.violations, [0, 0, 0, 0, 0]);
+        assert.deepEqual(await registry.read.lastCheckpoint([runId]), [
+          BigInt(4 * i),
+          BigInt(4 * i + 4),
+          c.claim.rootAfter,
+          t,
+        ]);
+      }
+    });
+    it("should accept step proofs in a K = 1 family", async () => {
+      const { registry } = await fresh();
+      const runId = await registered(registry, runs.C, 4);
+      const run = await registry.read.getRun([runId]);
+      assert.equal(run.familyId, familyId(FAMILY_K1));
+      assert.equal(run.steps, 4n);
+      assert.equal(run.cumulativeFlops, 4n * STEP_FLOPS);
+      assert.equal(run.root, checkpointCall(runs.C.checkpoints[3]!).claim.rootAfter);
+    });
+    it("should reject a checkpoint out of order, replayed, or from another root", async () => {
+      const { registry } = await fresh();
+      const runId = await registered(registry, runs.A, 1);
+      await rejectsUnchanged(
+        registry,
+        () => submit(registry, runId, runs.A.checkpoints[2]!, LAB0),
+        "CheckpointOutOfOrder",
+        [runId, 4n, 8n],
+      );
+      await rejectsUnchanged(
+        registry,
+        () => submit(registry, runId, runs.A.checkpoints[0]!, LAB0),
+        "CheckpointOutOfOrder",
+        [runId, 4n, 0n],
+      );
+      const c = checkpointCall(runs.A.checkpoints[1]!);
+      const root = (await registry.read.getRun([runId])).root;
+      await rejectsUnchanged(
+        registry,
+        () => registry.write.submitCheckpoint([runId, { ...c.claim, rootBefore: c.claim.rootBefore + 1n }, c.proof]),
+        "CheckpointRootMismatch",
+        [runId, root, c.claim.rootBefore + 1n],
+      );
+    });
+    it("should reject a valid checkpoint replayed into another run, even one with the same roots", async () => {
+      const { registry } = await fresh();
+      await registered(registry, runs.A);
+      const runB = await registered(registry, runs.B);
+      // Same init seed and data order: B's chain starts where A's does; only the run tag differs.
+      assert.equal(checkpointCall(runs.A.checkpoints[0]!).claim.rootBefore, (await registry.read.getRun([runB])).root);
+      await rejectsUnchanged(
+        registry,
+        () => submit(registry, runB, runs.A.checkpoints[0]!, LAB1),
+        "InvalidCheckpointProof",
+        [runB, 0n],
+      );
+      // B's own checkpoint goes through.
+      await mined(await submit(registry, runB, runs.B.checkpoints[0]!, LAB1));
+    });
+    it("should reject a checkpoint from any address but the run's lab", async () => {
+      const { registry } = await fresh();
+      const runId = await registered(registry, runs.A);
+      for (const who of [LAB1, OUTSIDER]) {
+        await rejectsUnchanged(registry, () => submit(registry, runId, runs.A.checkpoints[0]!, who), "NotRunLab", [
+          runId,
+          who,
+        ]);
+      }
+    });
+    it("should reject the checkpoint with any public input changed, and with a tampered proof", async () => {
+      const { d, registry } = await fresh();
+      const runId = await registered(registry, runs.A, 1);
+      const bundle = runs.A.checkpoints[1]!;
+      const c = checkpointCall(bundle);
+      const tweak = (v: bigint) => (v + 1n) % FIELD_P;
+      // Through the registry: the inputs a submitter controls (runTag and the FLOPs come from storage).
+      const cases: Array<[string, Partial<typeof c.claim>]> = [
+        ["rootAfter", { rootAfter: tweak(c.claim.rootAfter) }],
+        ["accumulator", { accumulator: tweak(c.claim.accumulator) }],
+      ];
+      for (const [, change] of cases) {
+        await rejectsUnchanged(
+          registry,
+          () => registry.write.submitCheckpoint([runId, { ...c.claim, ...change }, c.proof]),
+          "InvalidCheckpointProof",
+          [runId, 4n],
+        );
+      }
+      const tampered = c.proof.map((w, i) => (i === 0 ? w + 1n : w)) as unknown as typeof c.proof;
+      await rejectsUnchanged(
+        registry,
+        () => registry.write.submitCheckpoint([runId, c.claim, tampered]),
+        "InvalidCheckpointProof",
+        [runId, 4n],
+      );
+      // Every public input, through the registry's layout builder and the family's verifier.
+      const adapter = await conn.viem.getContractAt(
+        "Groth16VerifierAdapter",
+        d.circuits.checkpoint4_linear_i4o3b2!.adapter.address,
+      );
+      const inputs = [...(await registry.read.checkpointPublicInputs([c.runTag, c.flops, c.claim]))];
+      assert.equal(await adapter.read.verify([c.proof, inputs]), true);
+      const variants = [
+        await registry.read.checkpointPublicInputs([tweak(c.runTag), c.flops, c.claim]),
+        await registry.read.checkpointPublicInputs([c.runTag, c.flops + 1n, c.claim]),
+        await registry.read.checkpointPublicInputs([c.runTag, c.flops, { ...c.claim, firstStep: 5n }]),
+        await registry.read.checkpointPublicInputs([
+          c.runTag,
+          c.flops,
+          { ...c.claim, rootBefore: tweak(c.claim.rootBefore) },
+        ]),
+        await registry.read.checkpointPublicInputs([
+          c.runTag,
+          c.flops,
+          { ...c.claim, rootAfter: tweak(c.claim.rootAfter) },
+        ]),
+        await registry.read.checkpointPublicInputs([
+          c.runTag,
+          c.flops,
+          { ...c.claim, accumulator: tweak(c.claim.accumulator) },
+        ]),
+      ];
+      for (const [i, v] of variants.entries()) {
+        assert.notDeepEqual(v, inputs);
+        assert.equal(await adapter.read.verify([c.proof, [...v]]), false, `variant ${i} verified`);
+      }
+      // Each of the five signals is changed by at least one variant.
+      for (let j = 0; j < CHECKPOINT_PUBLIC_SIGNALS.length; j++) assert.ok(variants.some((v) => v[j] !== inputs[j]));
+    });
+    it("should reject unknown and closed runs", async () => {
+      const { registry } = await fresh();
+      await rejectsUnchanged(registry, () => submit(registry, 9n, runs.A.checkpoints[0]!, LAB0), "UnknownRun", [9n]);
+      const runId = await registered(registry, runs.A);
+      await mined(await registry.write.closeRun([runId]));
+      await rejectsUnchanged(registry, () => submit(registry, runId, runs.A.checkpoints[0]!, LAB0), "RunNotActive", [
+        runId,
+        Status.Closed,
+      ]);
+    });
+    it("should flag cumulative FLOPs above the cap and steps above the limit at every checkpoint, and keep recording", async () => {
+      const { registry } = await fresh();
+      // Plan: 16 steps x 123 = 1968 FLOPs. Attested: cap 1000 FLOPs, at most 6 steps.
+      const runId = await registered(registry, runs.A, 0, { flopsCap: 1000n, maxSteps: 6n, checkpointDeadline: 3600n });
+      const flagsOf = async (i: number) =>
+        (await events(registry, await submit(registry, runId, runs.A.checkpoints[i]!, LAB0)))
+          .filter((e) => e.eventName === "ViolationFlagged")
+          .map((e) => e.args as { kind: number; observed: bigint; limit: bigint });
+      assert.deepEqual(await flagsOf(0), []); // 4 steps, 492 FLOPs
+      const second = await flagsOf(1); // 8 steps, 984 FLOPs
+      assert.deepEqual(
+        second.map((f) => [f.kind, f.observed, f.limit]),
+        [[Kind.StepLimitExceeded, 8n, 6n]],
+      );
+      const third = await flagsOf(2); // 12 steps, 1476 FLOPs
+      assert.deepEqual(
+        third.map((f) => [f.kind, f.observed, f.limit]),
+        [
+          [Kind.ComputeCapExceeded, 1476n, 1000n],
+          [Kind.StepLimitExceeded, 12n, 6n],
+        ],
+      );
+      const run = await registry.read.getRun([runId]);
+      assert.deepEqual(run.violations, [1, 1, 1, 2, 0]);
+      assert.equal(run.steps, 12n, "a run that breached keeps being recorded");
+      assert.equal(run.cumulativeFlops, 1476n);
+      const byKind = await registry.getEvents.ViolationFlagged(
+        { runId, kind: Kind.StepLimitExceeded },
+        { fromBlock: 0n },
+      );
+      assert.equal(byKind.length, 2, "watchers can filter on the run and the kind");
+    });
+    it("should designate a run once, when its proven compute first crosses the threshold", async () => {
+      const { registry } = await conn.networkHelpers.loadFixture(deployWithThreshold);
+      const runId = await registered(registry, runs.A);
+      const designations: unknown[] = [];
+      const times: bigint[] = [];
+      for (const cp of runs.A.checkpoints) {
+        const ev = await events(registry, await submit(registry, runId, cp, LAB0));
+        times.push(await blockTime());
+        for (const e of ev) if (e.eventName === "RunDesignated") designations.push(e.args);
+      }
+      assert.equal((await registry.read.getRun([runId])).designatedAt, times[2]);
+      assert.deepEqual(designations, [{ runId, lab: LAB0, cumulativeFlops: 1476n, threshold: 1000n, steps: 12n }]);
+      assert.deepEqual((await registry.read.getRun([runId])).violations, [0, 0, 0, 0, 0], "not a violation");
+    });
+  });
+
+  describe("flagMissedDeadline", () => {
+    it("should let anyone flag each missed window once, after its deadline, recording the caller", async () => {
+      const { registry } = await fresh();
+      const runId = await registered(registry, runs.A, 0, { ...HONEST, checkpointDeadline: 100n });
+      const start = (await registry.read.getRun([runId])).lastCheckpointAt;
+      const notMissed = (deadline: bigint) => (args: readonly unknown[]) => {
+        assert.deepEqual(args.slice(0, 2), [runId, deadline]);
+        assert.ok((args[2] as bigint) <= deadline, "flag refused only up to the deadline");
+      };
+      await rejectsUnchanged(
+        registry,
+        () => registry.write.flagMissedDeadline([runId]),
+        "DeadlineNotMissed",
+        notMissed(start + 100n),
+      );
+      // At the deadline itself the window is not yet missed.
+      await conn.networkHelpers.time.setNextBlockTimestamp(start + 100n);
+      await expectCustomError(registry.write.flagMissedDeadline([runId], { gas: 200_000n }), "DeadlineNotMissed", [
+        runId,
+        start + 100n,
+        start + 100n,
+      ]);
+      await conn.networkHelpers.time.setNextBlockTimestamp(start + 101n);
+      const ev = await events(registry, await registry.write.flagMissedDeadline([runId], { account: OUTSIDER }));
+      assert.deepEqual(
+        ev.map((e) => e.args),
+        [
+          {
+            runId,
+            kind: Kind.CheckpointDeadlineMissed,
+            lab: LAB0,
+            steps: 0n,
+            observed: 101n,
+            limit: 100n,
+            reporter: OUTSIDER,
+          },
+        ],
+      );
+      assert.equal(await registry.read.deadlineReporter([runId, start + 100n]), OUTSIDER);
+      let run = await registry.read.getRun([runId]);
+      assert.equal(run.flaggedUntil, start + 100n);
+      assert.deepEqual(run.violations, [0, 0, 0, 0, 1]);
+      // The same window cannot be flagged twice; each later one once its deadline passes.
+      await rejectsUnchanged(
+        registry,
+        () => registry.write.flagMissedDeadline([runId]),
+        "DeadlineNotMissed",
+        notMissed(start + 200n),
+      );
+      await conn.networkHelpers.time.increaseTo(start + 350n);
+      await mined(await registry.write.flagMissedDeadline([runId], { account: LAB1 }));
+      await mined(await registry.write.flagMissedDeadline([runId], { account: LAB1 }));
+      await expectCustomError(registry.write.flagMissedDeadline([runId]), "DeadlineNotMissed", notMissed(start + 400n));
+      assert.equal(await registry.read.deadlineReporter([runId, start + 300n]), LAB1);
+      run = await registry.read.getRun([runId]);
+      assert.deepEqual(run.violations, [0, 0, 0, 0, 3]);
+      // A checkpoint starts the windows again from its time.
+      await mined(await submit(registry, runId, runs.A.checkpoints[0]!, LAB0));
+      const at = (await registry.read.getRun([runId])).lastCheckpointAt;
+      await expectCustomError(registry.write.flagMissedDeadline([runId]), "DeadlineNotMissed", notMissed(at + 100n));
+    });
+    it("should not flag unknown, closed or finished runs", async () => {
+      const { registry } = await fresh();
+      await rejectsUnchanged(registry, () => registry.write.flagMissedDeadline([5n]), "UnknownRun", [5n]);
+      const done = await registered(registry, runs.A, 4, { ...HONEST, checkpointDeadline: 10n });
+      await conn.networkHelpers.time.increase(1000);
+      await rejectsUnchanged(registry, () => registry.write.flagMissedDeadline([done]), "NoCheckpointDue", [done, 16n]);
+      const closed = await registered(registry, runs.B, 0, { ...HONEST, checkpointDeadline: 10n });
+      await conn.networkHelpers.time.increase(1000);
+      await mined(await registry.write.closeRun([closed], { account: LAB1 }));
+      await rejectsUnchanged(registry, () => registry.write.flagMissedDeadline([closed]), "RunNotActive", [
+        closed,
+        Status.Closed,
+      ]);
+    });
+  });
+
+  describe("closeRun", () => {
+    it("should let only the lab close its run, with an event, keeping its record", async () => {
+      const { registry } = await fresh();
+      const runId = await registered(registry, runs.A, 2);
+      await rejectsUnchanged(registry, () => registry.write.closeRun([runId], { account: LAB1 }), "NotRunLab", [
+        runId,
+        LAB1,
+      ]);
+      const ev = await events(registry, await registry.write.closeRun([runId]));
+      assert.deepEqual(
+        ev.map((e) => [e.eventName, e.args]),
+        [["RunClosed", { runId, lab: LAB0, steps: 8n, cumulativeFlops: 8n * STEP_FLOPS }]],
+      );
+      const run = await registry.read.getRun([runId]);
+      assert.equal(run.status, Status.Closed);
+      assert.equal(run.steps, 8n);
+      await expectCustomError(registry.write.closeRun([runId]), "RunNotActive", [runId, Status.Closed]);
+    });
+  });
+
+  describe("views", () => {
+    it("should revert for unknown runs", async () => {
+      const { registry } = await fresh();
+      await expectCustomError(registry.read.getRun([1n]), "UnknownRun", [1n]);
+      await expectCustomError(registry.read.lastCheckpoint([1n]), "UnknownRun", [1n]);
+      assert.equal(await registry.read.runCount(), 0n);
+      assert.equal(await registry.read.runOfSpec([123n]), 0n);
+    });
+    it("should build exactly the public signals the prover made (genesis and checkpoints)", async () => {
+      const { registry } = await fresh();
+      for (const run of Object.values(runs)) {
+        const g = genesisCall(run.genesis);
+        assert.deepEqual(
+          [...(await registry.read.genesisPublicInputs([g.specCommitment, g.lab, g.facts]))],
+          run.genesis.publicSignals.map(BigInt),
+        );
+        for (const bundle of run.checkpoints) {
+          const c = checkpointCall(bundle);
+          assert.deepEqual(
+            [...(await registry.read.checkpointPublicInputs([c.runTag, c.flops, c.claim]))],
+            bundle.publicSignals.map(BigInt),
+          );
+        }
+      }
+      assert.equal(await registry.read.GENESIS_SIGNALS(), BigInt(GENESIS_PUBLIC_SIGNALS.length));
+      assert.equal(await registry.read.CHECKPOINT_SIGNALS(), BigInt(CHECKPOINT_PUBLIC_SIGNALS.length));
+    });
+  });
+
+  describe("gas", () => {
+    it("should stay within 300,000 gas per checkpoint submission, for K = 1 and K = 4 alike", async () => {
+      const g = await measureGas(conn.viem, conn.networkHelpers, { keys: "", runs });
+      for (const gas of [...g.submitK1, ...g.submitK4]) assert.ok(gas <= 300_000, `a submission used ${gas} gas`);
+      // One Groth16 verification per checkpoint whatever K is: the two costs differ by calldata noise only.
+      assert.ok(Math.abs(Math.max(...g.submitK4) - Math.max(...g.submitK1)) < 1_000);
+    });
+  });
+
+  describe("custom errors", () => {
+    it("should each have been triggered by a test above", async () => {
+      const { registry } = await fresh();
+      // renounceRole for another account: AccessControl's own error.
+      await expectCustomError(
+        registry.write.renounceRole([await registry.read.POLICY_ROLE(), LAB1]),
+        "AccessControlBadConfirmation",
+      );
+      const declared = registry.abi.filter((x) => x.type === "error").map((x) => x.name);
+      const missing = declared.filter((n) => !triggeredErrors.has(n));
+      assert.deepEqual(missing, [], `custom errors no test triggered: ${missing.join(", ")}`);
+    });
+  });
+});
