@@ -64,7 +64,7 @@ describe("Groth16VerifierAdapter", function () {
       );
     });
     it("should reject the checkpoint proof with any one public signal changed, or a signal outside the field", async () => {
-      const c = await deploy("Checkpoint4LinearI4o3b2Verifier", 7n);
+      const c = await deploy("Checkpoint4LinearI4o3b2Verifier", BigInt(CHECKPOINT_PUBLIC_SIGNALS.length));
       const words = proofWords(packProof(checkpoint.proof));
       const pub = packPublicSignals(checkpoint.publicSignals);
       for (let i = 0; i < pub.length; i++) {
@@ -85,14 +85,16 @@ describe("Groth16VerifierAdapter", function () {
       );
     });
     it("should revert with PublicSignalCountMismatch on a wrong number of signals", async () => {
-      const c = await deploy("Checkpoint4LinearI4o3b2Verifier", 7n);
+      const n = BigInt(CHECKPOINT_PUBLIC_SIGNALS.length);
+      const c = await deploy("Checkpoint4LinearI4o3b2Verifier", n);
       const pub = packPublicSignals(checkpoint.publicSignals);
       const words = proofWords(packProof(checkpoint.proof));
-      await expectCustomError(c.read.verify([words, pub.slice(0, 6)]), "PublicSignalCountMismatch", [7n, 6n]);
-      await expectCustomError(c.read.verify([words, [...pub, 0n]]), "PublicSignalCountMismatch", [7n, 8n]);
+      await expectCustomError(c.read.verify([words, pub.slice(0, -1)]), "PublicSignalCountMismatch", [n, n - 1n]);
+      await expectCustomError(c.read.verify([words, [...pub, 0n]]), "PublicSignalCountMismatch", [n, n + 1n]);
     });
     it("should return false, not verify, when declared with the wrong count for its verifier", async () => {
-      const wrong = await deploy("Checkpoint4LinearI4o3b2Verifier", 6n);
+      // Declared with the genesis count: the call has no matching verifyProof on the checkpoint verifier.
+      const wrong = await deploy("Checkpoint4LinearI4o3b2Verifier", BigInt(GENESIS_PUBLIC_SIGNALS.length));
       assert.equal(
         await wrong.read.verify([proofWords(packProof(genesis.proof)), packPublicSignals(genesis.publicSignals)]),
         false,
@@ -103,7 +105,7 @@ describe("Groth16VerifierAdapter", function () {
   describe("constructor", () => {
     it("should refuse a zero verifier address and a circuit without public signals", async () => {
       await assert.rejects(
-        conn.viem.deployContract("Groth16VerifierAdapter", ["0x0000000000000000000000000000000000000000", 7n]),
+        conn.viem.deployContract("Groth16VerifierAdapter", ["0x0000000000000000000000000000000000000000", 5n]),
         /ZeroVerifier/,
       );
       const v = await conn.viem.deployContract("Checkpoint4LinearI4o3b2Verifier");
