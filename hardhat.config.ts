@@ -3,7 +3,7 @@ import hardhatMocha from "@nomicfoundation/hardhat-mocha";
 import hardhatViem from "@nomicfoundation/hardhat-viem";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import hardhatKeystore from "@nomicfoundation/hardhat-keystore";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 // solc comes from the npm package `solc` (solc-js), never from a download:
 // its path and version are read from the installed package so they stay equal.
@@ -21,6 +21,19 @@ export default defineConfig({
         settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
       },
     ],
+  },
+  // The in-process network ("default") is the embedded chain; "localhost" is
+  // `npx hardhat node`; "live" is any EVM chain whose RPC URL and deployer
+  // key come from the Hardhat keystore (`npx hardhat keystore set LIVE_RPC_URL`,
+  // `... LIVE_DEPLOYER_KEY`) or the environment, never from source.
+  networks: {
+    localhost: { type: "http", url: "http://127.0.0.1:8545" },
+    live: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("LIVE_RPC_URL"),
+      accounts: [configVariable("LIVE_DEPLOYER_KEY")],
+    },
   },
   paths: {
     tests: { mocha: "test" },
