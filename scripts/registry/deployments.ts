@@ -1,0 +1,134 @@
+/**
+ * Deployment records (DESIGN §7, STYLE: EAS's deployments/<network>/): for
+ * each network, the chain id, every contract's address, ABI and deployment
+ * block, and the registered circuit families, so readers and watchers never
+ * scan from block 0 and need nothing but this folder.
+ *
+ *   deployments/<network>/deployment.json
+ *   deployments/<network>/abi/<ContractName>.json
+ */
+import { existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { getAddress, type Abi, type Address, type Hex } from "viem";
+import { z } from "zod";
+import { writeJsonAtomic } from "../../prover/fs/atomic.js";
+import { PROJECT_ROOT } from "../../prover/paths.js";
+import type { Deployment } from "./deploy.js";
+
+export const DEFAULT_DEPLOYMENTS_DIR = path.join(PROJECT_ROOT, "deployments");
+
+const address = z.string().transform((s, ctx) => {
+  try {
+    return getAddress(s);
+  } catch {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not an address: ${s}` });
+    return z.NEVER;
+  }
+});
+const hex = z.string().regex(/^0x[0-9a-fA-F]*$/) as unknown as z.ZodType<Hex>;
+
+const ContractRecord = z.object({
+  address,
+  block: z.string().regex(/^\d+$/),
+  transaction: hex,
+  abi: z.string(),
+});
+
+const DeploymentRecordSchema = z.object({
+  network: z.string(),
+  chainId: z.number().int().positive(),
+  deployedAt: z.string(),
+  deployer: address,
+  developmentKeys: z.literal(true),
+  contracts: z.record(ContractRecord),
+  families: z.array(
+    z.object({
+      name: z.string(),
+      id: hex,
+      genesis: z.string(),
+      checkpoint: z.string(),
+      stepsPerCheckpoint: z.number().int().positive(),
+      description: z.string(),
+    }),
+  ),
+  designationThreshold: z.string().regex(/^\d+$/),
+});
+
+export type DeploymentRecord = z.infer<typeof DeploymentRecordSchema>;
+
+export const deploymentFile = (dir: string, network: string): string => path.join(dir, network, "deployment.json");
+
+/** The recorded deployment of `network`, or undefined if there is none. Throws on a damaged record. */
+export async function readDeployment(dir: string, network: string): Promise<DeploymentRecord | undefined> {
+  const file = deploymentFile(dir, network);
+  if (!existsSync(file)) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, "utf8"));
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON (${e instanceof Error ? e.message : String(e)}); redeploy with --force`);
+  }
+  const parsed = DeploymentRecordSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`${file} is not a deployment record (${issues}); redeploy with --force`);
+  }
+  return parsed.data;
+}
+
+/** The recorded deployment of `network`; throws, saying what to run, if there is none. */
+export async function requireDeployment(dir: string, network: string): Promise<DeploymentRecord> {
+  const d = await readDeployment(dir, network);
+  if (!d)
+    throw new Error(
+      `no deployment recorded for network "${network}" in ${dir}: run \`npm run registry -- deploy --network ${network}\` first`,
+    );
+  return d;
+}
+
+/** A recorded contract's address and ABI. */
+export async function recordedContract(
+  dir: string,
+  d: DeploymentRecord,
+  name: string,
+): Promise<{ address: Address; abi: Abi; block: bigint }> {
+  const c = d.contracts[name];
+  if (!c) throw new Error(`the ${d.network} deployment has no contract "${name}"`);
+  const abi = JSON.parse(await readFile(path.join(dir, d.network, c.abi), "utf8")) as Abi;
+  return { address: c.address, abi, block: BigInt(c.block) };
+}
+
+/** Writes the record and the ABIs of a fresh deployment. */
+export async function writeDeployment(
+  dir: string,
+  network: string,
+  deployment: Deployment,
+  abiOf: (contractName: string) => Promise<Abi>,
+): Promise<DeploymentRecord> {
+  const folder = path.join(dir, network);
+  await mkdir(path.join(folder, "abi"), { recursive: true });
+  const contracts: DeploymentRecord["contracts"] = {};
+  const add = async (key: string, c: Deployment["registry"]): Promise<void> => {
+    const abiFile = path.join("abi", `${c.name}.json`);
+    await writeJsonAtomic(path.join(folder, abiFile), await abiOf(c.name));
+    contracts[key] = { address: c.address, block: c.block.toString(), transaction: c.transaction, abi: abiFile };
+  };
+  await add("TrainingRegistry", deployment.registry);
+  for (const c of Object.values(deployment.circuits)) {
+    await add(c.verifier.name, c.verifier);
+    await add(`${c.verifier.name}Adapter`, c.adapter);
+  }
+  const record: DeploymentRecord = {
+    network,
+    chainId: deployment.chainId,
+    deployedAt: new Date().toISOString(),
+    deployer: deployment.deployer,
+    developmentKeys: true,
+    contracts,
+    families: deployment.families.map((f) => ({ ...f })),
+    designationThreshold: deployment.designationThreshold.toString(),
+  };
+  await writeJsonAtomic(deploymentFile(dir, network), record);
+  return record;
+}

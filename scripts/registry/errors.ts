@@ -1,0 +1,55 @@
+/**
+ * Readable errors: a reverted registry call becomes its custom error's name
+ * and arguments with a sentence saying what it means, never raw revert data.
+ */
+import { BaseError, ContractFunctionRevertedError } from "viem";
+
+const MEANING: Readonly<Record<string, string>> = {
+  UnknownRun: "there is no run with this id",
+  RunNotActive: "the run is closed",
+  NotRunLab: "only the run's lab may do this (use --account with the lab's address)",
+  UnknownFamily: "no circuit family with this id is registered",
+  FamilyAlreadyRegistered: "families are never replaced",
+  FamilyIsDeprecated: "the family accepts no new runs",
+  InvalidFamily: "the verifiers' public-signal counts do not match the registry's layouts, or K is 0",
+  SpecAlreadyRegistered: "this spec commitment is already registered (a spec is registered once)",
+  ZeroCheckpointDeadline: "the checkpoint deadline must be at least one second",
+  InvalidGenesisProof: "the genesis proof does not verify for this spec commitment, this lab and these facts",
+  CheckpointOutOfOrder: "the checkpoint does not start at the run's proven step",
+  CheckpointRootMismatch: "the checkpoint does not start from the run's last weights root",
+  InvalidCheckpointProof: "the checkpoint proof does not verify for this run and claim",
+  NoCheckpointYet: "the run has no checkpoint yet",
+  DeadlineNotMissed: "no checkpoint window has passed its deadline unflagged yet",
+  NoCheckpointDue: "the run has proven all its planned steps: no deadline applies",
+  ZeroRoleAccount: "a role account is the zero address",
+  AccessControlUnauthorizedAccount: "the account lacks the role this call needs",
+  EnforcedPause: "the registry is paused",
+  ExpectedPause: "the registry is not paused",
+};
+
+const show = (v: unknown): string =>
+  typeof v === "bigint"
+    ? v.toString()
+    : typeof v === "string"
+      ? v
+      : JSON.stringify(v, (_, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
+
+/** The custom error of a reverted call, if it is one. */
+export function customError(err: unknown): { name: string; args: readonly unknown[] } | undefined {
+  const reverted = err instanceof BaseError ? err.walk((e) => e instanceof ContractFunctionRevertedError) : null;
+  if (reverted instanceof ContractFunctionRevertedError && reverted.data?.errorName) {
+    return { name: reverted.data.errorName, args: reverted.data.args ?? [] };
+  }
+  return undefined;
+}
+
+/** One line saying what went wrong. */
+export function describeError(err: unknown): string {
+  const c = customError(err);
+  if (c) {
+    const meaning = MEANING[c.name];
+    return `reverted with ${c.name}(${c.args.map(show).join(", ")})${meaning ? `: ${meaning}` : ""}`;
+  }
+  if (err instanceof BaseError) return err.shortMessage;
+  return err instanceof Error ? err.message : String(err);
+}

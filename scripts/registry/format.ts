@@ -1,0 +1,179 @@
+/**
+ * How registry events and run records are shown: one human line or one JSON
+ * line per event (what `watch` prints), and the run table of `status`.
+ */
+import { keccak256, stringToHex, type Address } from "viem";
+
+export const VIOLATION_KINDS = [
+  "PlannedComputeAboveCap",
+  "PlannedStepsAboveLimit",
+  "ComputeCapExceeded",
+  "StepLimitExceeded",
+  "CheckpointDeadlineMissed",
+] as const;
+export const RUN_STATUS = ["None", "Active", "Closed"] as const;
+const ROLE_NAMES: Readonly<Record<string, string>> = {
+  [`0x${"0".repeat(64)}`]: "admin role",
+  [keccak256(stringToHex("POLICY_ROLE"))]: "policy role",
+  [keccak256(stringToHex("PAUSER_ROLE"))]: "pauser role",
+};
+
+/** A decoded registry event with where it happened. */
+export interface RegistryEvent {
+  readonly eventName: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly blockNumber: bigint;
+  readonly logIndex: number;
+  readonly transactionHash: string;
+}
+
+/** Unique id of an event: transaction hash and log index. */
+export const eventId = (e: Pick<RegistryEvent, "transactionHash" | "logIndex">): string =>
+  `${e.transactionHash}:${e.logIndex}`;
+
+const short = (x: unknown): string => {
+  const s = typeof x === "bigint" ? `0x${x.toString(16).padStart(64, "0")}` : String(x);
+  return s.length > 14 ? `${s.slice(0, 8)}…${s.slice(-4)}` : s;
+};
+const str = (x: unknown): string => (typeof x === "bigint" ? x.toString() : String(x));
+const num = (x: unknown): string => (typeof x === "bigint" ? x.toLocaleString("en-US") : String(x));
+
+/** JSON-safe copy: bigints as decimal strings, violation kinds by name. */
+export function jsonArgs(e: RegistryEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e.args)) {
+    if (typeof v === "bigint") out[k] = v.toString();
+    else if (v !== null && typeof v === "object")
+      out[k] = JSON.parse(JSON.stringify(v, (_, x: unknown) => (typeof x === "bigint" ? x.toString() : x))) as unknown;
+    else out[k] = v;
+  }
+  if (e.eventName === "ViolationFlagged") out.kind = VIOLATION_KINDS[Number(e.args.kind)] ?? e.args.kind;
+  return out;
+}
+
+export function jsonLine(e: RegistryEvent): string {
+  return JSON.stringify({
+    event: e.eventName,
+    id: eventId(e),
+    block: e.blockNumber.toString(),
+    logIndex: e.logIndex,
+    transaction: e.transactionHash,
+    ...jsonArgs(e),
+  });
+}
+
+/** One human line per event. */
+export function humanLine(e: RegistryEvent): string {
+  const a = e.args;
+  const head = `block ${e.blockNumber} · `;
+  switch (e.eventName) {
+    case "RunRegistered":
+      return `${head}run ${str(a.runId)} registered by lab ${String(a.lab)} · spec ${short(a.specCommitment)}`;
+    case "GenesisVerified":
+      return `${head}run ${str(a.runId)} genesis verified · ${str(a.paramCount)} parameters · ${num(a.flopsPerStep)} FLOPs/step · ${str(a.plannedSteps)} steps planned`;
+    case "CheckpointAccepted":
+      return `${head}run ${str(a.runId)} checkpoint accepted · steps ${str(a.firstStep)} → ${str(a.steps)} · FLOPs +${num(a.flops)} = ${num(a.cumulativeFlops)} · root ${short(a.rootAfter)}`;
+    case "ViolationFlagged": {
+      const kind = VIOLATION_KINDS[Number(a.kind)] ?? `kind ${String(a.kind)}`;
+      const unit =
+        kind === "CheckpointDeadlineMissed"
+          ? " s"
+          : kind.includes("Steps") || kind.includes("Step")
+            ? " steps"
+            : " FLOPs";
+      return `${head}VIOLATION run ${str(a.runId)} ${kind} · ${num(a.observed)}${unit} > ${num(a.limit)}${unit} · at step ${str(a.steps)} · flagged by ${String(a.reporter)}`;
+    }
+    case "RunDesignated":
+      return `${head}DESIGNATED run ${str(a.runId)} · ${num(a.cumulativeFlops)} FLOPs > threshold ${num(a.threshold)} · at step ${str(a.steps)}`;
+    case "RunClosed":
+      return `${head}run ${str(a.runId)} closed at step ${str(a.steps)} · ${num(a.cumulativeFlops)} FLOPs`;
+    case "CircuitFamilyRegistered":
+      return `${head}circuit family ${short(a.familyId)} registered · K = ${str(a.stepsPerCheckpoint)} · ${String(a.description)}`;
+    case "CircuitFamilyDeprecated":
+      return `${head}circuit family ${short(a.familyId)} deprecated`;
+    case "RoleGranted":
+    case "RoleRevoked":
+      return `${head}${ROLE_NAMES[String(a.role)] ?? short(a.role)} ${e.eventName === "RoleGranted" ? "granted to" : "revoked from"} ${String(a.account)}`;
+    case "Paused":
+    case "Unpaused":
+      return `${head}registry ${e.eventName.toLowerCase()} by ${String(a.account)}`;
+    case "DesignationThresholdSet":
+      return `${head}designation threshold ${num(a.previous)} → ${num(a.threshold)} FLOPs`;
+    default:
+      return `${head}${e.eventName} ${JSON.stringify(jsonArgs(e))}`;
+  }
+}
+
+/** A run as `status` shows it. */
+export interface RunView {
+  readonly runId: bigint;
+  readonly lab: Address;
+  readonly status: number;
+  readonly family: string;
+  readonly specCommitment: bigint;
+  readonly steps: bigint;
+  readonly plannedSteps: bigint;
+  readonly cumulativeFlops: bigint;
+  readonly attestations: { flopsCap: bigint; maxSteps: bigint; checkpointDeadline: bigint };
+  readonly root: bigint;
+  readonly lastCheckpointAt: bigint;
+  readonly designatedAt: bigint;
+  readonly violations: readonly number[];
+}
+
+export function runJson(r: RunView): Record<string, unknown> {
+  return {
+    runId: r.runId.toString(),
+    lab: r.lab,
+    status: RUN_STATUS[r.status] ?? String(r.status),
+    family: r.family,
+    specCommitment: `0x${r.specCommitment.toString(16).padStart(64, "0")}`,
+    steps: r.steps.toString(),
+    plannedSteps: r.plannedSteps.toString(),
+    cumulativeFlops: r.cumulativeFlops.toString(),
+    attestations: {
+      flopsCap: r.attestations.flopsCap.toString(),
+      maxSteps: r.attestations.maxSteps.toString(),
+      checkpointDeadline: r.attestations.checkpointDeadline.toString(),
+    },
+    root: `0x${r.root.toString(16).padStart(64, "0")}`,
+    lastCheckpointAt: r.lastCheckpointAt.toString(),
+    designated: r.designatedAt !== 0n,
+    designatedAt: r.designatedAt.toString(),
+    violations: Object.fromEntries(VIOLATION_KINDS.map((k, i) => [k, r.violations[i] ?? 0])),
+  };
+}
+
+/** Violation kinds as the run table abbreviates them (the legend is printed under it). */
+const SHORT_KINDS = ["plan>cap", "plan>steps", "cap", "steps", "deadline"] as const;
+export const VIOLATION_LEGEND =
+  "violations: plan>cap / plan>steps = the plan already beyond the FLOPs cap / step limit at registration; " +
+  "cap / steps = proven FLOPs / steps beyond them (flagged at each checkpoint); deadline = missed checkpoint windows";
+
+/** The run table. */
+export function runTable(runs: readonly RunView[]): string[] {
+  const header = ["run", "lab", "status", "steps", "FLOPs (cap)", "last root", "violations", "designated"];
+  const rows = runs.map((r) => {
+    const v = r.violations
+      .map((n, i) => (n > 0 ? `${SHORT_KINDS[i]}×${n}` : ""))
+      .filter(Boolean)
+      .join(", ");
+    return [
+      r.runId.toString(),
+      short(r.lab),
+      RUN_STATUS[r.status] ?? String(r.status),
+      `${r.steps}/${r.plannedSteps}`,
+      `${num(r.cumulativeFlops)} (${num(r.attestations.flopsCap)})`,
+      short(r.root),
+      v || "none",
+      r.designatedAt !== 0n ? "yes" : "no",
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+}

@@ -1,0 +1,155 @@
+/**
+ * A run directory (prover/run/prover.ts) against the registry: register it
+ * with its genesis proof, submit every checkpoint the chain does not have
+ * yet (safe to re-run after a crash: the chain says where the run stands),
+ * and read runs back.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Hash, PublicClient } from "viem";
+import { familyId } from "../../prover/proving/families.js";
+import type { Logger } from "../../prover/proving/log.js";
+import type { ProofBundle } from "../../prover/proving/prove.js";
+import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
+import type { registryAt } from "./connect.js";
+import type { DeploymentRecord } from "./deployments.js";
+import type { RunView } from "./format.js";
+
+type Registry = Awaited<ReturnType<typeof registryAt>>["registry"];
+
+async function readBundle(file: string): Promise<ProofBundle> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as ProofBundle;
+  } catch (e) {
+    throw new Error(`cannot read proof bundle ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function mined(publicClient: PublicClient, hash: Hash, what: string) {
+  const r = await publicClient.waitForTransactionReceipt({ hash });
+  if (r.status !== "success") throw new Error(`${what}: transaction ${hash} reverted`);
+  return r;
+}
+
+/** The run directory's spec commitment and lab (run.json, written by the prover). */
+export async function runDirRecord(runDir: string): Promise<{ specCommitment: bigint; lab: bigint }> {
+  const file = path.join(runDir, "run.json");
+  let raw: { specCommitment?: string; lab?: string };
+  try {
+    raw = JSON.parse(await readFile(file, "utf8")) as typeof raw;
+  } catch {
+    throw new Error(`${runDir} is not a run directory (no readable run.json): run \`prove\` for it first`);
+  }
+  if (!raw.specCommitment || !raw.lab) throw new Error(`${file} lacks specCommitment or lab`);
+  return { specCommitment: BigInt(raw.specCommitment), lab: BigInt(raw.lab) };
+}
+
+/** Registers the run directory's genesis proof under `family`; returns the run id. */
+export async function registerRunDir(
+  registry: Registry,
+  publicClient: PublicClient,
+  runDir: string,
+  family: string,
+  attestations: Attestations,
+): Promise<bigint> {
+  const g = genesisCall(await readBundle(path.join(runDir, "genesis.json")));
+  const hash = await registry.write.registerRun([familyId(family), g.specCommitment, attestations, g.facts, g.proof]);
+  await mined(publicClient, hash, "registerRun");
+  return registry.read.runOfSpec([g.specCommitment]);
+}
+
+/** The run id of a run directory on this registry (0 if not registered). */
+export async function runIdOf(registry: Registry, runDir: string): Promise<bigint> {
+  return registry.read.runOfSpec([(await runDirRecord(runDir)).specCommitment]);
+}
+
+/** The run directory's bundles made by `circuit`, ordered by first step. */
+export async function checkpointBundles(
+  runDir: string,
+  circuit: string,
+): Promise<Array<{ file: string; bundle: ProofBundle; firstStep: bigint }>> {
+  const out: Array<{ file: string; bundle: ProofBundle; firstStep: bigint }> = [];
+  for (const sub of ["steps", "checkpoints"]) {
+    let names: string[];
+    try {
+      names = (await readdir(path.join(runDir, sub))).filter((f) => f.endsWith(".json"));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const file = path.join(runDir, sub, name);
+      const bundle = await readBundle(file);
+      if (bundle.circuit !== circuit) continue;
+      out.push({ file, bundle, firstStep: checkpointCall(bundle).claim.firstStep });
+    }
+  }
+  return out.sort((a, b) => (a.firstStep < b.firstStep ? -1 : a.firstStep > b.firstStep ? 1 : 0));
+}
+
+export interface SubmitOutcome {
+  readonly runId: bigint;
+  readonly submitted: number;
+  readonly alreadyOnChain: number;
+  readonly steps: bigint;
+  /** Set when the directory has no bundle for the run's next step. */
+  readonly waitingFor?: bigint;
+}
+
+/**
+ * Submits, in order, every checkpoint of the run directory that the chain
+ * does not have yet; bundles below the run's proven steps are skipped.
+ */
+export async function submitRunDir(
+  registry: Registry,
+  publicClient: PublicClient,
+  d: DeploymentRecord,
+  runDir: string,
+  log: Logger,
+): Promise<SubmitOutcome> {
+  const runId = await runIdOf(registry, runDir);
+  if (runId === 0n) throw new Error(`the run of ${runDir} is not registered on "${d.network}": run \`register\` first`);
+  const run = await registry.read.getRun([runId]);
+  const family = d.families.find((f) => f.id.toLowerCase() === run.familyId.toLowerCase());
+  if (!family) throw new Error(`run ${runId}'s family ${run.familyId} is not in the deployment record`);
+  const bundles = await checkpointBundles(runDir, family.checkpoint);
+  let steps = run.steps;
+  let submitted = 0;
+  const already = bundles.filter((b) => b.firstStep < steps).length;
+  if (already > 0)
+    log.info(`run ${runId}: ${already} checkpoint(s) already on chain (steps 0..${steps - 1n}), skipped`);
+  const todo = bundles.filter((b) => b.firstStep >= steps);
+  for (const [i, b] of todo.entries()) {
+    if (b.firstStep !== steps) {
+      log.warn(`run ${runId}: no bundle starts at step ${steps} (next is ${b.firstStep}); stopping`);
+      return { runId, submitted, alreadyOnChain: already, steps, waitingFor: steps };
+    }
+    const c = checkpointCall(b.bundle);
+    log.info(`run ${runId}: submitting ${path.relative(runDir, b.file)} (${i + 1}/${todo.length})`);
+    const hash = await registry.write.submitCheckpoint([runId, c.claim, c.proof]);
+    await mined(publicClient, hash, `submitting ${b.file}`);
+    steps += BigInt(family.stepsPerCheckpoint);
+    submitted++;
+  }
+  return { runId, submitted, alreadyOnChain: already, steps };
+}
+
+/** A run record for display, with its family's name. */
+export async function runView(registry: Registry, d: DeploymentRecord, runId: bigint): Promise<RunView> {
+  const r = await registry.read.getRun([runId]);
+  const family = d.families.find((f) => f.id.toLowerCase() === r.familyId.toLowerCase());
+  return {
+    runId,
+    lab: r.lab,
+    status: r.status,
+    family: family?.name ?? r.familyId,
+    specCommitment: r.specCommitment,
+    steps: r.steps,
+    plannedSteps: r.plannedSteps,
+    cumulativeFlops: r.cumulativeFlops,
+    attestations: r.attestations,
+    root: r.root,
+    lastCheckpointAt: r.lastCheckpointAt,
+    designatedAt: r.designatedAt,
+    violations: [...r.violations],
+  };
+}

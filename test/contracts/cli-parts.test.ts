@@ -1,0 +1,138 @@
+/**
+ * The pieces the CLI is built from, on Hardhat's in-process network:
+ * deployment records, readable errors, the registry lookup's refusals, the
+ * watcher's cursor. (The commands themselves run end to end in
+ * test/e2e/cli.test.ts against a real `hardhat node`.)
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "mocha";
+import { artifacts } from "hardhat";
+import type { Abi } from "viem";
+import { connect, registryAt, type Chain } from "../../scripts/registry/connect.js";
+import { deployRegistry } from "../../scripts/registry/deploy.js";
+import {
+  deploymentFile,
+  readDeployment,
+  recordedContract,
+  requireDeployment,
+  writeDeployment,
+  type DeploymentRecord,
+} from "../../scripts/registry/deployments.js";
+import { describeError } from "../../scripts/registry/errors.js";
+import { humanLine, jsonLine, type RegistryEvent } from "../../scripts/registry/format.js";
+import { readCursor, watchRegistry } from "../../scripts/registry/watch.js";
+
+describe("CLI building blocks", function () {
+  this.timeout(300_000);
+  let dir: string;
+  let chain: Chain;
+  let record: DeploymentRecord;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "vtr-cli-"));
+    chain = await connect("default");
+    const d = await deployRegistry(chain.conn.viem, { designationThreshold: 7n });
+    record = await writeDeployment(dir, "testnet", d, async (n) => (await artifacts.readArtifact(n)).abi as Abi);
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe("deployment records", () => {
+    it("should record chain id, every contract's address, ABI and block, and the families", async () => {
+      const back = await requireDeployment(dir, "testnet");
+      assert.deepEqual(back, record);
+      assert.equal(back.chainId, 31337);
+      assert.equal(back.families.length, 2);
+      assert.equal(back.designationThreshold, "7");
+      const reg = await recordedContract(dir, back, "TrainingRegistry");
+      assert.ok(reg.abi.some((x) => x.type === "event" && x.name === "ViolationFlagged"));
+      assert.ok(reg.block > 0n);
+      for (const name of ["GenesisLinearI4o3b2Verifier", "Checkpoint4LinearI4o3b2VerifierAdapter"])
+        assert.ok(back.contracts[name], name);
+    });
+    it("should say what to run when there is no record, and refuse a damaged one", async () => {
+      assert.equal(await readDeployment(dir, "nowhere"), undefined);
+      await assert.rejects(requireDeployment(dir, "nowhere"), /no deployment recorded.*deploy --network nowhere/);
+      await mkdir(path.join(dir, "broken"), { recursive: true });
+      await writeFile(deploymentFile(dir, "broken"), "{ not json");
+      await assert.rejects(readDeployment(dir, "broken"), /not valid JSON.*--force/);
+      await writeFile(deploymentFile(dir, "broken"), JSON.stringify({ ...record, chainId: "x" }));
+      await assert.rejects(readDeployment(dir, "broken"), /chainId.*redeploy with --force/);
+    });
+  });
+
+  describe("registryAt", () => {
+    it("should refuse a record of another chain or an address without code", async () => {
+      await assert.rejects(
+        registryAt(chain, { ...record, chainId: 1 }),
+        /on chain 1, but the node answers as chain 31337/,
+      );
+      const gone = {
+        ...record,
+        contracts: {
+          ...record.contracts,
+          TrainingRegistry: {
+            ...record.contracts.TrainingRegistry!,
+            address: "0x000000000000000000000000000000000000dEaD",
+          },
+        },
+      } as DeploymentRecord;
+      await assert.rejects(registryAt(chain, gone), /no contract at the recorded registry.*was the node restarted/);
+      await assert.rejects(registryAt(chain, record, "25"), /--account 25: network "default" has 20 account\(s\)/);
+    });
+  });
+
+  describe("describeError", () => {
+    it("should turn a revert into the custom error's name, arguments and meaning", async () => {
+      const { registry } = await registryAt(chain, record);
+      let caught: unknown;
+      try {
+        await registry.write.flagMissedDeadline([9n]);
+      } catch (e) {
+        caught = e;
+      }
+      assert.equal(describeError(caught), "reverted with UnknownRun(9): there is no run with this id");
+      assert.equal(describeError(new Error("plain")), "plain");
+    });
+  });
+
+  describe("watcher", () => {
+    it("should emit each event once across restarts from its cursor, and refuse another registry's cursor", async () => {
+      const { registry, publicClient, fromBlock } = await registryAt(chain, record);
+      const cursorFile = path.join(dir, "cursor.json");
+      const run = async (): Promise<RegistryEvent[]> => {
+        const seen: RegistryEvent[] = [];
+        await watchRegistry(publicClient, registry.address, registry.abi, {
+          fromBlock,
+          cursorFile,
+          confirmations: 0,
+          pollMs: 0,
+          once: true,
+          identity: "test",
+          emit: (e) => {
+            seen.push(e);
+          },
+          note: () => {},
+          stopped: () => false,
+        });
+        return seen;
+      };
+      const first = await run();
+      assert.ok(first.some((e) => e.eventName === "DesignationThresholdSet"));
+      assert.deepEqual(await run(), [], "nothing twice");
+      await publicClient.waitForTransactionReceipt({ hash: await registry.write.setDesignationThreshold([8n]) });
+      const next = await run();
+      assert.deepEqual(
+        next.map((e) => e.eventName),
+        ["DesignationThresholdSet"],
+      );
+      assert.match(humanLine(next[0]!), /designation threshold 7 → 8 FLOPs/);
+      assert.deepEqual(JSON.parse(jsonLine(next[0]!)).threshold, "8");
+      assert.throws(() => readCursor(cursorFile, "other"), /belongs to another registry/);
+    });
+  });
+});
