@@ -1,0 +1,375 @@
+/**
+ * End to end against a real `hardhat node` process on localhost (started and
+ * stopped here): deploy, register, prove, submit and flag with the CLI while
+ * a watcher runs as a separate process behind a TCP proxy this test
+ * controls. The watcher is stopped mid-run and restarted, and its connection
+ * is cut while events keep coming and then restored: the union of its output
+ * must hold every event exactly once. An independent client (ethers, reading
+ * only the ABI and address from deployments/) reads the same run state as
+ * `status --json`.
+ */
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Contract, JsonRpcProvider, type EventLog } from "ethers";
+import { after, before, describe, it } from "mocha";
+import { PROJECT_ROOT } from "../../prover/paths.js";
+import { registryFixtures } from "../fixtures/registry.js";
+import { EXAMPLE_SPEC } from "../helpers/example.js";
+
+const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
+const env = { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}` };
+const ACCOUNT1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** A TCP proxy the test can cut and restore. */
+class Proxy {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  constructor(
+    readonly port: number,
+    private readonly target: number,
+  ) {}
+  async up(): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.target, "127.0.0.1");
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on("close", () => {
+          this.sockets.delete(s);
+        });
+        s.on("error", () => {
+          s.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((r) => server.listen(this.port, "127.0.0.1", r));
+    this.server = server;
+  }
+  async down(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (server)
+      await new Promise<void>((r) => {
+        server.close(() => {
+          r();
+        });
+      });
+  }
+}
+
+/** A child process whose output lines are collected. */
+class Proc {
+  readonly lines: string[] = [];
+  readonly errors: string[] = [];
+  private readonly exited: Promise<number | null>;
+  constructor(readonly child: ChildProcess) {
+    let out = "";
+    let err = "";
+    child.stdout?.on("data", (b: Buffer) => {
+      out += b.toString();
+      const parts = out.split("\n");
+      out = parts.pop()!;
+      this.lines.push(...parts);
+    });
+    child.stderr?.on("data", (b: Buffer) => {
+      err += b.toString();
+      const parts = err.split("\n");
+      err = parts.pop()!;
+      this.errors.push(...parts);
+    });
+    this.exited = new Promise((r) => {
+      child.on("exit", (code) => {
+        r(code);
+      });
+    });
+  }
+  wait(): Promise<number | null> {
+    return this.exited;
+  }
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+    this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+const cliProcess = (args: string[]): Proc =>
+  new Proc(
+    spawn(process.execPath, ["--import", "tsx", path.join("scripts", "cli.ts"), ...args], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
+
+describe("end to end: the CLI against a hardhat node, with a watcher", function () {
+  this.timeout(1_500_000);
+  let node: Proc;
+  let nodePort: number;
+  let proxy: Proxy;
+  let work: string;
+  let deployments: string;
+  const watchers: Proc[] = [];
+
+  /** Runs a CLI command against the node (directly, not through the proxy); returns stdout. */
+  async function cli(...args: string[]): Promise<string> {
+    const p = cliProcess([...args, "--rpc-url", `http://127.0.0.1:${nodePort}`, "--deployments", deployments]);
+    const code = await p.wait();
+    assert.equal(code, 0, `registry ${args.join(" ")} failed:\n${p.errors.join("\n")}\n${p.lines.join("\n")}`);
+    return p.lines.join("\n");
+  }
+  async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+    const res = await fetch(`http://127.0.0.1:${nodePort}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    return ((await res.json()) as { result: unknown }).result;
+  }
+  function startWatcher(): Proc {
+    const w = cliProcess([
+      "watch",
+      "--json",
+      "--poll-ms",
+      "200",
+      "--rpc-url",
+      `http://127.0.0.1:${proxy.port}`,
+      "--deployments",
+      deployments,
+      "--cursor",
+      path.join(work, "cursor.json"),
+    ]);
+    watchers.push(w);
+    return w;
+  }
+  const events = (w: Proc): Array<{ event: string; id: string }> =>
+    w.lines.map((l) => JSON.parse(l) as { event: string; id: string });
+
+  before(async () => {
+    await registryFixtures(); // keys built (and proofs recorded) before timing-sensitive work
+    work = await mkdtemp(path.join(tmpdir(), "vtr-e2e-"));
+    deployments = path.join(work, "deployments");
+    nodePort = await freePort();
+    node = new Proc(
+      spawn(path.join(BIN, "hardhat"), ["node", "--port", String(nodePort), "--hostname", "127.0.0.1"], {
+        cwd: PROJECT_ROOT,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
+    await until("the hardhat node", async () => {
+      try {
+        return (await rpc("eth_chainId")) === "0x7a69";
+      } catch {
+        return false;
+      }
+    });
+    proxy = new Proxy(await freePort(), nodePort);
+    await proxy.up();
+  });
+
+  after(async () => {
+    for (const w of watchers) if (w.child.exitCode === null) await w.stop("SIGKILL");
+    await proxy.down();
+    if (node.child.exitCode === null) await node.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it("should run the whole story, and the watcher should report every event exactly once", async () => {
+    // Deploy, and refuse a second deploy by accident.
+    assert.match(await cli("deploy", "--network", "localhost", "--threshold", "1500"), /recorded in/);
+    const again = cliProcess(["deploy", "--rpc-url", `http://127.0.0.1:${nodePort}`, "--deployments", deployments]);
+    assert.equal(await again.wait(), 1);
+    assert.match(again.errors.join("\n"), /already has a deployment.*--force/);
+
+    // Watcher #1 sees the deployment and the first registration.
+    const w1 = startWatcher();
+    const honestDir = path.join(work, "honest");
+    await cli(
+      "prove",
+      "--spec",
+      EXAMPLE_SPEC,
+      "--run-dir",
+      honestDir,
+      "--no-step-proofs",
+      "--steps",
+      "8",
+      "--account",
+      "0",
+    );
+    assert.match(
+      await cli(
+        "register",
+        "--spec",
+        EXAMPLE_SPEC,
+        "--run-dir",
+        honestDir,
+        "--flops-cap",
+        "2000",
+        "--max-steps",
+        "16",
+        "--deadline",
+        "3600",
+      ),
+      /run 1 registered/,
+    );
+    await until("watcher #1 to see the registration", () => events(w1).some((e) => e.event === "GenesisVerified"));
+    assert.equal(await w1.stop("SIGTERM"), 0, "the watcher stops cleanly on SIGTERM");
+
+    // While no watcher runs: two checkpoints.
+    assert.match(await cli("submit", "--run-dir", honestDir), /2 checkpoint\(s\) submitted/);
+    assert.match(await cli("submit", "--run-dir", honestDir), /0 checkpoint\(s\) submitted, 2 already on chain/);
+
+    // Watcher #2 catches up from its cursor.
+    const w2 = startWatcher();
+    await until(
+      "watcher #2 to catch up",
+      () => events(w2).filter((e) => e.event === "CheckpointAccepted").length === 2,
+    );
+
+    // Cut the watcher's connection while events keep coming.
+    await proxy.down();
+    const greedySpec = path.join(work, "greedy.json");
+    const spec = JSON.parse(await readFile(EXAMPLE_SPEC, "utf8")) as { salt: string };
+    await writeFile(greedySpec, JSON.stringify({ ...spec, salt: (BigInt(spec.salt) + 1n).toString() }));
+    const greedyDir = path.join(work, "greedy");
+    await cli("prove", "--spec", EXAMPLE_SPEC, "--run-dir", honestDir, "--no-step-proofs", "--account", "0");
+    assert.match(await cli("submit", "--run-dir", honestDir), /2 checkpoint\(s\) submitted/);
+    await cli(
+      "prove",
+      "--spec",
+      greedySpec,
+      "--run-dir",
+      greedyDir,
+      "--no-step-proofs",
+      "--steps",
+      "4",
+      "--lab",
+      ACCOUNT1,
+    );
+    assert.match(
+      await cli(
+        "register",
+        "--spec",
+        greedySpec,
+        "--run-dir",
+        greedyDir,
+        "--flops-cap",
+        "100",
+        "--max-steps",
+        "16",
+        "--deadline",
+        "60",
+        "--account",
+        "1",
+      ),
+      /run 2 registered/,
+    );
+    await cli("submit", "--run-dir", greedyDir);
+    await rpc("evm_increaseTime", [61]);
+    await rpc("evm_mine");
+    assert.match(await cli("flag-missed", "--run", "2", "--account", "2"), /flagged by 0x3C44/);
+    await until("the watcher to notice the cut", () => w2.errors.some((l) => /RPC error/.test(l)), 60_000);
+
+    // Restore it: the watcher catches up with nothing lost or repeated.
+    await proxy.up();
+    const provider = new JsonRpcProvider(`http://127.0.0.1:${nodePort}`);
+    const record = JSON.parse(await readFile(path.join(deployments, "localhost", "deployment.json"), "utf8")) as {
+      contracts: Record<string, { address: string; block: string; abi: string }>;
+    };
+    const reg = record.contracts.TrainingRegistry!;
+    const abi = JSON.parse(await readFile(path.join(deployments, "localhost", reg.abi), "utf8")) as unknown[];
+    const registry = new Contract(reg.address, abi as never, provider);
+    const logs = (await registry.queryFilter("*", Number(reg.block))) as EventLog[];
+    const expected = logs.map((l) => `${l.transactionHash}:${l.index}`);
+    await until("watcher #2 to catch up after the cut", () => w1.lines.length + w2.lines.length >= expected.length);
+    await sleep(1_000); // anything extra would show up now
+    assert.equal(await w2.stop("SIGTERM"), 0);
+    assert.ok(
+      w2.errors.some((l) => /reachable again/.test(l)),
+      "the watcher reports the reconnection",
+    );
+
+    const seen = [...events(w1), ...events(w2)].map((e) => e.id);
+    assert.deepEqual(seen, expected, "every event exactly once, in chain order");
+    const names = [...events(w1), ...events(w2)].map((e) => e.event);
+    for (const n of ["RunRegistered", "GenesisVerified", "CheckpointAccepted", "ViolationFlagged", "RunDesignated"])
+      assert.ok(names.includes(n), `the watcher reported ${n}`);
+
+    // status --json agrees with an independent reader of the chain.
+    const status = JSON.parse(await cli("status", "--json")) as {
+      runCount: string;
+      runs: Array<Record<string, unknown> & { violations: Record<string, number> }>;
+    };
+    assert.equal(status.runCount, String(await registry.getFunction("runCount")()));
+    for (const s of status.runs) {
+      const r = (await registry.getFunction("getRun")(BigInt(s.runId as string))) as Record<string, unknown> & {
+        violations: bigint[];
+        attestations: { flopsCap: bigint };
+      };
+      assert.equal(s.lab, r.lab);
+      assert.equal(s.steps, String(r.steps));
+      assert.equal(s.cumulativeFlops, String(r.cumulativeFlops));
+      assert.equal(BigInt(s.root as string), r.root);
+      assert.equal(s.designated, r.designatedAt !== 0n);
+      assert.deepEqual(Object.values(s.violations), r.violations.map(Number));
+      assert.equal((s.attestations as { flopsCap: string }).flopsCap, String(r.attestations.flopsCap));
+    }
+    assert.deepEqual(
+      status.runs.map((r) => [r.steps, r.designated, r.violations]),
+      [
+        [
+          "16",
+          true,
+          {
+            PlannedComputeAboveCap: 0,
+            PlannedStepsAboveLimit: 0,
+            ComputeCapExceeded: 0,
+            StepLimitExceeded: 0,
+            CheckpointDeadlineMissed: 0,
+          },
+        ],
+        [
+          "4",
+          false,
+          {
+            PlannedComputeAboveCap: 1,
+            PlannedStepsAboveLimit: 0,
+            ComputeCapExceeded: 1,
+            StepLimitExceeded: 0,
+            CheckpointDeadlineMissed: 1,
+          },
+        ],
+      ],
+    );
+    provider.destroy();
+  });
+});
