@@ -1,27 +1,39 @@
 /**
- * npm run demo — the strongest honest thing that exists today (issues #2-#3):
- * a lab's private training spec, real bit-exact bf16 training on the iris
- * data with zero-knowledge proofs of every step, checkpoint proofs covering
- * four steps each, all verified with snarkjs, and a checkpoint verified by
- * its generated Solidity verifier on Hardhat's in-process chain. The
- * registry contract, deployments and watchers arrive with issues #4-#5.
+ * npm run demo — the whole story on Hardhat's in-process chain, in one
+ * process, with no set-up beyond `npm install`:
+ *
+ *   deploy the verifiers, adapters and registry (families registered, a
+ *   designation threshold scaled to the demo model); an honest lab and an
+ *   overreaching lab register runs with their genesis proofs and public
+ *   attestations; both train bit-exactly with zero-knowledge proofs; their
+ *   checkpoints are verified on-chain; time passes and a watchdog flags a
+ *   missed deadline; every event is printed as a watcher sees it; the end is
+ *   a table of both runs and the honest run's loss curve.
  */
-import { mkdtemp, readFile, readdir } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { network } from "hardhat";
+import { getAddress, type Address } from "viem";
 import { commitDataset } from "../prover/dataset/dataset.js";
 import { loadIris } from "../prover/dataset/iris.js";
-import { packProof, packPublicSignals } from "../prover/proving/calldata.js";
-import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
-import { verify, type ProofBundle } from "../prover/proving/prove.js";
-import { DEFAULT_LAB, trainAndProve } from "../prover/run/prover.js";
-import { specCommitment } from "../prover/spec/commitment.js";
-import { readSpec } from "../prover/spec/schema.js";
 import { bf16ToNumber } from "../prover/numerics/index.js";
-import { CHECKPOINT_PUBLIC_SIGNALS } from "../prover/statement/statement.js";
+import { consoleLogger, releaseSnarkjs, type Logger } from "../prover/proving/log.js";
+import { trainAndProve } from "../prover/run/prover.js";
+import { specCommitment } from "../prover/spec/commitment.js";
+import { readSpec, type TrainingSpec } from "../prover/spec/schema.js";
+import type { Attestations } from "./registry/calls.js";
+import { connect, registryAt } from "./registry/connect.js";
+import { deployRegistry } from "./registry/deploy.js";
+import type { DeploymentRecord } from "./registry/deployments.js";
+import { describeError } from "./registry/errors.js";
+import { humanLine, runTable, VIOLATION_LEGEND } from "./registry/format.js";
+import { registerRunDir, runView, submitRunDir } from "./registry/runs.js";
+import { watchRegistry, type Cursor } from "./registry/watch.js";
 
-const say = (s: string): void => void process.stdout.write(s + "\n");
+const say = (s = ""): void => void process.stdout.write(s + "\n");
+const FAMILY = "linear-mse/i4-o3-b2/iris150/k4";
+/** EU AI Act Art. 51 presumes systemic risk above 10^25 FLOP; scaled to this model: 1,500 FLOPs. */
+const DESIGNATION_THRESHOLD = 1_500n;
 
 /** A small terminal chart of the loss curve. */
 function chart(points: ReadonlyArray<{ step: number; loss: number }>): string[] {
@@ -32,82 +44,181 @@ function chart(points: ReadonlyArray<{ step: number; loss: number }>): string[] 
 }
 
 async function main(): Promise<void> {
-  const specFile = path.join("prover", "spec", "examples", "iris-linear.json");
-  const spec = await readSpec(specFile);
-  const data = commitDataset(loadIris());
-  say("Verifiable training — demo (bit-exact bf16 training proved in zero knowledge)\n");
-  say(`Lab ${DEFAULT_LAB} commits to a private training spec (${specFile}):`);
-  say(`  spec commitment  0x${specCommitment(spec).toString(16)}`);
-  say(
-    `  model            linear 4 -> 3 (MSE), SGD, learning rate ${bf16ToNumber(spec.optimizer.learningRate)} (bf16 0x${spec.optimizer.learningRate.toString(16)})`,
-  );
-  say(
-    `  data             ${data.dataset.name}: ${data.dataset.samples.length} samples, Merkle root 0x${data.root.toString(16).slice(0, 16)}…`,
-  );
-  say(
-    `  plan             ${spec.plannedSteps} steps of batch ${spec.batchSize}, a checkpoint every ${spec.checkpointInterval} steps\n`,
-  );
-
-  const runDir = await mkdtemp(path.join(tmpdir(), "vtr-demo-"));
-  say(`[1/3] training and proving into ${runDir} (genesis, a proof per step, a checkpoint every 4 steps)`);
   const t0 = Date.now();
-  const s = await trainAndProve(spec, data, { runDir, lab: BigInt(DEFAULT_LAB) }, consoleLogger("demo"));
-  say(`      ${s.written.length} proofs in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  const log: Logger = consoleLogger("demo");
+  const specFile = path.join("prover", "spec", "examples", "iris-linear.json");
+  const honestSpec = await readSpec(specFile);
+  // The second lab's private spec: same model family, its own salt and initial weights.
+  const greedySpec: TrainingSpec = { ...honestSpec, salt: honestSpec.salt + 1n, initSeed: honestSpec.initSeed + 1n };
+  const data = commitDataset(loadIris());
 
-  say("[2/3] verifying every bundle with snarkjs");
-  const files = [
-    "genesis.json",
-    ...(await readdir(path.join(runDir, "steps"))).map((f) => `steps/${f}`),
-    ...(await readdir(path.join(runDir, "checkpoints"))).map((f) => `checkpoints/${f}`),
+  say("Verifiable training registry — demo on Hardhat's in-process chain\n");
+  const chain = await connect("default");
+  const helpers = chain.conn.networkHelpers;
+  const wallets = await chain.conn.viem.getWalletClients();
+  const [honestLab, greedyLab, watchdog] = wallets.map((w) => getAddress(w.account.address)) as [
+    Address,
+    Address,
+    Address,
   ];
-  let valid = 0;
-  for (const f of files) {
-    const b = JSON.parse(await readFile(path.join(runDir, f), "utf8")) as ProofBundle;
-    if (await verify(b)) valid++;
-    else say(`      INVALID: ${f}`);
-  }
-  say(`      ${valid}/${files.length} valid`);
-  const cpFile = path.join(runDir, "checkpoints", "checkpoint-000004-000007.json");
-  const cp = JSON.parse(await readFile(cpFile, "utf8")) as ProofBundle;
-  const forged = {
-    ...cp,
-    publicSignals: cp.publicSignals.map((v, i) =>
-      i === CHECKPOINT_PUBLIC_SIGNALS.indexOf("position") ? String(BigInt(v) - (1n << 64n)) : v,
-    ),
+
+  say("[1/6] deploying verifiers (untouched snarkjs output, development keys), adapters and the registry");
+  const deployment = await deployRegistry(chain.conn.viem, { designationThreshold: DESIGNATION_THRESHOLD }, log);
+  const d: DeploymentRecord = {
+    network: "default",
+    chainId: deployment.chainId,
+    deployedAt: new Date().toISOString(),
+    deployer: deployment.deployer,
+    developmentKeys: true,
+    contracts: {
+      TrainingRegistry: {
+        address: deployment.registry.address,
+        block: deployment.registry.block.toString(),
+        transaction: deployment.registry.transaction,
+        abi: "",
+      },
+    },
+    families: deployment.families.map((f) => ({ ...f })),
+    designationThreshold: DESIGNATION_THRESHOLD.toString(),
   };
-  say(`      checkpoint 4..7 with its FLOPs lowered by one: valid = ${await verify(forged)}\n`);
+  const as = async (who: Address) => registryAt(chain, d, who);
+  const reader = await as(honestLab);
+  say(`      registry ${deployment.registry.address}; designation threshold ${DESIGNATION_THRESHOLD} FLOPs`);
+  say("      (EU AI Act Art. 51: 10^25 FLOP, scaled to a 15-parameter model)\n");
 
-  say("[3/3] verifying checkpoint 4..7 on Hardhat's in-process chain with its generated verifier");
-  const { viem } = await network.create();
-  const publicClient = await viem.getPublicClient();
-  const verifier = await viem.deployContract("Checkpoint4LinearI4o3b2Verifier");
-  const p = packProof(cp.proof);
-  const pub = packPublicSignals(cp.publicSignals) as [bigint, bigint, bigint, bigint, bigint];
-  const ok = await verifier.read.verifyProof([p.a, p.b, p.c, pub]);
-  const gas = await publicClient.estimateContractGas({
-    address: verifier.address,
-    abi: verifier.abi,
-    functionName: "verifyProof",
-    args: [p.a, p.b, p.c, pub],
-  });
-  const bad = await verifier.read.verifyProof([p.a, p.b, p.c, packPublicSignals(forged.publicSignals) as typeof pub]);
-  say(`      valid = ${ok}; forged FLOPs: valid = ${bad}; gas of a verifying call ≈ ${gas}\n`);
+  // The watcher's view: every event since the last look, from a cursor kept in memory.
+  let cursor: Cursor | undefined;
+  const watch = async (): Promise<void> => {
+    cursor = await watchRegistry(reader.publicClient, reader.registry.address, reader.registry.abi, {
+      fromBlock: deployment.registry.block,
+      ...(cursor ? { start: cursor } : {}),
+      confirmations: 0,
+      pollMs: 0,
+      once: true,
+      identity: "demo",
+      emit: (e) => {
+        say(`      watcher | ${humanLine(e)}`);
+      },
+      note: (m) => {
+        log.warn(m);
+      },
+      stopped: () => false,
+    });
+    say();
+  };
+  await watch();
 
-  const metrics = JSON.parse(await readFile(path.join(runDir, "metrics.json"), "utf8")) as {
+  const honestAtt: Attestations = { flopsCap: 2_000n, maxSteps: 16n, checkpointDeadline: 3_600n };
+  const greedyAtt: Attestations = { flopsCap: 1_000n, maxSteps: 12n, checkpointDeadline: 3_600n };
+  say("[2/6] two labs commit to private specs and register runs with genesis proofs");
+  say(
+    `      model linear 4 -> 3 (MSE), SGD, bf16 learning rate ${bf16ToNumber(honestSpec.optimizer.learningRate)}, ` +
+      `${honestSpec.plannedSteps} steps of batch ${honestSpec.batchSize} = 16 x 123 = 1,968 FLOPs planned`,
+  );
+  say(
+    `      honest lab ${honestLab}: spec 0x${specCommitment(honestSpec).toString(16).slice(0, 12)}…, attests cap 2,000 FLOPs, 16 steps, a checkpoint every hour`,
+  );
+  say(
+    `      greedy lab ${greedyLab}: spec 0x${specCommitment(greedySpec).toString(16).slice(0, 12)}…, attests cap 1,000 FLOPs, 12 steps, a checkpoint every hour`,
+  );
+  const dirs = {
+    honest: await mkdtemp(path.join(tmpdir(), "vtr-demo-honest-")),
+    greedy: await mkdtemp(path.join(tmpdir(), "vtr-demo-greedy-")),
+  };
+  const honest = await as(honestLab);
+  const greedy = await as(greedyLab);
+  for (const [spec, dir, lab] of [
+    [honestSpec, dirs.honest, honestLab],
+    [greedySpec, dirs.greedy, greedyLab],
+  ] as const) {
+    await trainAndProve(spec, data, { runDir: dir, lab: BigInt(lab), steps: 0 }, log);
+  }
+  const honestId = await registerRunDir(honest.registry, honest.publicClient, dirs.honest, FAMILY, honestAtt);
+  const greedyId = await registerRunDir(greedy.registry, greedy.publicClient, dirs.greedy, FAMILY, greedyAtt);
+  await watch();
+
+  say("[3/6] both labs train with proofs: genesis + a K = 4 checkpoint proof every 4 steps (re-proving the 4 steps)");
+  for (const [name, spec, dir, lab] of [
+    ["honest", honestSpec, dirs.honest, honestLab],
+    ["greedy", greedySpec, dirs.greedy, greedyLab],
+  ] as const) {
+    const t = Date.now();
+    const s = await trainAndProve(spec, data, { runDir: dir, lab: BigInt(lab), stepProofs: false }, log);
+    say(
+      `      ${name}: ${s.written.length} checkpoint proofs in ${((Date.now() - t) / 1000).toFixed(0)} s, loss ${s.lossBefore.toFixed(4)} -> ${s.lossAfter.toFixed(4)}`,
+    );
+  }
+  say();
+
+  say("[4/6] the honest lab submits all its checkpoints on time; the greedy lab three of four");
+  const silent: Logger = { ...log, info: () => {} };
+  await submitRunDir(honest.registry, honest.publicClient, d, dirs.honest, log);
+  // The greedy lab holds back its last checkpoint: submit up to step 12 only.
+  const greedyBundles = path.join(dirs.greedy, "checkpoints", "checkpoint-000012-000015.json");
+  const held = await readFile(greedyBundles, "utf8");
+  await rm(greedyBundles);
+  await submitRunDir(greedy.registry, greedy.publicClient, d, dirs.greedy, log);
+  await watch();
+
+  say("[5/6] two hours pass without a checkpoint from the greedy lab; a watchdog flags each missed window");
+  await helpers.time.increase(2 * 3_600 + 60);
+  const dog = await as(watchdog);
+  for (let i = 0; i < 3; i++) {
+    try {
+      const hash = await dog.registry.write.flagMissedDeadline([greedyId]);
+      await dog.publicClient.waitForTransactionReceipt({ hash });
+      say(`      watchdog ${watchdog}: flagged run ${greedyId}`);
+    } catch (e) {
+      say(`      watchdog: a third flag is refused — ${describeError(e)}`);
+    }
+  }
+  try {
+    await dog.registry.simulate.flagMissedDeadline([honestId], { account: watchdog });
+  } catch (e) {
+    say(`      watchdog: the honest run cannot be flagged — ${describeError(e)}`);
+  }
+  await watch();
+  say("      the greedy lab finally submits its last checkpoint, late and beyond its attestations");
+  await writeFile(greedyBundles, held);
+  await submitRunDir(greedy.registry, greedy.publicClient, d, dirs.greedy, silent);
+  await watch();
+
+  say("[6/6] the registry's record (what any reader sees)");
+  const runs = [await runView(reader.registry, d, honestId), await runView(reader.registry, d, greedyId)];
+  for (const line of runTable(runs)) say(`      ${line}`);
+  say(`      ${VIOLATION_LEGEND}`);
+  const metrics = JSON.parse(await readFile(path.join(dirs.honest, "metrics.json"), "utf8")) as {
     metrics: Array<{ step: number; loss: number; accuracy: number }>;
   };
-  say("Loss over the whole iris set (MSE against one-hot targets), at each checkpoint:");
+  say("\nThe honest run's loss over the whole iris set (MSE against one-hot targets), at each proven checkpoint:");
   for (const line of chart(metrics.metrics)) say(line);
+  const last = metrics.metrics[metrics.metrics.length - 1]!;
+  say(`  accuracy ${(100 * metrics.metrics[0]!.accuracy).toFixed(1)}% -> ${(100 * last.accuracy).toFixed(1)}%`);
   say(
-    `\nSummary: ${spec.plannedSteps} steps, ${valid}/${files.length} proofs valid, loss ${s.lossBefore.toFixed(4)} -> ${s.lossAfter.toFixed(4)}, accuracy ${(100 * s.accuracyBefore).toFixed(1)}% -> ${(100 * s.accuracyAfter).toFixed(1)}%`,
+    `\nDone in ${((Date.now() - t0) / 1000).toFixed(0)} s. Keys are DEVELOPMENT ONLY; checkpoints are aggregation by ` +
+      "re-proving, not recursive verification; FLOPs are those of the proven computation, counted from the shape.",
   );
-  say("Keys are DEVELOPMENT ONLY; checkpoints are aggregation by re-proving, not recursive verification.");
-  if (valid !== files.length || !ok || bad) process.exitCode = 1;
+
+  // The story must have happened as told.
+  const [h, g] = runs as [(typeof runs)[number], (typeof runs)[number]];
+  const expect = (ok: boolean, what: string): void => {
+    if (!ok) {
+      process.stderr.write(`demo: unexpected outcome: ${what}\n`);
+      process.exitCode = 1;
+    }
+  };
+  expect(h.steps === 16n && h.violations.every((n) => n === 0), "the honest run has 16 steps and no violation");
+  expect(h.designatedAt !== 0n && g.designatedAt !== 0n, "both runs crossed the designation threshold");
+  expect(g.steps === 16n, "the greedy run is fully recorded despite its violations");
+  expect(
+    g.violations.join(",") === "1,1,2,1,2",
+    `greedy violations [planned cap, planned steps, cap, steps, deadline] = 1,1,2,1,2 (got ${g.violations.join(",")})`,
+  );
 }
 
 main()
   .catch((err: unknown) => {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`demo: ${describeError(err)}\n`);
     process.exitCode = 1;
   })
   .finally(releaseSnarkjs);
