@@ -131,7 +131,7 @@ describe("CLI building blocks", function () {
         ["DesignationThresholdSet"],
       );
       assert.match(humanLine(next[0]!), /designation threshold 7 → 8 FLOPs/);
-      assert.deepEqual(JSON.parse(jsonLine(next[0]!)).threshold, "8");
+      assert.equal((JSON.parse(jsonLine(next[0]!)) as { threshold: string }).threshold, "8");
       assert.throws(() => readCursor(cursorFile, "other"), /belongs to another registry/);
     });
   });
