@@ -24,7 +24,7 @@ import { readSpec, type TrainingSpec } from "../prover/spec/schema.js";
 import type { Attestations } from "./registry/calls.js";
 import { connect, registryAt } from "./registry/connect.js";
 import { deployRegistry } from "./registry/deploy.js";
-import type { DeploymentRecord } from "./registry/deployments.js";
+import { deploymentRecord } from "./registry/deployments.js";
 import { describeError } from "./registry/errors.js";
 import { humanLine, runTable, VIOLATION_LEGEND } from "./registry/format.js";
 import { registerRunDir, runView, submitRunDir } from "./registry/runs.js";
@@ -64,23 +64,7 @@ async function main(): Promise<void> {
 
   say("[1/6] deploying verifiers (untouched snarkjs output, development keys), adapters and the registry");
   const deployment = await deployRegistry(chain.conn.viem, { designationThreshold: DESIGNATION_THRESHOLD }, log);
-  const d: DeploymentRecord = {
-    network: "default",
-    chainId: deployment.chainId,
-    deployedAt: new Date().toISOString(),
-    deployer: deployment.deployer,
-    developmentKeys: true,
-    contracts: {
-      TrainingRegistry: {
-        address: deployment.registry.address,
-        block: deployment.registry.block.toString(),
-        transaction: deployment.registry.transaction,
-        abi: "",
-      },
-    },
-    families: deployment.families.map((f) => ({ ...f })),
-    designationThreshold: DESIGNATION_THRESHOLD.toString(),
-  };
+  const d = deploymentRecord("default", deployment); // in memory: this chain ends with the demo
   const as = async (who: Address) => registryAt(chain, d, who);
   const reader = await as(honestLab);
   say(`      registry ${deployment.registry.address}; designation threshold ${DESIGNATION_THRESHOLD} FLOPs`);

@@ -99,27 +99,27 @@ export async function recordedContract(
   return { address: c.address, abi, block: BigInt(c.block) };
 }
 
-/** Writes the record and the ABIs of a fresh deployment. */
-export async function writeDeployment(
-  dir: string,
+/** The record of a deployment; `abiFile` names each contract's ABI file (none: the record stays in memory). */
+export function deploymentRecord(
   network: string,
   deployment: Deployment,
-  abiOf: (contractName: string) => Promise<Abi>,
-): Promise<DeploymentRecord> {
-  const folder = path.join(dir, network);
-  await mkdir(path.join(folder, "abi"), { recursive: true });
+  abiFile: (contractName: string) => string = () => "",
+): DeploymentRecord {
   const contracts: DeploymentRecord["contracts"] = {};
-  const add = async (key: string, c: Deployment["registry"]): Promise<void> => {
-    const abiFile = path.join("abi", `${c.name}.json`);
-    await writeJsonAtomic(path.join(folder, abiFile), await abiOf(c.name));
-    contracts[key] = { address: c.address, block: c.block.toString(), transaction: c.transaction, abi: abiFile };
+  const add = (key: string, c: Deployment["registry"]): void => {
+    contracts[key] = {
+      address: c.address,
+      block: c.block.toString(),
+      transaction: c.transaction,
+      abi: abiFile(c.name),
+    };
   };
-  await add("TrainingRegistry", deployment.registry);
+  add("TrainingRegistry", deployment.registry);
   for (const c of Object.values(deployment.circuits)) {
-    await add(c.verifier.name, c.verifier);
-    await add(`${c.verifier.name}Adapter`, c.adapter);
+    add(c.verifier.name, c.verifier);
+    add(`${c.verifier.name}Adapter`, c.adapter);
   }
-  const record: DeploymentRecord = {
+  return {
     network,
     chainId: deployment.chainId,
     deployedAt: new Date().toISOString(),
@@ -129,6 +129,21 @@ export async function writeDeployment(
     families: deployment.families.map((f) => ({ ...f })),
     designationThreshold: deployment.designationThreshold.toString(),
   };
+}
+
+/** Writes the record and the ABIs of a fresh deployment. */
+export async function writeDeployment(
+  dir: string,
+  network: string,
+  deployment: Deployment,
+  abiOf: (contractName: string) => Promise<Abi>,
+): Promise<DeploymentRecord> {
+  const folder = path.join(dir, network);
+  await mkdir(path.join(folder, "abi"), { recursive: true });
+  const abiFile = (name: string): string => path.join("abi", `${name}.json`);
+  const record = deploymentRecord(network, deployment, abiFile);
+  for (const name of new Set(Object.values(record.contracts).map((c) => c.abi)))
+    await writeJsonAtomic(path.join(folder, name), await abiOf(path.basename(name, ".json")));
   await writeJsonAtomic(deploymentFile(dir, network), record);
   return record;
 }
