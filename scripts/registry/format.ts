@@ -152,7 +152,7 @@ export const VIOLATION_LEGEND =
 
 /** The run table. */
 export function runTable(runs: readonly RunView[]): string[] {
-  const header = ["run", "lab", "status", "steps", "FLOPs (cap)", "last root", "violations", "designated"];
+  const header = ["run", "lab", "spec", "status", "steps", "FLOPs (cap)", "last root", "violations", "designated"];
   const rows = runs.map((r) => {
     const v = r.violations
       .map((n, i) => (n > 0 ? `${SHORT_KINDS[i]}×${n}` : ""))
@@ -161,6 +161,7 @@ export function runTable(runs: readonly RunView[]): string[] {
     return [
       r.runId.toString(),
       short(r.lab),
+      short(r.specCommitment),
       RUN_STATUS[r.status] ?? String(r.status),
       `${r.steps}/${r.plannedSteps}`,
       `${num(r.cumulativeFlops)} (${num(r.attestations.flopsCap)})`,
