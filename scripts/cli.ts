@@ -24,6 +24,7 @@ import { describeError } from "./registry/errors.js";
 import { humanLine, jsonLine, runJson, runTable, VIOLATION_LEGEND, type RegistryEvent } from "./registry/format.js";
 import { registerRunDir, runIdOf, runView, submitRunDir } from "./registry/runs.js";
 import { watchRegistry } from "./registry/watch.js";
+import { mined } from "./registry/tx.js";
 
 const DEFAULT_FAMILY = "linear-mse/i4-o3-b2/iris150/k4";
 
@@ -359,9 +360,7 @@ async function cmdFlagMissed(args: string[]): Promise<void> {
   const d = await requireDeployment(v.deployments, v.network);
   const { registry, publicClient, lab } = await registryAt(chain, d, v.account);
   const { result } = await registry.simulate.flagMissedDeadline([runId], { account: lab });
-  const hash = await registry.write.flagMissedDeadline([runId]);
-  const r = await publicClient.waitForTransactionReceipt({ hash });
-  if (r.status !== "success") throw new Error(`flagMissedDeadline: transaction ${hash} reverted`);
+  await mined(publicClient, await registry.write.flagMissedDeadline([runId]), "flagMissedDeadline");
   out(
     `run ${runId}: missed checkpoint window with deadline ${new Date(Number(result) * 1000).toISOString()} flagged by ${lab}`,
   );

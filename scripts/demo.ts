@@ -29,6 +29,7 @@ import { describeError } from "./registry/errors.js";
 import { humanLine, runTable, VIOLATION_LEGEND } from "./registry/format.js";
 import { registerRunDir, runView, submitRunDir } from "./registry/runs.js";
 import { watchRegistry, type Cursor } from "./registry/watch.js";
+import { mined } from "./registry/tx.js";
 
 const say = (s = ""): void => void process.stdout.write(s + "\n");
 const FAMILY = "linear-mse/i4-o3-b2/iris150/k4";
@@ -149,8 +150,7 @@ async function main(): Promise<void> {
   const dog = await as(watchdog);
   for (let i = 0; i < 3; i++) {
     try {
-      const hash = await dog.registry.write.flagMissedDeadline([greedyId]);
-      await dog.publicClient.waitForTransactionReceipt({ hash });
+      await mined(dog.publicClient, await dog.registry.write.flagMissedDeadline([greedyId]), "flagMissedDeadline");
       say(`      watchdog ${watchdog}: flagged run ${greedyId}`);
     } catch (e) {
       say(`      watchdog: a third flag is refused — ${describeError(e)}`);

@@ -10,6 +10,7 @@ import { FAMILIES, familyId, checkpointK, type FamilySpec } from "../../prover/p
 import { circuitSpec, verifierName } from "../../prover/proving/manifest.js";
 import { requireArtifacts } from "../../prover/proving/prove.js";
 import type { Logger } from "../../prover/proving/log.js";
+import { mined } from "./tx.js";
 
 export interface DeployOptions {
   /** Role accounts; each defaults to the deployer (the first wallet account). */
@@ -62,9 +63,7 @@ export async function deployRegistry(
   const deploy = async (name: string, args: readonly unknown[]): Promise<DeployedContract> => {
     log?.info(`deploying ${name}`);
     const { deploymentTransaction, contract } = await viem.sendDeploymentTransaction(name, [...args]);
-    const receipt = await publicClient.waitForTransactionReceipt({ hash: deploymentTransaction.hash });
-    if (receipt.status !== "success")
-      throw new Error(`deploying ${name} failed (transaction ${receipt.transactionHash})`);
+    const receipt = await mined(publicClient, deploymentTransaction.hash, `deploying ${name}`);
     return {
       name,
       address: getAddress(contract.address),
@@ -83,8 +82,7 @@ export async function deployRegistry(
 
   const contract = await viem.getContractAt("TrainingRegistry", registry.address);
   const send = async (what: string, hash: Hash): Promise<void> => {
-    const r = await publicClient.waitForTransactionReceipt({ hash });
-    if (r.status !== "success") throw new Error(`${what} failed (transaction ${hash})`);
+    await mined(publicClient, hash, what);
   };
   const registered: Array<FamilySpec & { id: Hex }> = [];
   if (getAddress(policy) === deployer) {

@@ -11,6 +11,7 @@ import { familyId } from "../../prover/proving/families.js";
 import type { RegistryFixtures } from "../../test/fixtures/registry.js";
 import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
 import { deployRegistry } from "./deploy.js";
+import { mined } from "./tx.js";
 
 export interface GasFigures {
   /** registerRun with its genesis proof (whole transaction). */
@@ -34,9 +35,7 @@ export async function measureGas(
   const d = await deployRegistry(viem);
   const registry = await viem.getContractAt("TrainingRegistry", d.registry.address);
   const gasOf = async (hash: Hash): Promise<number> => {
-    const r = await publicClient.waitForTransactionReceipt({ hash });
-    if (r.status !== "success") throw new Error(`transaction ${hash} failed`);
-    return Number(r.gasUsed);
+    return Number((await mined(publicClient, hash, "gas measurement")).gasUsed);
   };
   const register = async (run: RegistryFixtures["runs"]["A"]): Promise<{ id: bigint; gas: number }> => {
     const g = genesisCall(run.genesis);

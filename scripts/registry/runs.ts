@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import type { Hash, PublicClient } from "viem";
+import type { PublicClient } from "viem";
 import { familyId } from "../../prover/proving/families.js";
 import type { Logger } from "../../prover/proving/log.js";
 import type { ProofBundle } from "../../prover/proving/prove.js";
@@ -14,6 +14,7 @@ import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
 import type { registryAt } from "./connect.js";
 import type { DeploymentRecord } from "./deployments.js";
 import type { RunView } from "./format.js";
+import { mined } from "./tx.js";
 
 type Registry = Awaited<ReturnType<typeof registryAt>>["registry"];
 
@@ -23,12 +24,6 @@ async function readBundle(file: string): Promise<ProofBundle> {
   } catch (e) {
     throw new Error(`cannot read proof bundle ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
-}
-
-async function mined(publicClient: PublicClient, hash: Hash, what: string) {
-  const r = await publicClient.waitForTransactionReceipt({ hash });
-  if (r.status !== "success") throw new Error(`${what}: transaction ${hash} reverted`);
-  return r;
 }
 
 /** The run directory's spec commitment and lab (run.json, written by the prover). */
