@@ -81,16 +81,13 @@ export async function deployRegistry(
   const registry = await deploy("TrainingRegistry", [opts.admin ?? deployer, policy, opts.pauser ?? deployer]);
 
   const contract = await viem.getContractAt("TrainingRegistry", registry.address);
-  const send = async (what: string, hash: Hash): Promise<void> => {
-    await mined(publicClient, hash, what);
-  };
   const registered: Array<FamilySpec & { id: Hex }> = [];
   if (getAddress(policy) === deployer) {
     for (const f of families) {
       log?.info(`registering circuit family ${f.name}`);
       const id = familyId(f.name);
-      await send(
-        `registering family ${f.name}`,
+      await mined(
+        publicClient,
         await contract.write.registerFamily([
           id,
           circuits[f.genesis]!.adapter.address,
@@ -98,13 +95,15 @@ export async function deployRegistry(
           f.stepsPerCheckpoint,
           f.description,
         ]),
+        `registering family ${f.name}`,
       );
       registered.push({ ...f, id });
     }
     if (opts.designationThreshold !== undefined) {
-      await send(
-        "setting the designation threshold",
+      await mined(
+        publicClient,
         await contract.write.setDesignationThreshold([opts.designationThreshold]),
+        "setting the designation threshold",
       );
     }
   } else {
