@@ -18,7 +18,7 @@ import { consoleLogger, releaseSnarkjs, type Logger } from "../prover/proving/lo
 import { trainAndProve } from "../prover/run/prover.js";
 import { readSpec } from "../prover/spec/schema.js";
 import { connect, registryAt, wallet, type Chain } from "./registry/connect.js";
-import { deployRegistry } from "./registry/deploy.js";
+import { DEFAULT_ADMIN_DELAY, DEFAULT_POLICY_DELAY, deployRegistry } from "./registry/deploy.js";
 import { DEFAULT_DEPLOYMENTS_DIR, readDeployment, requireDeployment, writeDeployment } from "./registry/deployments.js";
 import { describeError } from "./registry/errors.js";
 import { humanLine, jsonLine, runJson, runTable, VIOLATION_LEGEND, type RegistryEvent } from "./registry/format.js";
@@ -51,26 +51,36 @@ Commands:
 
 ${COMMON}
 `,
-  deploy: `Usage: npm run registry -- deploy [--network NAME] [--force] [--threshold FLOPS]
+  deploy: `Usage: npm run registry -- deploy [--network NAME] [--force] [--threshold FLOPS] [roles and delays]
 
 Deploys the snarkjs verifiers of every circuit family (development keys), one
-adapter per verifier, and the TrainingRegistry with the deploying account as
-admin, policy and pauser; registers the families; records the chain id,
-addresses, ABIs and deployment blocks in deployments/<network>/.
+adapter per verifier, a PolicyTimelock and the TrainingRegistry; registers the
+families and the threshold; hands the policy role to the timelock (every later
+policy action waits --policy-delay seconds in public) and checks that every
+role and option took effect; records the chain id, addresses, ABIs, roles and
+deployment blocks in deployments/<network>/.
 A second deploy to a network that already has a record needs --force.
 On the in-process network ("default") nothing is recorded: that chain ends
 with the command.
 
   --force              deploy even if deployments/<network>/ has a record
   --threshold FLOPS    designation threshold (default: none)
+  --admin ADDRESS      admin (grants the pauser role; two-step delayed transfer) (default: deployer)
+  --policy ADDRESS     proposer of policy actions to the timelock (default: deployer)
+  --pauser ADDRESS     pauser (default: deployer)
+  --policy-delay S     seconds a policy action waits in the timelock (default ${DEFAULT_POLICY_DELAY})
+  --admin-delay S      seconds between the two steps of an admin transfer (default ${DEFAULT_ADMIN_DELAY})
 
 ${COMMON}
 `,
   register: `Usage: npm run registry -- register --spec FILE --run-dir DIR --flops-cap N --max-steps N --deadline SECONDS [--family NAME]
 
 Registers a run with the signing account as its lab. Proves genesis into the
-run directory first if it has no genesis proof (prove writes it too).
-Attestations are public: a plan already beyond them is flagged at once.
+run directory first if it has no genesis proof. The registry records a beacon
+(from the registration block) that fixes the run's data order with the spec's
+seed; it is written to the run directory's run.json, which \`prove\` reads.
+Attestations are public: a plan already beyond them is flagged at once; a plan
+that is not a positive multiple of the family's K is refused.
 
   --spec FILE          training spec (JSON)
   --run-dir DIR        run directory (created if missing)
@@ -81,17 +91,20 @@ Attestations are public: a plan already beyond them is flagged at once.
 
 ${COMMON}
 `,
-  prove: `Usage: npm run registry -- prove --spec FILE --run-dir DIR [--steps N] [--no-step-proofs] [--lab ADDRESS]
+  prove: `Usage: npm run registry -- prove --spec FILE --run-dir DIR [--steps N] [--no-step-proofs] [--lab ADDRESS] [--beacon N]
 
 Trains the spec's model bit-exactly and writes genesis, step and checkpoint
 proofs into the run directory, bound to the lab (the signing account of
---network, or --lab). Resumes: valid bundles are kept. Same as \`npm run prove\`.
+--network, or --lab) and to the run's registration beacon (recorded in the run
+directory by \`register\`, or --beacon). Resumes: valid bundles are kept.
+Same as \`npm run prove\`.
 
   --spec FILE          training spec (JSON)
-  --run-dir DIR        run directory
+  --run-dir DIR        run directory (register it first: training needs its beacon)
   --steps N            train N steps instead of the spec's planned steps
   --no-step-proofs     only genesis and K = 4 checkpoints (enough for the K = 4 family)
   --lab ADDRESS        the lab's address (default: the signing account)
+  --beacon N           the run's beacon as the registry recorded it (default: from run.json)
 
 ${COMMON}
 `,
@@ -119,7 +132,9 @@ ${COMMON}
   "flag-missed": `Usage: npm run registry -- flag-missed --run ID
 
 Flags the run's next missed checkpoint window (anyone may, once per window,
-after its deadline). The signing account is recorded as the reporter.
+after its deadline; paused time does not count). The signing account is
+recorded as the reporter. A late checkpoint or a close flags the windows
+nobody flagged, so a missed window is never lost.
 
   --run ID             the run
 
@@ -183,12 +198,35 @@ const out = (line: string): void => {
 };
 
 async function cmdDeploy(args: string[], log: Logger): Promise<void> {
-  const v = parse(args, { force: { type: "boolean", default: false }, threshold: { type: "string" } });
+  const v = parse(args, {
+    force: { type: "boolean", default: false },
+    threshold: { type: "string" },
+    admin: { type: "string" },
+    policy: { type: "string" },
+    pauser: { type: "string" },
+    "policy-delay": { type: "string" },
+    "admin-delay": { type: "string" },
+  });
   if (v.help) {
     out(HELP.deploy!);
     return;
   }
   const threshold = v.threshold === undefined ? undefined : check(uint("--threshold"), v.threshold, "threshold");
+  const account = (flag: "admin" | "policy" | "pauser"): Address | undefined => {
+    const a = v[flag];
+    if (a === undefined) return undefined;
+    if (!isAddress(a)) throw new Error(`--${flag} must be an address, got "${a}"`);
+    return a;
+  };
+  const delay = (flag: "policy-delay" | "admin-delay"): bigint | undefined =>
+    v[flag] === undefined ? undefined : check(uint(`--${flag}`), v[flag], flag);
+  const roles = {
+    ...(account("admin") ? { admin: account("admin") } : {}),
+    ...(account("policy") ? { policy: account("policy") } : {}),
+    ...(account("pauser") ? { pauser: account("pauser") } : {}),
+    ...(delay("policy-delay") !== undefined ? { policyDelay: delay("policy-delay") } : {}),
+    ...(delay("admin-delay") !== undefined ? { adminDelay: delay("admin-delay") } : {}),
+  };
   const chain = await connect(v.network, v["rpc-url"]);
   const existing = chain.persistent ? await readDeployment(v.deployments, v.network) : undefined;
   if (existing && !v.force) {
@@ -200,10 +238,13 @@ async function cmdDeploy(args: string[], log: Logger): Promise<void> {
   if (v.account !== undefined) throw new Error("deploy signs with the network's first account; omit --account");
   const d = await deployRegistry(
     chain.conn.viem,
-    threshold === undefined ? {} : { designationThreshold: threshold },
+    { ...roles, ...(threshold === undefined ? {} : { designationThreshold: threshold }) },
     log,
   );
   out(`TrainingRegistry ${d.registry.address} (block ${d.registry.block}, chain ${d.chainId})`);
+  const g = d.governance;
+  out(`  admin ${g.admin} (transfer delay ${g.adminDelay} s), pauser ${g.pauser}`);
+  out(`  policy: PolicyTimelock ${d.timelock.address}, proposer ${g.policyProposer}, delay ${g.policyDelay} s`);
   for (const f of d.families) out(`  family ${f.name} (K = ${f.stepsPerCheckpoint}) ${f.id}`);
   if (!chain.persistent) {
     out("in-process network: nothing recorded (this chain ends with the command)");
@@ -242,9 +283,10 @@ async function cmdRegister(args: string[], log: Logger): Promise<void> {
   const { registry, publicClient, lab } = await registryAt(chain, d, v.account);
   log.info(`proving genesis for lab ${lab} (kept if already in ${v["run-dir"]})`);
   await trainAndProve(spec, commitDataset(loadIris()), { runDir: v["run-dir"], lab: BigInt(lab), steps: 0 }, log);
-  const runId = await registerRunDir(registry, publicClient, v["run-dir"], v.family, attestations);
+  const { runId, beacon } = await registerRunDir(registry, publicClient, v["run-dir"], v.family, attestations);
   const r = await runView(registry, d, runId);
   out(`run ${runId} registered: lab ${r.lab}, family ${r.family}, ${r.plannedSteps} steps planned`);
+  out(`  data-order beacon ${beacon} recorded in ${path.join(v["run-dir"], "run.json")}: \`prove\` uses it`);
   const flagged = r.violations.reduce((s, n) => s + n, 0);
   if (flagged > 0) out(`  ${flagged} violation(s) flagged at registration: the plan exceeds the attestations`);
 }
@@ -256,6 +298,7 @@ async function cmdProve(args: string[], log: Logger): Promise<void> {
     steps: { type: "string" },
     "no-step-proofs": { type: "boolean", default: false },
     lab: { type: "string" },
+    beacon: { type: "string" },
   });
   if (v.help) {
     out(HELP.prove!);
@@ -280,6 +323,7 @@ async function cmdProve(args: string[], log: Logger): Promise<void> {
       lab: BigInt(lab),
       stepProofs: !v["no-step-proofs"],
       ...(steps === undefined ? {} : { steps }),
+      ...(v.beacon === undefined ? {} : { beacon: check(uint("--beacon"), v.beacon, "beacon") }),
     },
     log,
   );
@@ -361,9 +405,7 @@ async function cmdFlagMissed(args: string[]): Promise<void> {
   const { registry, publicClient, lab } = await registryAt(chain, d, v.account);
   const { result } = await registry.simulate.flagMissedDeadline([runId], { account: lab });
   await mined(publicClient, await registry.write.flagMissedDeadline([runId]), "flagMissedDeadline");
-  out(
-    `run ${runId}: missed checkpoint window with deadline ${new Date(Number(result) * 1000).toISOString()} flagged by ${lab}`,
-  );
+  out(`run ${runId}: missed checkpoint window ${result} after its last checkpoint flagged by ${lab}`);
 }
 
 async function cmdWatch(args: string[], log: Logger): Promise<void> {

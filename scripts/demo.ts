@@ -118,11 +118,16 @@ async function main(): Promise<void> {
   ] as const) {
     await trainAndProve(spec, data, { runDir: dir, lab: BigInt(lab), steps: 0 }, log);
   }
-  const honestId = await registerRunDir(honest.registry, honest.publicClient, dirs.honest, FAMILY, honestAtt);
-  const greedyId = await registerRunDir(greedy.registry, greedy.publicClient, dirs.greedy, FAMILY, greedyAtt);
+  const honestRun = await registerRunDir(honest.registry, honest.publicClient, dirs.honest, FAMILY, honestAtt);
+  const greedyRun = await registerRunDir(greedy.registry, greedy.publicClient, dirs.greedy, FAMILY, greedyAtt);
+  const [honestId, greedyId] = [honestRun.runId, greedyRun.runId];
+  say(
+    `      the registry drew each run's data-order beacon at registration (honest ${honestRun.beacon}, greedy ${greedyRun.beacon}):`,
+  );
+  say("      with the committed data seeds they fix every batch, so neither lab could pick its batches in advance");
   await watch();
 
-  say("[3/6] both labs train with proofs: genesis + a K = 4 checkpoint proof every 4 steps (re-proving the 4 steps)");
+  say("[3/6] both labs train with proofs: a K = 4 checkpoint proof every 4 steps (re-proving the 4 steps)");
   for (const [name, spec, dir, lab] of [
     ["honest", honestSpec, dirs.honest, honestLab],
     ["greedy", greedySpec, dirs.greedy, greedyLab],

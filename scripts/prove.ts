@@ -1,5 +1,5 @@
 /**
- * npm run prove -- --spec FILE --run-dir DIR [--lab ADDRESS] [--no-step-proofs] [--steps N]
+ * npm run prove -- --spec FILE --run-dir DIR [--lab ADDRESS] [--beacon N] [--no-step-proofs] [--steps N]
  *
  * Trains the spec's model with the bit-exact reference trainer and writes
  * genesis, step and checkpoint proof bundles into the run directory,
@@ -22,6 +22,11 @@ circuits cover linear-mse 4 -> 3, batch 2, the iris dataset, K = 4).
 Re-running resumes: complete, valid bundles are kept, missing ones proved.
 Build the circuits first with \`npm run artifacts\`.
 
+The data order depends on the run's beacon, which the registry records when
+the run is registered: \`npm run registry -- register\` writes it into the run
+directory, or pass --beacon. Without a beacon only the genesis proof is made
+(with --steps 0).
+
 Options:
   --spec FILE        training spec (JSON), e.g. prover/spec/examples/iris-linear.json
   --run-dir DIR      where bundles are written (created if missing)
@@ -30,6 +35,7 @@ Options:
   --expect-commitment HEX
                      refuse to start unless the spec's commitment is this one
                      (e.g. the commitment registered on-chain)
+  --beacon N         the run's registration beacon (default: recorded in DIR/run.json)
   --no-step-proofs   only genesis and checkpoint proofs
   --steps N          train N steps instead of the spec's plannedSteps
   -h, --help         show this help
@@ -44,6 +50,7 @@ async function main(): Promise<void> {
       "no-step-proofs": { type: "boolean", default: false },
       "expect-commitment": { type: "string" },
       steps: { type: "string" },
+      beacon: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -56,8 +63,10 @@ async function main(): Promise<void> {
   if (!/^0x[0-9a-fA-F]{40}$/.test(values.lab))
     throw new Error(`--lab must be a 20-byte hex address, got ${values.lab}`);
   const steps = values.steps === undefined ? undefined : Number(values.steps);
-  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1))
-    throw new Error(`--steps must be a positive integer, got ${values.steps}`);
+  if (steps !== undefined && (!Number.isInteger(steps) || steps < 0))
+    throw new Error(`--steps must be a non-negative integer, got ${values.steps}`);
+  if (values.beacon !== undefined && !/^\d+$/.test(values.beacon))
+    throw new Error(`--beacon must be a non-negative integer, got ${values.beacon}`);
 
   const spec = await readSpec(values.spec);
   const expected = values["expect-commitment"];
@@ -76,7 +85,13 @@ async function main(): Promise<void> {
   const s = await trainAndProve(
     spec,
     data,
-    { runDir: values["run-dir"], lab: BigInt(values.lab), stepProofs: !values["no-step-proofs"], steps },
+    {
+      runDir: values["run-dir"],
+      lab: BigInt(values.lab),
+      stepProofs: !values["no-step-proofs"],
+      steps,
+      ...(values.beacon === undefined ? {} : { beacon: BigInt(values.beacon) }),
+    },
     log,
   );
   process.stdout.write(

@@ -6,10 +6,10 @@ pragma circom 2.2.0;
 function TAG_SPEC() { return 0x7674722f737065632f7631; }                      // "vtr/spec/v1"
 function TAG_DATASET_LEAF() { return 0x7674722f646174617365742d6c6561662f7631; } // "vtr/dataset-leaf/v1"
 function TAG_MERKLE_NODE() { return 0x7674722f6d65726b6c652d6e6f64652f7631; }  // "vtr/merkle-node/v1"
-function TAG_SAMPLE() { return 0x7674722f73616d706c652f7631; }                 // "vtr/sample/v1"
+function TAG_SAMPLE() { return 0x7674722f73616d706c652f7632; }                 // "vtr/sample/v2"
 function TAG_INIT() { return 0x7674722f696e69742f7631; }                      // "vtr/init/v1"
 function TAG_WEIGHTS() { return 0x7674722f776569676874732f7631; }                // "vtr/weights/v1"
-function TAG_STEP() { return 0x7674722f737465702f7631; }                      // "vtr/step/v1"
+function TAG_STEP() { return 0x7674722f737465702f7632; }                      // "vtr/step/v2"
 function TAG_ACCUMULATOR() { return 0x7674722f616363756d756c61746f722f7631; }  // "vtr/accumulator/v1"
 function TAG_RUN() { return 0x7674722f72756e2f7631; }                        // "vtr/run/v1"
 

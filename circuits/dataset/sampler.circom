@@ -40,17 +40,21 @@ template ModCore(N, XB) {
 }
 
 // Index of batch position `position` at step `step` in a dataset of N
-// samples: (Poseidon(tag, seed, step, position) mod 2^64) mod N
-// (prover/dataset/sampler.ts). The hash is decomposed strictly (alias-checked
-// against p), so its low 64 bits are those of its canonical value.
+// samples: (Poseidon(tag, seed, beacon, step, position) mod 2^64) mod N
+// (prover/dataset/sampler.ts). The seed is the lab's, committed in its spec;
+// the beacon is the registry's, recorded at registration (DESIGN §3), so the
+// lab could not know the data order when it chose its seed and dataset. The
+// hash is decomposed strictly (alias-checked against p), so its low 64 bits
+// are those of its canonical value.
 template SampleIndex(N) {
     signal input seed;         // committed data-order seed
+    signal input beacon;       // the run's registration beacon
     signal input step;         // step index t
     signal input position;     // position j in the batch
     signal output index;       // dataset index, < N
 
-    component h = Poseidon(4);
-    h.inputs <== [TAG_SAMPLE(), seed, step, position];
+    component h = Poseidon(5);
+    h.inputs <== [TAG_SAMPLE(), seed, beacon, step, position];
     component bits = Num2Bits_strict();
     bits.in <== h.out;
     var low = 0;

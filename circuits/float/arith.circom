@@ -177,6 +177,32 @@ template Bf16FromBits() {
     out.isZero <== u.isZero;
 }
 
+// bf16 bit pattern -> Bf16 for a value that must be finite (a training
+// sample's feature): infinities and NaNs have no satisfying witness.
+template Bf16FiniteFromBits() {
+    signal input x;            // bf16 pattern, finite (enforced)
+    output Bf16() out;
+    component u = Bf16FromBits();
+    u.x <== x;
+    u.out.isInf === 0;
+    u.out.isNaN === 0;
+    out <== u.out;
+}
+
+// Requires a bf16 pattern to be a positive normal number: sign 0, exponent
+// field in [1, 254]. Zero, negative values, subnormals, infinities and NaNs
+// have no satisfying witness (the learning rate of a spec, issue #16).
+template RequirePositiveNormalBf16() {
+    signal input x;            // bf16 pattern (range-checked to 16 bits by the unpacking)
+    component u = FloatUnpack(16, 7);
+    u.x <== x;
+    u.sign === 0;              // positive
+    u.isSpecial === 0;         // not infinity, not NaN (exponent field != 255)
+    component sub = IsZero();
+    sub.in <== u.biased;
+    sub.out === 0;             // not zero, not subnormal (exponent field != 0)
+}
+
 // bf16 -> fp32, exact (linear: no constraint).
 template Bf16ToFp32U() {
     input Bf16() x;

@@ -14,7 +14,10 @@ function linearFlopsPerStep(I, O, B) {
     return 2 * B * O * I + B * O + O * I * (2 * B - 1) + O * (B - 1) + 2 * (O * I + O);
 }
 
-// Opens the spec commitment and checks the fields the circuit is built for.
+// Opens the spec commitment and checks the fields the circuit is built for
+// and every field the statement relies on (DESIGN §3, issue #16): the
+// learning rate is a positive normal bf16 (not zero, negative, subnormal,
+// infinite or NaN) and the plan has 1 to 2^32 - 1 steps.
 template OpenLinearSpec(I, O, B, N) {
     signal input fields[13];     // canonical spec encoding (private)
     signal input salt;           // hiding salt (private)
@@ -31,6 +34,14 @@ template OpenLinearSpec(I, O, B, N) {
     fields[4] === 1;             // optimizer sgd
     fields[6] === B;             // batch size
     fields[9] === N;             // dataset size
+
+    component lr = RequirePositiveNormalBf16();
+    lr.x <== fields[5];          // learning rate
+    component planBits = Num2Bits(32);
+    planBits.in <== fields[7];   // planned steps < 2^32
+    component planZero = IsZero();
+    planZero.in <== fields[7];
+    planZero.out === 0;          // planned steps >= 1
 }
 
 // Run tag (DESIGN §4, issue #4): Poseidon(TAG_RUN, specCommitment, lab).
@@ -54,24 +65,27 @@ template RunTag() {
 //
 // Public (five inputs, to keep on-chain verification cheap):
 //   runTag      = Poseidon(TAG_RUN, specCommitment, lab), the run binding;
-//   position    = firstStep + 2^64 * flops, the first step index a
-//                 (range-checked to 64 bits, so the packing is one-to-one)
-//                 and the FLOPs of the K steps (from the shape);
+//   position    = firstStep + 2^64 * flops + 2^160 * beacon: the first step
+//                 index a and the run's registration beacon (each
+//                 range-checked to 64 bits) and the FLOPs of the K steps
+//                 (a constant of the shape, < 2^96), so the packing is
+//                 one-to-one (it stays below 2^224 < p);
 //   rootBefore  = weights root R_a;  rootAfter = weights root R_{a+K};
 //   accumulator = accumulator over the K step statements.
 template Checkpoint(I, O, B, K, N, D) {
     var P = O * I + O;
     var F = linearFlopsPerStep(I, O, B);
-    assert(K * F < 2 ** 128);
+    assert(K * F < 2 ** 96);
 
     signal input runTag;           // public: run binding (spec commitment and lab)
-    signal input position;         // public: firstStep + 2^64 * (K * F)
+    signal input position;         // public: firstStep + 2^64 * (K * F) + 2^160 * beacon
     signal input rootBefore;       // public: weights root R_a
     signal input rootAfter;        // public: weights root R_{a+K}
     signal input accumulator;      // public: accumulator over the K step statements
 
     signal input lab;              // private: the run's lab address
     signal input firstStep;        // private: index a of the first step (unpacked from position)
+    signal input beacon;           // private: the run's registration beacon (unpacked from position)
     signal input fields[13];       // private: spec encoding
     signal input salt;             // private: spec salt
     signal input params[P];        // private: weights at step a
@@ -79,10 +93,12 @@ template Checkpoint(I, O, B, K, N, D) {
     signal input label[K][B];      // private: labels
     signal input siblings[K][B][D]; // private: dataset Merkle paths
 
-    // position packs firstStep (< 2^64) and the constant FLOPs of K steps.
+    // position packs firstStep (< 2^64), the constant FLOPs of K steps and the beacon (< 2^64).
     component stepBits = Num2Bits(64);
     stepBits.in <== firstStep;
-    position === firstStep + (2 ** 64) * (K * F);
+    component beaconBits = Num2Bits(64);
+    beaconBits.in <== beacon;
+    position === firstStep + (2 ** 64) * (K * F) + (2 ** 160) * beacon;
 
     // The spec and the run: the commitment opened here and the lab give the run tag.
     component spec = OpenLinearSpec(I, O, B, N);
@@ -93,7 +109,7 @@ template Checkpoint(I, O, B, K, N, D) {
     tagOf.lab <== lab;
     tagOf.out === runTag;
 
-    // Weights at step a match R_a (LinearStep range-checks each pattern).
+    // Weights at step a match R_a (WeightsRoot range-checks each pattern).
     component r0 = WeightsRoot(P);
     r0.params <== params;
     r0.root === rootBefore;
@@ -109,10 +125,11 @@ template Checkpoint(I, O, B, K, N, D) {
     roots[0] <== rootBefore;
     accs[0] <== 0;
     for (var j = 0; j < K; j++) {
-        // The batch: indices from the committed sampler, samples in the committed dataset.
+        // The batch: indices from the committed seed and the run's beacon, samples in the committed dataset.
         for (var s = 0; s < B; s++) {
             sampler[j][s] = SampleIndex(N);
             sampler[j][s].seed <== fields[11];
+            sampler[j][s].beacon <== beacon;
             sampler[j][s].step <== firstStep + j;
             sampler[j][s].position <== s;
             member[j][s] = SampleMembership(I, D);
@@ -137,8 +154,8 @@ template Checkpoint(I, O, B, K, N, D) {
         roots[j + 1] <== root[j].root;
 
         // Step statement and accumulator (prover/statement/statement.ts).
-        stmt[j] = Poseidon(6);
-        stmt[j].inputs <== [TAG_STEP(), runTag, firstStep + j, roots[j], roots[j + 1], F];
+        stmt[j] = Poseidon(7);
+        stmt[j].inputs <== [TAG_STEP(), runTag, beacon, firstStep + j, roots[j], roots[j + 1], F];
         acc[j] = Poseidon(3);
         acc[j].inputs <== [TAG_ACCUMULATOR(), accs[j], stmt[j].out];
         accs[j + 1] <== acc[j].out;

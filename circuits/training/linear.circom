@@ -1,7 +1,7 @@
 pragma circom 2.2.0;
 
-include "comparators.circom";
 include "../float/arith.circom";
+include "targets.circom";
 
 // One bit-exact SGD step of the "linear-mse" family (prover/training/model.ts
 // is the definition; every operation below is the same one, in the same
@@ -9,8 +9,8 @@ include "../float/arith.circom";
 template LinearStep(I, O, B) {
     var P = O * I + O;
     signal input params[P];    // bf16 patterns before the step
-    signal input x[B][I];      // features of the batch, bf16 patterns
-    signal input label[B];     // class index of each sample
+    signal input x[B][I];      // features of the batch, bf16 patterns, finite (enforced)
+    signal input label[B];     // class index of each sample, < O (enforced)
     signal input lr;           // learning rate, bf16 pattern
     signal output newParams[P]; // bf16 patterns after the step
 
@@ -20,10 +20,11 @@ template LinearStep(I, O, B) {
         pU[k] = Bf16FromBits();
         pU[k].x <== params[k];
     }
+    // Features must be finite: a NaN or infinite feature has no witness.
     component xU[B][I];
     for (var s = 0; s < B; s++) {
         for (var i = 0; i < I; i++) {
-            xU[s][i] = Bf16FromBits();
+            xU[s][i] = Bf16FiniteFromBits();
             xU[s][i].x <== x[s][i];
         }
     }
@@ -74,21 +75,22 @@ template LinearStep(I, O, B) {
         }
     }
 
-    // Error e = bf16(fp32(y - t)) with one-hot targets t (1.0 for the label).
-    component isLabel[B][O];
+    // Error e = bf16(fp32(y - t)) with one-hot targets t (1.0 for the label);
+    // OneHot requires every label to be one of the O classes.
+    component isLabel[B];
     component yF[B][O];
     component errAdd[B][O];
     component errBits[B][O];
     component eU[B][O];
     Fp32() minusT[B][O];
     for (var s = 0; s < B; s++) {
+        isLabel[s] = OneHot(O);
+        isLabel[s].label <== label[s];
         for (var o = 0; o < O; o++) {
-            isLabel[s][o] = IsEqual();
-            isLabel[s][o].in <== [label[s], o];
             // -t: -1.0 (sign 1, e 127, m 2^23) for the label, else +0 (e 1, m 0).
-            minusT[s][o].sign <== isLabel[s][o].out;
-            minusT[s][o].e <== 1 + 126 * isLabel[s][o].out;
-            minusT[s][o].m <== isLabel[s][o].out * (1 << 23);
+            minusT[s][o].sign <== isLabel[s].onehot[o];
+            minusT[s][o].e <== 1 + 126 * isLabel[s].onehot[o];
+            minusT[s][o].m <== isLabel[s].onehot[o] * (1 << 23);
             minusT[s][o].isInf <== 0;
             minusT[s][o].isNaN <== 0;
             yF[s][o] = Bf16ToFp32U();

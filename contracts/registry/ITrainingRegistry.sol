@@ -12,10 +12,16 @@ import {IProofVerifier} from "../verifiers/IProofVerifier.sol";
 /// @dev Public-input layouts (one source of truth: prover/statement/statement.ts,
 /// mirrored by genesisPublicInputs and checkpointPublicInputs):
 ///   genesis    [specCommitment, lab, runTag, root0, paramCount, flopsPerStep, plannedSteps]
-///   checkpoint [runTag, firstStep + 2^64 * flops, rootBefore, rootAfter, accumulator]
-/// runTag = Poseidon("vtr/run/v1", specCommitment, lab) names one run: a spec
-/// commitment is registered once, and every checkpoint must carry the tag
-/// the genesis proof established.
+///   checkpoint [runTag, firstStep + 2^64 * flops + 2^160 * beacon, rootBefore, rootAfter, accumulator]
+/// runTag = Poseidon("vtr/run/v1", specCommitment, lab) names one run: a lab
+/// registers a spec commitment once, and every checkpoint must carry the tag
+/// the genesis proof established. The beacon (the low 64 bits of the
+/// registration block's prevrandao) is recorded at registration and fixes the
+/// data order together with the lab's committed seed.
+///
+/// Deadlines run on the registry's clock, which stops while the registry is
+/// paused: window w after a checkpoint is missed once more than w x
+/// checkpointDeadline unpaused seconds have passed without the next one.
 interface ITrainingRegistry {
     /// @notice Lifecycle of a run.
     enum RunStatus {
@@ -24,7 +30,9 @@ interface ITrainingRegistry {
         /// Registered; accepts checkpoints; deadlines run.
         Active,
         /// Closed by its lab: no more checkpoints, no more deadlines.
-        Closed
+        Closed,
+        /// All planned steps proven: no more checkpoints, no more deadlines.
+        Completed
     }
 
     /// @notice What a ViolationFlagged event reports.
@@ -89,10 +97,9 @@ interface ITrainingRegistry {
         uint256 accumulator;
     }
 
-    /// @notice A run's full record. Fields are ordered so that a checkpoint
-    /// submission touches few storage slots; each checkpoint's accumulator is
-    /// in its CheckpointAccepted event, not in storage (keeping it would put
-    /// the first submission above 300k gas).
+    /// @notice A run's full record, as readers see it (storage keeps it in
+    /// another layout, packed for cheap submissions). Each checkpoint's
+    /// accumulator is in its CheckpointAccepted event, not in storage.
     struct Run {
         /// The registering address; the only one that may submit checkpoints.
         address lab;
@@ -130,10 +137,24 @@ interface ITrainingRegistry {
         uint64 plannedSteps;
         /// When the run was registered.
         uint64 registeredAt;
-        /// Deadline (timestamp) of the last missed window flagged (0: none).
-        uint64 flaggedUntil;
-        /// Violations flagged so far, indexed by ViolationKind.
+        /// The data-order beacon recorded at registration (low 64 bits of that block's prevrandao).
+        uint64 beacon;
+        /// Windows since the last checkpoint (or registration) already flagged as missed.
+        uint64 flaggedWindows;
+        /// Violations flagged so far, indexed by ViolationKind (each saturates at 2^32 - 1).
         uint32[5] violations;
+    }
+
+    /// @notice Where a run stands against its checkpoint deadline, now.
+    struct DeadlineState {
+        /// Unpaused seconds since the last checkpoint (or registration).
+        uint64 elapsed;
+        /// Windows of checkpointDeadline seconds missed since then.
+        uint64 missedWindows;
+        /// Of those, windows already flagged.
+        uint64 flaggedWindows;
+        /// When the next window not yet missed ends, if the registry is not paused meanwhile (0: no deadline runs).
+        uint64 nextDeadline;
     }
 
     /// @notice There is no run with this id.
@@ -161,12 +182,16 @@ interface ITrainingRegistry {
     /// @param expectedSignals Public signals the registry's layout has.
     /// @param actualSignals Public signals the verifier reports.
     error InvalidFamily(address verifier, uint256 expectedSignals, uint256 actualSignals);
-    /// @notice A spec commitment can be registered once.
+    /// @notice A lab registers a spec commitment once.
     /// @param specCommitment The commitment.
-    /// @param runId The run that registered it.
+    /// @param runId The lab's run that registered it.
     error SpecAlreadyRegistered(uint256 specCommitment, uint256 runId);
     /// @notice Attestations need a positive checkpoint deadline.
     error ZeroCheckpointDeadline();
+    /// @notice A plan must have at least one checkpoint and a whole number of them.
+    /// @param plannedSteps The planned steps of the genesis facts.
+    /// @param stepsPerCheckpoint The family's K.
+    error InvalidPlan(uint64 plannedSteps, uint32 stepsPerCheckpoint);
     /// @notice The genesis proof does not verify for these facts, this spec commitment and this lab.
     /// @param specCommitment The commitment being registered.
     /// @param lab The registering address.
@@ -190,13 +215,9 @@ interface ITrainingRegistry {
     error NoCheckpointYet(uint256 runId);
     /// @notice No checkpoint window has been missed without a flag yet.
     /// @param runId The run.
-    /// @param deadline The next unflagged window's deadline (timestamp).
+    /// @param deadline When the next unflagged window ends, if the registry is not paused meanwhile.
     /// @param nowTime The current block time.
     error DeadlineNotMissed(uint256 runId, uint256 deadline, uint256 nowTime);
-    /// @notice The run has proven all its planned steps: no checkpoint is due.
-    /// @param runId The run.
-    /// @param steps Its proven steps.
-    error NoCheckpointDue(uint256 runId, uint64 steps);
     /// @notice A role's initial account is the zero address.
     /// @param role The role.
     error ZeroRoleAccount(bytes32 role);
@@ -273,10 +294,11 @@ interface ITrainingRegistry {
     /// @param runId The run.
     /// @param kind What was breached.
     /// @param lab The run's lab.
-    /// @param steps The run's proven steps when flagged.
-    /// @param observed The figure that breached (FLOPs, steps, or seconds since the last checkpoint).
-    /// @param limit The attested limit it breached (for a missed deadline: window x deadline seconds).
-    /// @param reporter The address whose call raised the flag.
+    /// @param steps The run's proven steps when flagged (for a missed deadline: the checkpoint the windows followed).
+    /// @param observed The figure that breached (FLOPs, steps, or unpaused seconds since the last checkpoint).
+    /// @param limit The attested limit it breached (for a missed deadline: last window flagged x deadline seconds).
+    /// @param count Violations this flag records (for a missed deadline: windows, the last `count` up to `limit`).
+    /// @param reporter The address whose call raised the flag (the lab, when its own late checkpoint or close did).
     event ViolationFlagged(
         uint256 indexed runId,
         ViolationKind indexed kind,
@@ -284,6 +306,7 @@ interface ITrainingRegistry {
         uint64 steps,
         uint256 observed,
         uint256 limit,
+        uint64 count,
         address reporter
     );
     /// @notice The run's proven cumulative compute crossed the designation threshold (a public fact, not a violation).
@@ -306,7 +329,7 @@ interface ITrainingRegistry {
     /// @param cumulativeFlops Cumulative proven FLOPs.
     event RunClosed(uint256 indexed runId, address indexed lab, uint64 steps, uint128 cumulativeFlops);
 
-    /// @notice Registers a circuit family. Policy role only; an existing id reverts.
+    /// @notice Registers a circuit family. Policy role only (a timelock: see the README); an existing id reverts.
     /// @param familyId The family's id (e.g. keccak256 of its name).
     /// @param genesisVerifier Verifier of genesis proofs (7 public signals).
     /// @param checkpointVerifier Verifier of checkpoint proofs (5 public signals).
@@ -324,13 +347,15 @@ interface ITrainingRegistry {
     /// @param familyId The family's id.
     function deprecateFamily(bytes32 familyId) external;
 
-    /// @notice Sets the compute threshold above which runs are designated (0: none). Policy role only.
+    /// @notice Sets the compute threshold above which runs are designated (0: none). Policy role only: a
+    /// timelock, so every change is announced (scheduled publicly) a delay before it applies.
     /// @param threshold FLOPs.
     function setDesignationThreshold(uint256 threshold) external;
 
     /// @notice Registers a run: the caller becomes its lab. Verifies the genesis
-    /// proof for (specCommitment, caller, facts), then flags at once any planned
-    /// breach of the attestations.
+    /// proof for (specCommitment, caller, facts), refuses a plan that is not a
+    /// positive multiple of the family's K, records the data-order beacon, then
+    /// flags at once any planned breach of the attestations.
     /// @param familyId The run's circuit family.
     /// @param specCommitment Commitment to the private spec (registered once).
     /// @param attestations The lab's public attestations.
@@ -346,7 +371,10 @@ interface ITrainingRegistry {
     ) external returns (uint256 runId);
 
     /// @notice Submits the run's next checkpoint. Lab only. Checks the chain,
-    /// verifies the proof, writes the new state, then checks the attestations.
+    /// verifies the proof (with the run's tag and beacon), writes the new state,
+    /// flags every deadline window missed since the last checkpoint and not yet
+    /// flagged, then checks the attestations. The checkpoint that proves the
+    /// last planned step completes the run.
     /// @param runId The run.
     /// @param claim The checkpoint's chain link and result.
     /// @param proof The packed checkpoint proof.
@@ -355,10 +383,11 @@ interface ITrainingRegistry {
     /// @notice Flags the run's next missed checkpoint window. Anyone may call,
     /// once per window, after its deadline; the caller is recorded.
     /// @param runId The run.
-    /// @return deadline The missed window's deadline (timestamp).
-    function flagMissedDeadline(uint256 runId) external returns (uint64 deadline);
+    /// @return window The window flagged (1: the first after the last checkpoint).
+    function flagMissedDeadline(uint256 runId) external returns (uint64 window);
 
-    /// @notice Closes the run (lab only): no more checkpoints, no more deadlines.
+    /// @notice Closes the run (lab only) after flagging every missed window not
+    /// yet flagged: no more checkpoints, no more deadlines.
     /// @param runId The run.
     function closeRun(uint256 runId) external;
 
@@ -381,10 +410,20 @@ interface ITrainingRegistry {
     /// @return count The number of runs.
     function runCount() external view returns (uint256 count);
 
-    /// @notice The run that registered a spec commitment (0: none).
+    /// @notice The lab's run that registered a spec commitment (0: none).
+    /// @param lab The lab.
     /// @param specCommitment The commitment.
     /// @return runId The run's id.
-    function runOfSpec(uint256 specCommitment) external view returns (uint256 runId);
+    function runOfSpec(address lab, uint256 specCommitment) external view returns (uint256 runId);
+
+    /// @notice Where the run stands against its checkpoint deadline now.
+    /// @param runId The run.
+    /// @return state Unpaused seconds since the last checkpoint, missed and flagged windows, next deadline.
+    function deadlineState(uint256 runId) external view returns (DeadlineState memory state);
+
+    /// @notice Seconds the registry has been paused in total (the current pause included).
+    /// @return seconds_ Paused seconds.
+    function pausedSeconds() external view returns (uint64 seconds_);
 
     /// @notice A circuit family.
     /// @param familyId The id.
@@ -395,11 +434,14 @@ interface ITrainingRegistry {
     /// @return threshold The threshold.
     function designationThreshold() external view returns (uint256 threshold);
 
-    /// @notice Who flagged the window of `runId` whose deadline was `deadline` (zero: not flagged).
+    /// @notice Who flagged missed window `window` after the checkpoint that brought the run to `steps`
+    /// proven steps, with flagMissedDeadline (zero: not flagged that way; windows flagged by the lab's
+    /// own late checkpoint or close name the lab in their event).
     /// @param runId The run.
-    /// @param deadline The window's deadline (timestamp).
+    /// @param steps Proven steps when the window ran.
+    /// @param window The window (1: the first after that checkpoint).
     /// @return reporter The flagging address.
-    function deadlineReporter(uint256 runId, uint64 deadline) external view returns (address reporter);
+    function deadlineReporter(uint256 runId, uint64 steps, uint64 window) external view returns (address reporter);
 
     /// @notice The genesis public inputs, in the circuit's order.
     /// @param specCommitment The spec commitment.
@@ -414,12 +456,14 @@ interface ITrainingRegistry {
 
     /// @notice The checkpoint public inputs, in the circuit's order.
     /// @param runTag The run's tag.
-    /// @param flops FLOPs of the covered steps.
+    /// @param flops FLOPs of the covered steps (< 2^96).
+    /// @param beacon The run's beacon.
     /// @param claim The checkpoint claim.
-    /// @return inputs [runTag, firstStep + 2^64 * flops, rootBefore, rootAfter, accumulator].
+    /// @return inputs [runTag, firstStep + 2^64 * flops + 2^160 * beacon, rootBefore, rootAfter, accumulator].
     function checkpointPublicInputs(
         uint256 runTag,
-        uint128 flops,
+        uint96 flops,
+        uint64 beacon,
         CheckpointClaim calldata claim
     ) external pure returns (uint256[] memory inputs);
 }

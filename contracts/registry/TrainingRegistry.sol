@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IProofVerifier} from "../verifiers/IProofVerifier.sol";
 import {ITrainingRegistry} from "./ITrainingRegistry.sol";
@@ -10,16 +10,17 @@ import {ITrainingRegistry} from "./ITrainingRegistry.sol";
 /// @author Verifiable training registry
 /// @notice Stores runs and their spec commitments, verifies every genesis and
 /// checkpoint proof on-chain, keeps each run's proven state, and flags every
-/// breach of the lab's attestations publicly (DESIGN §6, issue #4).
+/// breach of the lab's attestations publicly (DESIGN §6, issues #4, #16, #17).
 /// @dev Every state-changing call checks, then verifies, then writes, then
-/// emits; a failed proof reverts before any write. Roles: the admin grants
-/// roles; the policy role governs circuit families and the designation
-/// threshold; the pauser stops registrations, submissions, closes and flags.
-/// The history of checkpoints lives in CheckpointAccepted events; storage
-/// keeps where the run stands (keeping every checkpoint would cost ~70k gas
-/// per submission, keeping even the last accumulator ~17k on the first).
-contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
-    /// @notice Governs circuit families and the designation threshold.
+/// emits; a failed proof reverts before any write. Roles: the default admin
+/// (AccessControlDefaultAdminRules: two-step transfer after a delay) grants
+/// and revokes the pauser role; the policy role (meant for a
+/// TimelockController, so every policy action waits a public delay) governs
+/// circuit families and the designation threshold, and is the only one who
+/// can hand the policy role on; the pauser stops registrations, submissions,
+/// closes and flags, and paused time never counts against a deadline.
+contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, Pausable {
+    /// @notice Governs circuit families and the designation threshold; administers itself.
     bytes32 public constant POLICY_ROLE = keccak256("POLICY_ROLE");
     /// @notice May pause and unpause the registry.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
@@ -28,25 +29,77 @@ contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
     uint256 public constant GENESIS_SIGNALS = 7;
     /// @notice Public signals of every checkpoint proof (prover/statement/statement.ts).
     uint256 public constant CHECKPOINT_SIGNALS = 5;
-    /// @dev firstStep takes the low 64 bits of the packed position signal, the FLOPs the bits above.
-    uint256 private constant _POSITION_STEP_BITS = 64;
+    /// @dev The position signal packs firstStep (bits 0-63), the FLOPs (64-159) and the beacon (160-223).
+    uint256 private constant _FLOPS_SHIFT = 64;
+    uint256 private constant _BEACON_SHIFT = 160;
+    uint256 private constant _COUNTER_BITS = 32;
+    uint256 private constant _COUNTER_MAX = type(uint32).max;
 
-    mapping(uint256 runId => Run run) private _runs;
-    mapping(uint256 specCommitment => uint256 runId) private _runOfSpec;
+    /// @dev A run in storage, packed so that a clean submission reads seven
+    /// slots and writes two (root; steps, time and FLOPs). The violation
+    /// counters share a slot with registeredAt, which is never zero, so a
+    /// run's first flag is no zero-to-nonzero write.
+    struct RunState {
+        // Read by every submission.
+        address lab;
+        RunStatus status;
+        uint64 designatedAt;
+        IProofVerifier checkpointVerifier;
+        uint32 stepsPerCheckpoint;
+        uint64 flopsPerStep;
+        uint256 runTag;
+        uint64 plannedSteps;
+        uint64 beacon;
+        uint64 paramCount;
+        Attestations attestations;
+        // Read and written by every submission.
+        uint256 root;
+        uint64 steps;
+        uint64 lastCheckpointAt;
+        uint128 cumulativeFlops;
+        // Written only when a flag is raised.
+        uint160 violations; // five 32-bit counters, ViolationKind k at bits 32k .. 32k + 31
+        uint32 flaggedWindows;
+        uint64 registeredAt;
+        // Views only.
+        bytes32 familyId;
+        uint256 specCommitment;
+        uint256 root0;
+    }
+
+    /// @dev One completed pause of the whole registry.
+    struct Pause {
+        uint64 start;
+        uint64 end;
+    }
+
+    mapping(uint256 runId => RunState run) private _runs;
+    mapping(address lab => mapping(uint256 specCommitment => uint256 runId)) private _runOfSpec;
     mapping(bytes32 familyId => CircuitFamily family) private _families;
-    mapping(uint256 runId => mapping(uint64 deadline => address reporter)) private _deadlineReporters;
+    mapping(uint256 runId => mapping(uint64 steps => mapping(uint64 window => address reporter)))
+        private _deadlineReporters;
+    Pause[] private _pauses;
     uint256 private _runCount;
-    uint256 private _designationThreshold;
+    // One slot, read by every submission: the threshold and the pause clock.
+    uint128 private _designationThreshold;
+    uint64 private _pausedAt;
+    uint64 private _lastUnpausedAt;
 
     /// @notice Deploys the registry with its three roles' first accounts.
-    /// @param admin Grants and revokes roles.
-    /// @param policy Governs circuit families and the designation threshold.
+    /// @param adminDelay Seconds a transfer of the admin role waits between its two steps.
+    /// @param admin Grants and revokes the pauser role.
+    /// @param policy Governs circuit families and the designation threshold (a timelock in production).
     /// @param pauser May pause and unpause.
-    constructor(address admin, address policy, address pauser) {
+    constructor(
+        uint48 adminDelay,
+        address admin,
+        address policy,
+        address pauser
+    ) AccessControlDefaultAdminRules(adminDelay, admin) {
         if (admin == address(0)) revert ZeroRoleAccount(DEFAULT_ADMIN_ROLE);
         if (policy == address(0)) revert ZeroRoleAccount(POLICY_ROLE);
         if (pauser == address(0)) revert ZeroRoleAccount(PAUSER_ROLE);
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setRoleAdmin(POLICY_ROLE, POLICY_ROLE);
         _grantRole(POLICY_ROLE, policy);
         _grantRole(PAUSER_ROLE, pauser);
     }
@@ -85,18 +138,23 @@ contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
     /// @inheritdoc ITrainingRegistry
     function setDesignationThreshold(uint256 threshold) external onlyRole(POLICY_ROLE) {
         uint256 previous = _designationThreshold;
-        _designationThreshold = threshold;
-        emit DesignationThresholdSet(previous, threshold);
+        _designationThreshold = uint128(threshold > type(uint128).max ? type(uint128).max : threshold);
+        emit DesignationThresholdSet(previous, _designationThreshold);
     }
 
-    /// @notice Stops registrations, submissions, closes and flags. Pauser role only.
+    /// @notice Stops registrations, submissions, closes and flags; the deadline clock stops too. Pauser only.
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
+        _pausedAt = _now();
     }
 
-    /// @notice Resumes registrations, submissions, closes and flags. Pauser role only.
+    /// @notice Resumes registrations, submissions, closes and flags, and the deadline clock. Pauser only.
     function unpause() external onlyRole(PAUSER_ROLE) {
         _unpause();
+        uint64 time = _now();
+        _pauses.push(Pause({start: _pausedAt, end: time}));
+        _pausedAt = 0;
+        _lastUnpausedAt = time;
     }
 
     // ----------------------------------------------------------------- runs
@@ -112,43 +170,46 @@ contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
         // Check.
         CircuitFamily storage family = _family(familyId);
         if (family.deprecated) revert FamilyIsDeprecated(familyId);
-        uint256 existing = _runOfSpec[specCommitment];
+        uint256 existing = _runOfSpec[msg.sender][specCommitment];
         if (existing != 0) revert SpecAlreadyRegistered(specCommitment, existing);
         if (attestations.checkpointDeadline == 0) revert ZeroCheckpointDeadline();
+        uint32 k = family.stepsPerCheckpoint;
+        if (facts.plannedSteps == 0 || facts.plannedSteps % k != 0) revert InvalidPlan(facts.plannedSteps, k);
         // Verify.
         if (!family.genesisVerifier.verify(proof, _genesisInputs(specCommitment, msg.sender, facts))) {
             revert InvalidGenesisProof(specCommitment, msg.sender);
         }
         // Write.
         runId = ++_runCount;
-        _runOfSpec[specCommitment] = runId;
-        Run storage run = _runs[runId];
+        _runOfSpec[msg.sender][specCommitment] = runId;
+        RunState storage run = _runs[runId];
         uint64 time = _now();
         run.lab = msg.sender;
         run.status = RunStatus.Active;
-        run.registeredAt = time;
         run.checkpointVerifier = family.checkpointVerifier;
-        run.stepsPerCheckpoint = family.stepsPerCheckpoint;
+        run.stepsPerCheckpoint = k;
         run.flopsPerStep = facts.flopsPerStep;
-        run.familyId = familyId;
-        run.specCommitment = specCommitment;
         run.runTag = facts.runTag;
-        run.root0 = facts.root0;
+        run.plannedSteps = facts.plannedSteps;
+        run.beacon = uint64(block.prevrandao);
+        run.paramCount = facts.paramCount;
+        run.attestations = attestations;
         run.root = facts.root0;
         run.lastCheckpointAt = time;
-        run.attestations = attestations;
-        run.paramCount = facts.paramCount;
-        run.plannedSteps = facts.plannedSteps;
+        run.registeredAt = time;
+        run.familyId = familyId;
+        run.specCommitment = specCommitment;
+        run.root0 = facts.root0;
         // Emit.
         emit RunRegistered(runId, msg.sender, familyId, specCommitment, facts.runTag, attestations);
         emit GenesisVerified(runId, facts.root0, facts.paramCount, facts.flopsPerStep, facts.plannedSteps);
         // The plan itself against the attestations.
         uint256 plannedFlops = uint256(facts.plannedSteps) * facts.flopsPerStep;
         if (plannedFlops > attestations.flopsCap) {
-            _flag(runId, run, ViolationKind.PlannedComputeAboveCap, 0, plannedFlops, attestations.flopsCap);
+            _flag(runId, run, ViolationKind.PlannedComputeAboveCap, 0, plannedFlops, attestations.flopsCap, 1);
         }
         if (facts.plannedSteps > attestations.maxSteps) {
-            _flag(runId, run, ViolationKind.PlannedStepsAboveLimit, 0, facts.plannedSteps, attestations.maxSteps);
+            _flag(runId, run, ViolationKind.PlannedStepsAboveLimit, 0, facts.plannedSteps, attestations.maxSteps, 1);
         }
     }
 
@@ -159,47 +220,45 @@ contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
         uint256[8] calldata proof
     ) external whenNotPaused {
         // Check: caller and chain.
-        Run storage run = _activeRun(runId);
+        RunState storage run = _activeRun(runId);
         if (msg.sender != run.lab) revert NotRunLab(runId, msg.sender);
         uint64 steps = run.steps;
         if (claim.firstStep != steps) revert CheckpointOutOfOrder(runId, steps, claim.firstStep);
         if (claim.rootBefore != run.root) revert CheckpointRootMismatch(runId, run.root, claim.rootBefore);
         // Verify: the circuit fixes the FLOPs of K steps; the registry expects K x the genesis figure.
         uint32 k = run.stepsPerCheckpoint;
-        uint128 flops = uint128(k) * run.flopsPerStep;
-        if (!run.checkpointVerifier.verify(proof, _checkpointInputs(run.runTag, flops, claim))) {
+        uint96 flops = uint96(k) * run.flopsPerStep;
+        if (!run.checkpointVerifier.verify(proof, _checkpointInputs(run.runTag, flops, run.beacon, claim))) {
             revert InvalidCheckpointProof(runId, claim.firstStep);
         }
+        // Windows missed since the last checkpoint are facts: flag those nobody flagged yet.
+        _flagMissedWindows(runId, run, steps);
         // Write and emit, then check the attestations as running invariants.
         (uint64 newSteps, uint128 cumulative) = _advance(runId, run, claim, k, flops);
         _checkAttestations(runId, run, newSteps, cumulative);
     }
 
     /// @inheritdoc ITrainingRegistry
-    function flagMissedDeadline(uint256 runId) external whenNotPaused returns (uint64 deadline) {
-        Run storage run = _activeRun(runId);
+    function flagMissedDeadline(uint256 runId) external whenNotPaused returns (uint64 window) {
+        RunState storage run = _activeRun(runId);
+        uint64 elapsed = _elapsed(run);
+        uint64 period = run.attestations.checkpointDeadline;
+        uint64 flagged = run.flaggedWindows;
+        window = flagged + 1;
+        if (elapsed <= uint256(window) * period) {
+            revert DeadlineNotMissed(runId, _now() + uint256(window) * period - elapsed, _now());
+        }
         uint64 steps = run.steps;
-        if (steps >= run.plannedSteps) revert NoCheckpointDue(runId, steps);
-        // Windows are consecutive periods of checkpointDeadline seconds after the
-        // last checkpoint; flaggedUntil is the deadline of the last one flagged
-        // (older than the last checkpoint if none was flagged since).
-        uint256 last = run.lastCheckpointAt;
-        uint256 period = run.attestations.checkpointDeadline;
-        uint256 flagged = run.flaggedUntil;
-        uint256 window = flagged < last + period ? 1 : (flagged - last) / period + 1;
-        uint256 due = last + window * period;
-        uint64 time = _now();
-        if (time <= due) revert DeadlineNotMissed(runId, due, time);
-        deadline = uint64(due); // due < time, so it fits
-        run.flaggedUntil = deadline;
-        _deadlineReporters[runId][deadline] = msg.sender;
-        _flag(runId, run, ViolationKind.CheckpointDeadlineMissed, steps, time - last, window * period);
+        run.flaggedWindows = uint32(window);
+        _deadlineReporters[runId][steps][window] = msg.sender;
+        _flag(runId, run, ViolationKind.CheckpointDeadlineMissed, steps, elapsed, uint256(window) * period, 1);
     }
 
     /// @inheritdoc ITrainingRegistry
     function closeRun(uint256 runId) external whenNotPaused {
-        Run storage run = _activeRun(runId);
+        RunState storage run = _activeRun(runId);
         if (msg.sender != run.lab) revert NotRunLab(runId, msg.sender);
+        _flagMissedWindows(runId, run, run.steps);
         run.status = RunStatus.Closed;
         emit RunClosed(runId, msg.sender, run.steps, run.cumulativeFlops);
     }
@@ -207,16 +266,61 @@ contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
     // ----------------------------------------------------------------- views
 
     /// @inheritdoc ITrainingRegistry
-    function getRun(uint256 runId) external view returns (Run memory run) {
-        run = _runs[runId];
+    function getRun(uint256 runId) external view returns (Run memory record) {
+        RunState storage run = _runs[runId];
         if (run.status == RunStatus.None) revert UnknownRun(runId);
+        record.lab = run.lab;
+        record.status = _status(run);
+        record.designatedAt = run.designatedAt;
+        record.checkpointVerifier = run.checkpointVerifier;
+        record.stepsPerCheckpoint = run.stepsPerCheckpoint;
+        record.flopsPerStep = run.flopsPerStep;
+        record.familyId = run.familyId;
+        record.specCommitment = run.specCommitment;
+        record.runTag = run.runTag;
+        record.root0 = run.root0;
+        record.root = run.root;
+        record.steps = run.steps;
+        record.lastCheckpointAt = run.lastCheckpointAt;
+        record.cumulativeFlops = run.cumulativeFlops;
+        record.attestations = run.attestations;
+        record.paramCount = run.paramCount;
+        record.plannedSteps = run.plannedSteps;
+        record.registeredAt = run.registeredAt;
+        record.beacon = run.beacon;
+        record.flaggedWindows = run.flaggedWindows;
+        uint160 counts = run.violations;
+        for (uint256 kind = 0; kind < 5; ++kind) {
+            record.violations[kind] = uint32(counts >> (kind * _COUNTER_BITS));
+        }
+    }
+
+    /// @inheritdoc ITrainingRegistry
+    function deadlineState(uint256 runId) external view returns (DeadlineState memory state) {
+        RunState storage run = _runs[runId];
+        RunStatus status = _status(run);
+        if (status == RunStatus.None) revert UnknownRun(runId);
+        state.flaggedWindows = run.flaggedWindows;
+        if (status != RunStatus.Active) return state;
+        uint64 period = run.attestations.checkpointDeadline;
+        state.elapsed = paused() ? _elapsedAt(run, _pausedAt) : _elapsed(run);
+        state.missedWindows = state.elapsed == 0 ? 0 : (state.elapsed - 1) / period;
+        uint64 nextEnd = (state.missedWindows + 1) * period;
+        state.nextDeadline = (paused() ? _pausedAt : _now()) + nextEnd - state.elapsed;
+    }
+
+    /// @inheritdoc ITrainingRegistry
+    function pausedSeconds() external view returns (uint64 seconds_) {
+        uint256 n = _pauses.length;
+        for (uint256 i = 0; i < n; ++i) seconds_ += _pauses[i].end - _pauses[i].start;
+        if (paused()) seconds_ += _now() - _pausedAt;
     }
 
     /// @inheritdoc ITrainingRegistry
     function lastCheckpoint(
         uint256 runId
     ) external view returns (uint64 firstStep, uint64 steps, uint256 root, uint64 acceptedAt) {
-        Run storage run = _runs[runId];
+        RunState storage run = _runs[runId];
         if (run.status == RunStatus.None) revert UnknownRun(runId);
         steps = run.steps;
         if (steps == 0) revert NoCheckpointYet(runId);
@@ -229,8 +333,8 @@ contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
     }
 
     /// @inheritdoc ITrainingRegistry
-    function runOfSpec(uint256 specCommitment) external view returns (uint256 runId) {
-        return _runOfSpec[specCommitment];
+    function runOfSpec(address lab, uint256 specCommitment) external view returns (uint256 runId) {
+        return _runOfSpec[lab][specCommitment];
     }
 
     /// @inheritdoc ITrainingRegistry
@@ -244,8 +348,8 @@ contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
     }
 
     /// @inheritdoc ITrainingRegistry
-    function deadlineReporter(uint256 runId, uint64 deadline) external view returns (address reporter) {
-        return _deadlineReporters[runId][deadline];
+    function deadlineReporter(uint256 runId, uint64 steps, uint64 window) external view returns (address reporter) {
+        return _deadlineReporters[runId][steps][window];
     }
 
     /// @inheritdoc ITrainingRegistry
@@ -260,10 +364,11 @@ contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
     /// @inheritdoc ITrainingRegistry
     function checkpointPublicInputs(
         uint256 runTag,
-        uint128 flops,
+        uint96 flops,
+        uint64 beacon,
         CheckpointClaim calldata claim
     ) external pure returns (uint256[] memory inputs) {
-        return _checkpointInputs(runTag, flops, claim);
+        return _checkpointInputs(runTag, flops, beacon, claim);
     }
 
     // ----------------------------------------------------------------- internals
@@ -278,20 +383,67 @@ contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
         if (address(family.genesisVerifier) == address(0)) revert UnknownFamily(familyId);
     }
 
-    function _activeRun(uint256 runId) private view returns (Run storage run) {
+    /// @dev The status readers see: an active run that proved its planned steps is Completed.
+    function _status(RunState storage run) private view returns (RunStatus status) {
+        status = run.status;
+        if (status == RunStatus.Active && run.steps >= run.plannedSteps) status = RunStatus.Completed;
+    }
+
+    function _activeRun(uint256 runId) private view returns (RunState storage run) {
         run = _runs[runId];
-        RunStatus status = run.status;
+        RunStatus status = _status(run);
         if (status == RunStatus.None) revert UnknownRun(runId);
         if (status != RunStatus.Active) revert RunNotActive(runId, status);
+    }
+
+    /// @dev Unpaused seconds from the run's last checkpoint (or registration) to now; the registry is not paused.
+    function _elapsed(RunState storage run) private view returns (uint64) {
+        return _elapsedAt(run, _now());
+    }
+
+    /// @dev Unpaused seconds from the run's last checkpoint to `time`, which is now or the current pause's start.
+    /// Only pauses that ended after the last checkpoint are read; a clean submission reads none.
+    function _elapsedAt(RunState storage run, uint64 time) private view returns (uint64 elapsed) {
+        uint64 last = run.lastCheckpointAt;
+        elapsed = time - last;
+        if (_lastUnpausedAt <= last) return elapsed;
+        for (uint256 i = _pauses.length; i > 0; --i) {
+            Pause storage p = _pauses[i - 1];
+            if (p.end <= last) break;
+            elapsed -= p.end - (p.start > last ? p.start : last);
+        }
+    }
+
+    /// @dev Flags, in one event recorded as the caller's, every window missed since the last checkpoint
+    /// that nobody flagged yet; resets the window count for the next period. A clean submission (no
+    /// window missed) reads and writes nothing here but the pause clock.
+    function _flagMissedWindows(uint256 runId, RunState storage run, uint64 steps) private {
+        uint64 elapsed = _elapsed(run);
+        uint64 period = run.attestations.checkpointDeadline;
+        if (elapsed <= period) return;
+        uint64 missed = (elapsed - 1) / period;
+        uint64 flagged = run.flaggedWindows;
+        run.flaggedWindows = 0;
+        if (missed > flagged) {
+            _flag(
+                runId,
+                run,
+                ViolationKind.CheckpointDeadlineMissed,
+                steps,
+                elapsed,
+                uint256(missed) * period,
+                missed - flagged
+            );
+        }
     }
 
     /// @dev Writes an accepted checkpoint and emits CheckpointAccepted.
     function _advance(
         uint256 runId,
-        Run storage run,
+        RunState storage run,
         CheckpointClaim calldata claim,
         uint32 k,
-        uint128 flops
+        uint96 flops
     ) private returns (uint64 newSteps, uint128 cumulative) {
         uint64 firstStep = claim.firstStep;
         newSteps = firstStep + k;
@@ -313,10 +465,12 @@ contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
     }
 
     /// @dev The attestations as running invariants, and the designation threshold, after a checkpoint.
-    function _checkAttestations(uint256 runId, Run storage run, uint64 steps, uint128 cumulative) private {
+    function _checkAttestations(uint256 runId, RunState storage run, uint64 steps, uint128 cumulative) private {
         Attestations memory a = run.attestations;
-        if (cumulative > a.flopsCap) _flag(runId, run, ViolationKind.ComputeCapExceeded, steps, cumulative, a.flopsCap);
-        if (steps > a.maxSteps) _flag(runId, run, ViolationKind.StepLimitExceeded, steps, steps, a.maxSteps);
+        if (cumulative > a.flopsCap) {
+            _flag(runId, run, ViolationKind.ComputeCapExceeded, steps, cumulative, a.flopsCap, 1);
+        }
+        if (steps > a.maxSteps) _flag(runId, run, ViolationKind.StepLimitExceeded, steps, steps, a.maxSteps, 1);
         if (run.designatedAt != 0) return;
         uint256 threshold = _designationThreshold;
         if (threshold != 0 && cumulative > threshold) {
@@ -325,16 +479,22 @@ contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
         }
     }
 
+    /// @dev Adds `count` violations of `kind` (saturating at 2^32 - 1) and emits ViolationFlagged.
     function _flag(
         uint256 runId,
-        Run storage run,
+        RunState storage run,
         ViolationKind kind,
         uint64 steps,
         uint256 observed,
-        uint256 limit
+        uint256 limit,
+        uint64 count
     ) private {
-        ++run.violations[uint256(kind)];
-        emit ViolationFlagged(runId, kind, run.lab, steps, observed, limit, msg.sender);
+        uint256 shift = uint256(kind) * _COUNTER_BITS;
+        uint160 counts = run.violations;
+        uint256 current = (counts >> shift) & _COUNTER_MAX;
+        uint256 next = current + count > _COUNTER_MAX ? _COUNTER_MAX : current + count;
+        run.violations = uint160(counts + ((next - current) << shift));
+        emit ViolationFlagged(runId, kind, run.lab, steps, observed, limit, count, msg.sender);
     }
 
     function _requireLayout(IProofVerifier verifier, uint256 signals) private view {
@@ -359,15 +519,16 @@ contract TrainingRegistry is ITrainingRegistry, AccessControl, Pausable {
         inputs[6] = facts.plannedSteps;
     }
 
-    /// @dev Checkpoint layout: [runTag, firstStep + 2^64 * flops, rootBefore, rootAfter, accumulator].
+    /// @dev Checkpoint layout: [runTag, firstStep + 2^64 * flops + 2^160 * beacon, rootBefore, rootAfter, accumulator].
     function _checkpointInputs(
         uint256 runTag,
-        uint128 flops,
+        uint96 flops,
+        uint64 beacon,
         CheckpointClaim calldata claim
     ) private pure returns (uint256[] memory inputs) {
         inputs = new uint256[](CHECKPOINT_SIGNALS);
         inputs[0] = runTag;
-        inputs[1] = uint256(claim.firstStep) | (uint256(flops) << _POSITION_STEP_BITS);
+        inputs[1] = uint256(claim.firstStep) | (uint256(flops) << _FLOPS_SHIFT) | (uint256(beacon) << _BEACON_SHIFT);
         inputs[2] = claim.rootBefore;
         inputs[3] = claim.rootAfter;
         inputs[4] = claim.accumulator;

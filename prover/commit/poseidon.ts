@@ -18,10 +18,10 @@ export const TAGS = {
   spec: tag("vtr/spec/v1"),
   datasetLeaf: tag("vtr/dataset-leaf/v1"),
   merkleNode: tag("vtr/merkle-node/v1"),
-  sample: tag("vtr/sample/v1"),
+  sample: tag("vtr/sample/v2"),
   init: tag("vtr/init/v1"),
   weights: tag("vtr/weights/v1"),
-  step: tag("vtr/step/v1"),
+  step: tag("vtr/step/v2"),
   accumulator: tag("vtr/accumulator/v1"),
   run: tag("vtr/run/v1"),
 } as const;

@@ -43,7 +43,8 @@ export const CIRCUITS = [
     id: "genesis_linear_i4o3b2",
     statement:
       "the initial weights derived from the committed init seed have root root0, and the private spec " +
-      "(opened from specCommitment) has these parameter count, FLOPs per step and planned steps; bound to lab",
+      "(opened from specCommitment, with a positive normal bf16 learning rate and at least one planned step) has " +
+      "these parameter count, FLOPs per step and planned steps; bound to lab",
     include: "training/genesis.circom",
     template: "Genesis",
     params: [I, O, B, N],
@@ -53,8 +54,9 @@ export const CIRCUITS = [
   {
     id: "step_linear_i4o3b2",
     statement:
-      "one training step (Checkpoint(1)) from firstStep: batch drawn by the committed sampler from the committed " +
-      "dataset, forward, gradient and SGD update bit-exact, weights rootBefore -> rootAfter",
+      "one training step (Checkpoint(1)) from firstStep: batch drawn from the committed dataset by the committed " +
+      "data seed and the run's registration beacon, labels in range and features finite, forward, gradient and " +
+      "SGD update bit-exact with the committed learning rate, weights rootBefore -> rootAfter",
     include: "training/checkpoint.circom",
     template: "Checkpoint",
     params: [I, O, B, 1, N, D],

@@ -5,8 +5,12 @@
  * bundle. Training is deterministic, so an interrupted run resumes by
  * re-training (cheap) and proving only what has no complete bundle yet.
  *
+ * Training needs the run's registration beacon (the data order depends on
+ * it): it is recorded in run.json by `register`, or given explicitly; without
+ * one only the genesis proof can be made.
+ *
  * Run directory:
- *   run.json                               what this directory is for (spec commitment, lab, circuits)
+ *   run.json                               what this directory is for (spec commitment, lab, beacon, circuits)
  *   genesis.json                           genesis proof bundle
  *   steps/step-000007.json                 step proof of step 7 (Checkpoint(1))
  *   checkpoints/checkpoint-000004-000007.json   K = 4 checkpoint proof of steps 4..7
@@ -38,6 +42,8 @@ export interface ProveOptions {
   readonly runDir: string;
   /** The lab's address: the run binding of every proof. */
   readonly lab: bigint;
+  /** The run's registration beacon (default: the one recorded in run.json). */
+  readonly beacon?: bigint;
   /** Write a step proof for every step (default true). */
   readonly stepProofs?: boolean;
   /** Steps to train (default: the spec's planned steps). */
@@ -53,10 +59,28 @@ export interface ProveSummary {
   readonly accuracyAfter: number;
 }
 
-interface RunRecord {
+export interface RunRecord {
   readonly specCommitment: string;
   readonly lab: string;
+  /** The registration beacon, once the run is registered (decimal). */
+  readonly beacon?: string;
   readonly circuits: typeof LINEAR_IRIS_CIRCUITS;
+}
+
+const runFileOf = (runDir: string): string => path.join(runDir, "run.json");
+
+/** The run directory's record, if it has one. */
+export async function readRunRecord(runDir: string): Promise<RunRecord | undefined> {
+  return (await readJsonIfExists(runFileOf(runDir))) as RunRecord | undefined;
+}
+
+/** Records the beacon the registry drew for the run (refuses to change a recorded one). */
+export async function recordBeacon(runDir: string, beacon: bigint): Promise<void> {
+  const r = await readRunRecord(runDir);
+  if (!r) throw new Error(`${runDir} has no run.json to record the beacon in`);
+  if (r.beacon !== undefined && BigInt(r.beacon) !== beacon)
+    throw new Error(`${runDir} already records beacon ${r.beacon} for its run, not ${beacon}: use another --run-dir`);
+  await writeJsonAtomic(runFileOf(runDir), { ...r, beacon: beacon.toString() });
 }
 
 const pad = (n: number): string => String(n).padStart(6, "0");
@@ -96,23 +120,36 @@ export async function trainAndProve(
   const commitment = specCommitment(spec);
   const steps = opts.steps ?? spec.plannedSteps;
   const K = LINEAR_IRIS_CIRCUITS.checkpointSteps;
-  const runFile = path.join(opts.runDir, "run.json");
+  const existing = await readRunRecord(opts.runDir);
   const record: RunRecord = {
     specCommitment: `0x${commitment.toString(16)}`,
-    lab: `0x${opts.lab.toString(16)}`,
+    lab: `0x${opts.lab.toString(16).padStart(40, "0")}`,
+    ...(existing?.beacon !== undefined ? { beacon: existing.beacon } : {}),
     circuits: LINEAR_IRIS_CIRCUITS,
   };
-  const existing = (await readJsonIfExists(runFile)) as RunRecord | undefined;
-  if (existing && (existing.specCommitment !== record.specCommitment || existing.lab !== record.lab)) {
+  if (existing && (existing.specCommitment !== record.specCommitment || BigInt(existing.lab) !== opts.lab)) {
     throw new Error(
       `${opts.runDir} belongs to another run (spec commitment ${existing.specCommitment}, lab ${existing.lab}); use another --run-dir`,
     );
   }
-  await writeJsonAtomic(runFile, record);
+  const recorded = record.beacon === undefined ? undefined : BigInt(record.beacon);
+  if (opts.beacon !== undefined && recorded !== undefined && opts.beacon !== recorded)
+    throw new Error(`${opts.runDir} records beacon ${recorded} for its run; --beacon ${opts.beacon} contradicts it`);
+  const beacon = opts.beacon ?? recorded;
+  if (steps > 0 && beacon === undefined)
+    throw new Error(
+      "the data order depends on the beacon the registry records at registration: register the run first " +
+        "(`npm run registry -- register`, which proves genesis and records the beacon in run.json), or pass --beacon",
+    );
+  await writeJsonAtomic(
+    runFileOf(opts.runDir),
+    beacon === undefined ? record : { ...record, beacon: beacon.toString() },
+  );
+  const binding = { lab: opts.lab, beacon: beacon ?? 0n };
 
   log.info(`training ${steps} steps (bit-exact reference trainer)`);
   const t0 = performance.now();
-  const run = train(spec, data, steps);
+  const run = train(spec, data, binding.beacon, steps);
   const trainMs = performance.now() - t0;
   log.info(`trained in ${trainMs.toFixed(0)} ms; proving`);
 
@@ -150,7 +187,7 @@ export async function trainAndProve(
   ];
   for (let t = 0; t < steps; t++) {
     if (opts.stepProofs !== false) {
-      const c = checkpointInputs(spec, data, run.steps.slice(t, t + 1), opts.lab);
+      const c = checkpointInputs(spec, data, run.steps.slice(t, t + 1), binding);
       await ensure(
         path.join(opts.runDir, "steps", `step-${pad(t)}.json`),
         LINEAR_IRIS_CIRCUITS.step,
@@ -160,7 +197,7 @@ export async function trainAndProve(
     }
     if ((t + 1) % K === 0) {
       const a = t + 1 - K;
-      const c = checkpointInputs(spec, data, run.steps.slice(a, t + 1), opts.lab);
+      const c = checkpointInputs(spec, data, run.steps.slice(a, t + 1), binding);
       const file = path.join(opts.runDir, "checkpoints", `checkpoint-${pad(a)}-${pad(t)}.json`);
       await ensure(file, LINEAR_IRIS_CIRCUITS.checkpoint, c.inputs, c.statement);
       metrics.push({ step: t + 1, ...evaluateOn(run.shape, run.steps[t]!.paramsAfter, data) });

@@ -6,6 +6,7 @@
 import type { CircuitInput } from "../circom/witness.js";
 import { weightsRoot } from "../commit/weights.js";
 import type { CommittedDataset } from "../dataset/dataset.js";
+import { batchIndices, checkBeacon } from "../dataset/sampler.js";
 import { encodeSpec, specCommitment } from "../spec/commitment.js";
 import type { TrainingSpec } from "../spec/schema.js";
 import { initParams } from "../training/init.js";
@@ -23,12 +24,20 @@ import {
 
 export type CircuitInputs = CircuitInput;
 
-/** The step statements of consecutive trainer records of the run (spec, lab). */
-export function stepStatements(spec: TrainingSpec, records: readonly StepRecord[], lab: bigint): StepStatement[] {
-  const tag = runTag(specCommitment(spec), lab);
+/** What binds proofs to one registered run: the lab's address and the beacon the registry recorded for it. */
+export interface RunBinding {
+  readonly lab: bigint;
+  readonly beacon: bigint;
+}
+
+/** The step statements of consecutive trainer records of the run. */
+export function stepStatements(spec: TrainingSpec, records: readonly StepRecord[], run: RunBinding): StepStatement[] {
+  const tag = runTag(specCommitment(spec), run.lab);
   const f = flopsPerStep(shapeOf(spec), spec.batchSize);
+  const beacon = checkBeacon(run.beacon);
   return records.map((r) => ({
     runTag: tag,
+    beacon,
     step: r.step,
     rootBefore: weightsRoot(r.paramsBefore),
     rootAfter: weightsRoot(r.paramsAfter),
@@ -36,25 +45,31 @@ export function stepStatements(spec: TrainingSpec, records: readonly StepRecord[
   }));
 }
 
-/** Inputs and statement of Checkpoint(K) over `records` (K consecutive steps) of the lab's run. */
+/** Inputs and statement of Checkpoint(K) over `records` (K consecutive steps) of the run. */
 export function checkpointInputs(
   spec: TrainingSpec,
   data: CommittedDataset,
   records: readonly StepRecord[],
-  lab: bigint,
+  run: RunBinding,
 ): { inputs: CircuitInputs; statement: CheckpointStatement } {
   if (records.length === 0) throw new Error("a checkpoint covers at least one step");
   records.forEach((r, j) => {
     if (r.step !== records[0]!.step + j) throw new Error(`checkpoint steps are not consecutive at step ${r.step}`);
+    const drawn = batchIndices(spec.dataSeed, run.beacon, r.step, spec.batchSize, spec.dataset.size);
+    if (drawn.some((i, s) => r.indices[s] !== i))
+      throw new Error(
+        `step ${r.step} was not trained with beacon ${run.beacon}: its batch differs from the one it draws`,
+      );
   });
-  const statements = stepStatements(spec, records, lab);
+  const statements = stepStatements(spec, records, run);
   const firstStep = BigInt(records[0]!.step);
   const statement: CheckpointStatement = {
     runTag: statements[0]!.runTag,
-    position: packPosition(
+    position: packPosition({
       firstStep,
-      statements.reduce((s, x) => s + x.flops, 0n),
-    ),
+      flops: statements.reduce((s, x) => s + x.flops, 0n),
+      beacon: run.beacon,
+    }),
     rootBefore: statements[0]!.rootBefore,
     rootAfter: statements[statements.length - 1]!.rootAfter,
     accumulator: accumulate(statements),
@@ -64,8 +79,9 @@ export function checkpointInputs(
   );
   const inputs: CircuitInputs = {
     ...statement,
-    lab,
+    lab: run.lab,
     firstStep,
+    beacon: run.beacon,
     fields: encodeSpec(spec),
     salt: spec.salt,
     params: [...records[0]!.paramsBefore],

@@ -21,26 +21,46 @@ export function flopsPerStep(s: LinearShape, batch: number): bigint {
 /** Poseidon(TAG_RUN, specCommitment, lab): the run binding every checkpoint carries (a spec is registered once). */
 export const runTag = (specCommitment: bigint, lab: bigint): bigint => hashTagged(TAGS.run, [specCommitment, lab]);
 
-/** firstStep occupies the low 64 bits of the packed `position` signal, the checkpoint's FLOPs the bits above. */
-export const POSITION_STEP_BITS = 64n;
-const STEP_MASK = (1n << POSITION_STEP_BITS) - 1n;
-
-/** Packs a checkpoint's first step index and FLOPs into its `position` public signal. */
-export function packPosition(firstStep: bigint, flops: bigint): bigint {
-  if (firstStep < 0n || firstStep > STEP_MASK) throw new RangeError(`first step ${firstStep} does not fit 64 bits`);
-  if (flops < 0n || flops >= 1n << 128n) throw new RangeError(`checkpoint FLOPs ${flops} do not fit 128 bits`);
-  return firstStep | (flops << POSITION_STEP_BITS);
+/**
+ * The packed `position` public signal: firstStep in bits 0-63, the
+ * checkpoint's FLOPs in bits 64-159, the run's registration beacon in bits
+ * 160-223; below 2^224 < p, so the packing is one-to-one (the registry's
+ * `checkpointPublicInputs` packs the same way).
+ */
+export interface Position {
+  readonly firstStep: bigint;
+  readonly flops: bigint;
+  readonly beacon: bigint;
 }
 
-/** The first step index and FLOPs packed in a `position` public signal. */
-export function unpackPosition(position: bigint): { firstStep: bigint; flops: bigint } {
-  return { firstStep: position & STEP_MASK, flops: position >> POSITION_STEP_BITS };
+const FLOPS_SHIFT = 64n;
+const BEACON_SHIFT = 160n;
+const mask = (bits: bigint): bigint => (1n << bits) - 1n;
+
+function fits(what: string, v: bigint, bits: bigint): bigint {
+  if (v < 0n || v > mask(bits)) throw new RangeError(`${what} ${v} does not fit ${bits} bits`);
+  return v;
 }
+
+/** Packs a checkpoint's first step index, FLOPs and beacon into its `position` public signal. */
+export const packPosition = ({ firstStep, flops, beacon }: Position): bigint =>
+  fits("first step", firstStep, 64n) |
+  (fits("checkpoint FLOPs", flops, 96n) << FLOPS_SHIFT) |
+  (fits("beacon", beacon, 64n) << BEACON_SHIFT);
+
+/** The first step index, FLOPs and beacon packed in a `position` public signal. */
+export const unpackPosition = (position: bigint): Position => ({
+  firstStep: position & mask(64n),
+  flops: (position >> FLOPS_SHIFT) & mask(96n),
+  beacon: position >> BEACON_SHIFT,
+});
 
 /** One step's statement: what a step proof proves and what a checkpoint accumulates. */
 export interface StepStatement {
   /** Run binding: Poseidon(TAG_RUN, specCommitment, lab). */
   readonly runTag: bigint;
+  /** The run's registration beacon (it fixed the step's batch). */
+  readonly beacon: bigint;
   readonly step: number;
   readonly rootBefore: bigint;
   readonly rootAfter: bigint;
@@ -48,7 +68,7 @@ export interface StepStatement {
 }
 
 export const stepStatementHash = (s: StepStatement): bigint =>
-  hashTagged(TAGS.step, [s.runTag, BigInt(s.step), s.rootBefore, s.rootAfter, s.flops]);
+  hashTagged(TAGS.step, [s.runTag, s.beacon, BigInt(s.step), s.rootBefore, s.rootAfter, s.flops]);
 
 /** Accumulator over consecutive step statements: acc = Poseidon(tag, acc, statement), from 0. */
 export function accumulate(statements: readonly StepStatement[], from = 0n): bigint {

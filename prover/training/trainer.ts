@@ -1,7 +1,8 @@
 /**
  * The reference trainer: trains a spec's model on its committed dataset,
- * deterministically from the spec alone (init seed, data seed, learning
- * rate, batch size, planned steps).
+ * deterministically from the spec (init seed, data seed, learning rate,
+ * batch size, planned steps) and the run's registration beacon, which fixes
+ * the data order together with the data seed.
  */
 import type { CommittedDataset } from "../dataset/dataset.js";
 import { batchIndices } from "../dataset/sampler.js";
@@ -17,6 +18,8 @@ export interface StepRecord extends StepTrace {
 
 export interface TrainingRun {
   readonly shape: LinearShape;
+  /** The registration beacon the data order was drawn with. */
+  readonly beacon: bigint;
   readonly initial: readonly number[];
   readonly steps: readonly StepRecord[];
   readonly final: readonly number[];
@@ -46,10 +49,11 @@ export function checkDatasetMatchesSpec(spec: TrainingSpec, data: CommittedDatas
 export const asBatchSamples = (data: CommittedDataset, indices: readonly number[]): BatchSample[] =>
   indices.map((i) => ({ x: data.dataset.samples[i]!.features, label: data.dataset.samples[i]!.label }));
 
-/** Trains `steps` steps (default: the spec's planned steps), calling onStep after each. */
+/** Trains `steps` steps (default: the spec's planned steps) with the run's beacon, calling onStep after each. */
 export function train(
   spec: TrainingSpec,
   data: CommittedDataset,
+  beacon: bigint,
   steps = spec.plannedSteps,
   onStep?: (r: StepRecord) => void,
 ): TrainingRun {
@@ -59,14 +63,14 @@ export function train(
   let params: readonly number[] = initial;
   const records: StepRecord[] = [];
   for (let t = 0; t < steps; t++) {
-    const indices = batchIndices(spec.dataSeed, t, spec.batchSize, spec.dataset.size);
+    const indices = batchIndices(spec.dataSeed, beacon, t, spec.batchSize, spec.dataset.size);
     const trace = trainStep(shape, params, asBatchSamples(data, indices), spec.optimizer.learningRate);
     const rec = { step: t, indices, ...trace };
     records.push(rec);
     onStep?.(rec);
     params = trace.paramsAfter;
   }
-  return { shape, initial, steps: records, final: params };
+  return { shape, beacon, steps: records, initial, final: params };
 }
 
 /** Loss and accuracy of parameters over the whole dataset (reporting only). */

@@ -64,19 +64,21 @@ export function genesisCall(bundle: ProofBundle): {
   };
 }
 
-/** submitCheckpoint's claim and proof from a checkpoint bundle, with the FLOPs it proves. */
+/** submitCheckpoint's claim and proof from a checkpoint bundle, with the FLOPs it proves and its beacon. */
 export function checkpointCall(bundle: ProofBundle): {
   runTag: bigint;
   flops: bigint;
+  beacon: bigint;
   claim: CheckpointClaim;
   proof: ProofWords;
 } {
   const c = (name: (typeof CHECKPOINT_PUBLIC_SIGNALS)[number]): bigint =>
     signal(bundle, CHECKPOINT_PUBLIC_SIGNALS, name);
-  const { firstStep, flops } = unpackPosition(c("position"));
+  const { firstStep, flops, beacon } = unpackPosition(c("position"));
   return {
     runTag: c("runTag"),
     flops,
+    beacon,
     claim: { firstStep, rootBefore: c("rootBefore"), rootAfter: c("rootAfter"), accumulator: c("accumulator") },
     proof: proofWords(packProof(bundle.proof)),
   };

@@ -53,6 +53,14 @@ const DeploymentRecordSchema = z.object({
     }),
   ),
   designationThreshold: z.string().regex(/^\d+$/),
+  governance: z.object({
+    admin: address,
+    adminDelay: z.string().regex(/^\d+$/),
+    policyProposer: address,
+    policyDelay: z.string().regex(/^\d+$/),
+    pauser: address,
+    timelock: address,
+  }),
 });
 
 export type DeploymentRecord = z.infer<typeof DeploymentRecordSchema>;
@@ -115,6 +123,7 @@ export function deploymentRecord(
     };
   };
   add("TrainingRegistry", deployment.registry);
+  add("PolicyTimelock", deployment.timelock);
   for (const c of Object.values(deployment.circuits)) {
     add(c.verifier.name, c.verifier);
     add(`${c.verifier.name}Adapter`, c.adapter);
@@ -128,6 +137,14 @@ export function deploymentRecord(
     contracts,
     families: deployment.families.map((f) => ({ ...f })),
     designationThreshold: deployment.designationThreshold.toString(),
+    governance: {
+      admin: deployment.governance.admin,
+      adminDelay: deployment.governance.adminDelay.toString(),
+      policyProposer: deployment.governance.policyProposer,
+      policyDelay: deployment.governance.policyDelay.toString(),
+      pauser: deployment.governance.pauser,
+      timelock: deployment.timelock.address,
+    },
   };
 }
 

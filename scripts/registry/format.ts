@@ -11,7 +11,7 @@ export const VIOLATION_KINDS = [
   "StepLimitExceeded",
   "CheckpointDeadlineMissed",
 ] as const;
-export const RUN_STATUS = ["None", "Active", "Closed"] as const;
+export const RUN_STATUS = ["None", "Active", "Closed", "Completed"] as const;
 const ROLE_NAMES: Readonly<Record<string, string>> = {
   [`0x${"0".repeat(64)}`]: "admin role",
   [keccak256(stringToHex("POLICY_ROLE"))]: "policy role",
@@ -75,13 +75,13 @@ export function humanLine(e: RegistryEvent): string {
       return `${head}run ${str(a.runId)} checkpoint accepted · steps ${str(a.firstStep)} → ${str(a.steps)} · FLOPs +${num(a.flops)} = ${num(a.cumulativeFlops)} · root ${short(a.rootAfter)}`;
     case "ViolationFlagged": {
       const kind = VIOLATION_KINDS[Number(a.kind)] ?? `kind ${String(a.kind)}`;
-      const unit =
-        kind === "CheckpointDeadlineMissed"
-          ? " s"
-          : kind.includes("Steps") || kind.includes("Step")
-            ? " steps"
-            : " FLOPs";
-      return `${head}VIOLATION run ${str(a.runId)} ${kind} · ${num(a.observed)}${unit} > ${num(a.limit)}${unit} · at step ${str(a.steps)} · flagged by ${String(a.reporter)}`;
+      const by = `flagged by ${String(a.reporter)}`;
+      if (kind === "CheckpointDeadlineMissed") {
+        const windows = a.count === 1n ? "1 window" : `${str(a.count)} windows`;
+        return `${head}VIOLATION run ${str(a.runId)} ${kind} · ${windows} missed after step ${str(a.steps)} · ${num(a.observed)} s unpaused > ${num(a.limit)} s · ${by}`;
+      }
+      const unit = kind.includes("Step") ? " steps" : " FLOPs";
+      return `${head}VIOLATION run ${str(a.runId)} ${kind} · ${num(a.observed)}${unit} > ${num(a.limit)}${unit} · at step ${str(a.steps)} · ${by}`;
     }
     case "RunDesignated":
       return `${head}DESIGNATED run ${str(a.runId)} · ${num(a.cumulativeFlops)} FLOPs > threshold ${num(a.threshold)} · at step ${str(a.steps)}`;
@@ -118,6 +118,8 @@ export interface RunView {
   readonly root: bigint;
   readonly lastCheckpointAt: bigint;
   readonly designatedAt: bigint;
+  /** The data-order beacon recorded at registration. */
+  readonly beacon: bigint;
   readonly violations: readonly number[];
 }
 
@@ -140,6 +142,7 @@ export function runJson(r: RunView): Record<string, unknown> {
     lastCheckpointAt: r.lastCheckpointAt.toString(),
     designated: r.designatedAt !== 0n,
     designatedAt: r.designatedAt.toString(),
+    beacon: r.beacon.toString(),
     violations: Object.fromEntries(VIOLATION_KINDS.map((k, i) => [k, r.violations[i] ?? 0])),
   };
 }

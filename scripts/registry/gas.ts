@@ -1,30 +1,45 @@
 /**
  * Gas of the registry's calls with real proofs (the recorded fixtures), on a
  * fresh deployment: registering a run with its genesis proof, submitting
- * step checkpoints (K = 1) and K = 4 checkpoints, and flagging a missed
- * deadline. Used by `npm run bench` and by a test that holds the 300k goal.
+ * step checkpoints (K = 1) and K = 4 checkpoints on time, a late submission
+ * that raises the run's first flags all at once (missed window, FLOPs cap,
+ * step limit) and its designation, flagging missed windows, closing a run
+ * with a missed window, and a policy action through the timelock. Used by
+ * `npm run bench` and by a test that holds the 300k goal.
  */
 import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import type { Hash } from "viem";
 import { familyId } from "../../prover/proving/families.js";
-import type { RegistryFixtures } from "../../test/fixtures/registry.js";
+import { useBeaconOf, type FixtureRun, type RegistryFixtures } from "../../test/fixtures/registry.js";
 import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
 import { deployRegistry } from "./deploy.js";
+import { executePolicyCall, policyCall, schedulePolicyCall } from "./governance.js";
 import { mined } from "./tx.js";
 
 export interface GasFigures {
   /** registerRun with its genesis proof (whole transaction). */
   readonly registerRun: number;
-  /** submitCheckpoint, K = 1: every submission of the run, in order. */
+  /** submitCheckpoint, K = 1, on time: every submission of the run, in order (the fourth designates it). */
   readonly submitK1: readonly number[];
-  /** submitCheckpoint, K = 4: every submission of the run, in order. */
+  /** submitCheckpoint, K = 4, on time: every submission of the run, in order (the first designates it). */
   readonly submitK4: readonly number[];
+  /** submitCheckpoint, late, raising the run's first flags: missed window, FLOPs cap, step limit, and designation. */
+  readonly submitFirstFlags: number;
   /** flagMissedDeadline: first and second window. */
   readonly flagMissedDeadline: readonly number[];
+  /** closeRun, flagging one missed window. */
+  readonly closeRun: number;
+  /** setDesignationThreshold through the timelock: schedule, then execute after the delay. */
+  readonly policySchedule: number;
+  readonly policyExecute: number;
 }
 
-const ATTESTATIONS: Attestations = { flopsCap: 10_000n, maxSteps: 16n, checkpointDeadline: 3600n };
+const ON_TIME: Attestations = { flopsCap: 10_000n, maxSteps: 16n, checkpointDeadline: 3600n };
+/** Tight enough that run B's first checkpoint breaches the cap and the step limit. */
+const TIGHT: Attestations = { flopsCap: 100n, maxSteps: 1n, checkpointDeadline: 100n };
+/** Below every run's first 4 steps (492 FLOPs): each run is designated on a submission. */
+const THRESHOLD = 400n;
 
 export async function measureGas(
   viem: HardhatViemHelpers,
@@ -32,38 +47,59 @@ export async function measureGas(
   fixtures: RegistryFixtures,
 ): Promise<GasFigures> {
   const publicClient = await viem.getPublicClient();
-  const d = await deployRegistry(viem);
+  const d = await deployRegistry(viem, { designationThreshold: THRESHOLD, policyDelay: 3600n });
   const registry = await viem.getContractAt("TrainingRegistry", d.registry.address);
   const gasOf = async (hash: Hash): Promise<number> => {
     return Number((await mined(publicClient, hash, "gas measurement")).gasUsed);
   };
-  const register = async (run: RegistryFixtures["runs"]["A"]): Promise<{ id: bigint; gas: number }> => {
+  const register = async (run: FixtureRun, attestations: Attestations): Promise<{ id: bigint; gas: number }> => {
     const g = genesisCall(run.genesis);
+    await useBeaconOf(helpers, run);
     const gas = await gasOf(
-      await registry.write.registerRun([familyId(run.family), g.specCommitment, ATTESTATIONS, g.facts, g.proof], {
+      await registry.write.registerRun([familyId(run.family), g.specCommitment, attestations, g.facts, g.proof], {
         account: run.lab,
       }),
     );
     return { id: await registry.read.runCount(), gas };
   };
-  const submitAll = async (run: RegistryFixtures["runs"]["A"], id: bigint): Promise<number[]> => {
+  const submit = async (run: FixtureRun, id: bigint, i: number): Promise<number> => {
+    const c = checkpointCall(run.checkpoints[i]!);
+    return gasOf(await registry.write.submitCheckpoint([id, c.claim, c.proof], { account: run.lab }));
+  };
+  const submitAll = async (run: FixtureRun, id: bigint): Promise<number[]> => {
     const out: number[] = [];
-    for (const bundle of run.checkpoints) {
-      const c = checkpointCall(bundle);
-      out.push(await gasOf(await registry.write.submitCheckpoint([id, c.claim, c.proof], { account: run.lab })));
-    }
+    for (let i = 0; i < run.checkpoints.length; i++) out.push(await submit(run, id, i));
     return out;
   };
 
-  const a = await register(fixtures.runs.A);
+  const a = await register(fixtures.runs.A, ON_TIME);
   const submitK4 = await submitAll(fixtures.runs.A, a.id);
-  const c = await register(fixtures.runs.C);
+  const c = await register(fixtures.runs.C, ON_TIME);
   const submitK1 = await submitAll(fixtures.runs.C, c.id);
-  const b = await register(fixtures.runs.B);
-  await helpers.time.increase(2 * 3600 + 1);
+
+  const b = await register(fixtures.runs.B, TIGHT);
+  await helpers.time.increase(250);
   const flagMissedDeadline = [
     await gasOf(await registry.write.flagMissedDeadline([b.id])),
     await gasOf(await registry.write.flagMissedDeadline([b.id])),
   ];
-  return { registerRun: a.gas, submitK1, submitK4, flagMissedDeadline };
+  await helpers.time.increase(100); // a third window missed, not flagged: the late checkpoint flags it
+  const submitFirstFlags = await submit(fixtures.runs.B, b.id, 0);
+  await helpers.time.increase(150);
+  const closeRun = await gasOf(await registry.write.closeRun([b.id], { account: fixtures.runs.B.lab }));
+
+  const call = policyCall(d.timelock.address, registry, "setDesignationThreshold", [THRESHOLD * 2n]);
+  const policySchedule = await gasOf(await schedulePolicyCall(viem, call, d.governance.policyDelay));
+  await helpers.time.increase(d.governance.policyDelay);
+  const policyExecute = await gasOf(await executePolicyCall(viem, call));
+  return {
+    registerRun: a.gas,
+    submitK1,
+    submitK4,
+    submitFirstFlags,
+    flagMissedDeadline,
+    closeRun,
+    policySchedule,
+    policyExecute,
+  };
 }

@@ -6,10 +6,11 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import type { PublicClient } from "viem";
+import { getAddress, type Address, type PublicClient } from "viem";
 import { familyId } from "../../prover/proving/families.js";
 import type { Logger } from "../../prover/proving/log.js";
 import type { ProofBundle } from "../../prover/proving/prove.js";
+import { readRunRecord, recordBeacon } from "../../prover/run/prover.js";
 import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
 import type { registryAt } from "./connect.js";
 import type { DeploymentRecord } from "./deployments.js";
@@ -27,35 +28,40 @@ async function readBundle(file: string): Promise<ProofBundle> {
 }
 
 /** The run directory's spec commitment and lab (run.json, written by the prover). */
-export async function runDirRecord(runDir: string): Promise<{ specCommitment: bigint; lab: bigint }> {
-  const file = path.join(runDir, "run.json");
-  let raw: { specCommitment?: string; lab?: string };
-  try {
-    raw = JSON.parse(await readFile(file, "utf8")) as typeof raw;
-  } catch {
-    throw new Error(`${runDir} is not a run directory (no readable run.json): run \`prove\` for it first`);
-  }
-  if (!raw.specCommitment || !raw.lab) throw new Error(`${file} lacks specCommitment or lab`);
-  return { specCommitment: BigInt(raw.specCommitment), lab: BigInt(raw.lab) };
+export async function runDirRecord(runDir: string): Promise<{ specCommitment: bigint; lab: Address }> {
+  const r = await readRunRecord(runDir);
+  if (!r) throw new Error(`${runDir} is not a run directory (no readable run.json): run \`prove\` for it first`);
+  return {
+    specCommitment: BigInt(r.specCommitment),
+    lab: getAddress(`0x${BigInt(r.lab).toString(16).padStart(40, "0")}`),
+  };
 }
 
-/** Registers the run directory's genesis proof under `family`; returns the run id. */
+/**
+ * Registers the run directory's genesis proof under `family`, then records
+ * the beacon the registry drew for the run in run.json (the data order of
+ * every later checkpoint depends on it); returns the run id and the beacon.
+ */
 export async function registerRunDir(
   registry: Registry,
   publicClient: PublicClient,
   runDir: string,
   family: string,
   attestations: Attestations,
-): Promise<bigint> {
+): Promise<{ runId: bigint; beacon: bigint }> {
   const g = genesisCall(await readBundle(path.join(runDir, "genesis.json")));
   const hash = await registry.write.registerRun([familyId(family), g.specCommitment, attestations, g.facts, g.proof]);
   await mined(publicClient, hash, "registerRun");
-  return registry.read.runOfSpec([g.specCommitment]);
+  const runId = await registry.read.runOfSpec([g.lab, g.specCommitment]);
+  const { beacon } = await registry.read.getRun([runId]);
+  await recordBeacon(runDir, beacon);
+  return { runId, beacon };
 }
 
 /** The run id of a run directory on this registry (0 if not registered). */
 export async function runIdOf(registry: Registry, runDir: string): Promise<bigint> {
-  return registry.read.runOfSpec([(await runDirRecord(runDir)).specCommitment]);
+  const r = await runDirRecord(runDir);
+  return registry.read.runOfSpec([r.lab, r.specCommitment]);
 }
 
 /** The run directory's bundles made by `circuit`, ordered by first step. */
@@ -145,6 +151,7 @@ export async function runView(registry: Registry, d: DeploymentRecord, runId: bi
     root: r.root,
     lastCheckpointAt: r.lastCheckpointAt,
     designatedAt: r.designatedAt,
+    beacon: r.beacon,
     violations: [...r.violations],
   };
 }

@@ -17,6 +17,7 @@ import { parseSpec, readSpec, type TrainingSpec } from "../../prover/spec/schema
 import { FIELD_P } from "../../prover/circom/r1cs.js";
 import { numberToBf16 } from "../../prover/numerics/index.js";
 import { PROJECT_ROOT } from "../../prover/paths.js";
+import { weightsRoot } from "../../prover/commit/weights.js";
 import { gadget } from "../helpers/gadget.js";
 import { prng } from "../helpers/floats.js";
 
@@ -147,25 +148,56 @@ describe("commitments", function () {
     });
   });
 
+  describe("WeightsRoot", () => {
+    it("should be one-to-one on its own: a parameter of 16 bits or more has no witness", async () => {
+      const g = await gadget("commit/weights.circom", "WeightsRoot", [15]);
+      const params = Array.from({ length: 15 }, (_, k) => (0x3c00 + 37 * k) & 0xffff);
+      const w = await g.expectPass({ params });
+      assert.equal(w[g.wire("root")], weightsRoot(params));
+      // Carry 1 from params[1] into params[0] + 2^16: the packed chunk (so the root) is unchanged.
+      const aliased = [params[0]! + 2 ** 16, params[1]! - 1, ...params.slice(2)];
+      await g.expectFail({ params: aliased });
+      g.expectTamperFails(w, "params[0]", BigInt(aliased[0]!));
+    });
+  });
+
+  describe("OneHot", () => {
+    it("should give one-hot targets for labels 0 .. O-1 and no witness for any other label", async () => {
+      const g = await gadget("training/targets.circom", "OneHot", [3]);
+      for (const label of [0, 1, 2]) {
+        const w = await g.expectPass({ label });
+        assert.deepEqual(
+          [0, 1, 2].map((o) => w[g.wire(`onehot[${o}]`)]),
+          [0, 1, 2].map((o) => (o === label ? 1n : 0n)),
+        );
+      }
+      for (const label of [3n, 4n, 255n, FIELD_P - 1n]) await g.expectFail({ label });
+      const w = await g.expectPass({ label: 1 });
+      g.expectTamperFails(w, "label", 3n);
+    });
+  });
+
   describe("sampleIndex", () => {
-    it("should equal the SampleIndex circuit on 200 (seed, step, position) triples", async () => {
+    it("should equal the SampleIndex circuit on 200 (seed, beacon, step, position) draws", async () => {
       const g = await gadget("dataset/sampler.circom", "SampleIndex", [150]);
       const r = prng(31);
       for (let k = 0; k < 200; k++) {
         const seed = BigInt(Math.floor(r() * 2 ** 32)) * BigInt(Math.floor(r() * 2 ** 32));
         const step = Math.floor(r() * 1000);
         const position = Math.floor(r() * 8);
-        const w = await g.expectPass({ seed, step, position });
-        assert.equal(w[g.wire("index")], BigInt(sampleIndex(seed, step, position, 150)));
+        const beacon = BigInt(Math.floor(r() * 2 ** 32)) * BigInt(Math.floor(r() * 2 ** 32));
+        const w = await g.expectPass({ seed, beacon, step, position });
+        assert.equal(w[g.wire("index")], BigInt(sampleIndex(seed, beacon, step, position, 150)));
         if (k % 20 === 0) g.expectTamperFails(w, "index", (w[g.wire("index")]! + 1n) % 150n);
       }
       assert.deepEqual(
-        batchIndices(spec.dataSeed, 0, 2, 150),
-        [0, 1].map((j) => sampleIndex(spec.dataSeed, 0, j, 150)),
+        batchIndices(spec.dataSeed, 9n, 0, 2, 150),
+        [0, 1].map((j) => sampleIndex(spec.dataSeed, 9n, 0, j, 150)),
       );
+      assert.throws(() => sampleIndex(spec.dataSeed, 1n << 64n, 0, 0, 150), /64-bit/);
     });
     it("should accept only the honest quotient and remainder (ModCore)", async () => {
-      const g = await gadget("dataset/sampler.circom", "ModCore", [150, 64]);
+      const g = await gadget("dataset/sampler.circom", "ModCore", [150, 64], ["x", "q", "r"]);
       const r = prng(32);
       for (let k = 0; k < 30; k++) {
         const x = k === 0 ? 2n ** 64n - 1n : BigInt(Math.floor(r() * 2 ** 32)) * BigInt(Math.floor(r() * 2 ** 32));

@@ -33,9 +33,12 @@ describe("Groth16VerifierAdapter", function () {
   before(async () => {
     await buildAll({ only: ["genesis_linear_i4o3b2", "checkpoint4_linear_i4o3b2"] }, silentLogger);
     const { spec, data } = await loadExample();
-    const run = train(spec, data, 4);
+    const run = train(spec, data, 7n, 4);
     genesis = await prove("genesis_linear_i4o3b2", genesisInputs(spec, LAB).inputs);
-    checkpoint = await prove("checkpoint4_linear_i4o3b2", checkpointInputs(spec, data, run.steps, LAB).inputs);
+    checkpoint = await prove(
+      "checkpoint4_linear_i4o3b2",
+      checkpointInputs(spec, data, run.steps, { lab: LAB, beacon: 7n }).inputs,
+    );
     conn = await network.create();
   });
   after(releaseSnarkjs);

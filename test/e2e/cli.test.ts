@@ -213,18 +213,10 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
     // Watcher #1 sees the deployment and the first registration.
     const w1 = startWatcher();
     const honestDir = path.join(work, "honest");
-    await cli(
-      "prove",
-      "--spec",
-      EXAMPLE_SPEC,
-      "--run-dir",
-      honestDir,
-      "--no-step-proofs",
-      "--steps",
-      "8",
-      "--account",
-      "0",
-    );
+    // Training before registration is refused: the data order needs the registry's beacon.
+    const early = cliProcess(["prove", "--spec", EXAMPLE_SPEC, "--run-dir", honestDir, "--lab", ACCOUNT1]);
+    assert.equal(await early.wait(), 1);
+    assert.match(early.errors.join("\n"), /register the run first/);
     assert.match(
       await cli(
         "register",
@@ -239,7 +231,19 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
         "--deadline",
         "3600",
       ),
-      /run 1 registered/,
+      /run 1 registered[\s\S]*beacon \d+ recorded/,
+    );
+    await cli(
+      "prove",
+      "--spec",
+      EXAMPLE_SPEC,
+      "--run-dir",
+      honestDir,
+      "--no-step-proofs",
+      "--steps",
+      "8",
+      "--account",
+      "0",
     );
     await until("watcher #1 to see the registration", () => events(w1).some((e) => e.event === "GenesisVerified"));
     assert.equal(await w1.stop("SIGTERM"), 0, "the watcher stops cleanly on SIGTERM");
@@ -263,18 +267,6 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
     const greedyDir = path.join(work, "greedy");
     await cli("prove", "--spec", EXAMPLE_SPEC, "--run-dir", honestDir, "--no-step-proofs", "--account", "0");
     assert.match(await cli("submit", "--run-dir", honestDir), /2 checkpoint\(s\) submitted/);
-    await cli(
-      "prove",
-      "--spec",
-      greedySpec,
-      "--run-dir",
-      greedyDir,
-      "--no-step-proofs",
-      "--steps",
-      "4",
-      "--lab",
-      ACCOUNT1,
-    );
     assert.match(
       await cli(
         "register",
@@ -287,14 +279,26 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
         "--max-steps",
         "16",
         "--deadline",
-        "60",
+        "600",
         "--account",
         "1",
       ),
       /run 2 registered/,
     );
+    await cli(
+      "prove",
+      "--spec",
+      greedySpec,
+      "--run-dir",
+      greedyDir,
+      "--no-step-proofs",
+      "--steps",
+      "4",
+      "--lab",
+      ACCOUNT1,
+    );
     await cli("submit", "--run-dir", greedyDir);
-    await rpc("evm_increaseTime", [61]);
+    await rpc("evm_increaseTime", [601]);
     await rpc("evm_mine");
     assert.match(await cli("flag-missed", "--run", "2", "--account", "2"), /flagged by 0x3C44/);
     await until("the watcher to notice the cut", () => w2.errors.some((l) => /RPC error/.test(l)), 60_000);

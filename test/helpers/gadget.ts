@@ -4,6 +4,9 @@
  * the real witness generator and checks them against the R1CS independently.
  */
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { PROJECT_ROOT } from "../../prover/paths.js";
 import { compileTemplate, type CompiledTemplate } from "../../prover/circom/template.js";
 import { firstViolated, FIELD_P, readR1cs, readSymbols, type R1cs } from "../../prover/circom/r1cs.js";
 import { loadWitnesser, type CircuitInput, type Witnesser } from "../../prover/circom/witness.js";
@@ -31,14 +34,50 @@ export function gadget(
   template: string,
   args: readonly number[] = [],
   publics: readonly string[] = [],
+  /** For whole production circuits (their private inputs fold into others' constraints); gadgets never. */
+  opts: { readonly privateInputsMayFold?: boolean } = {},
 ): Promise<Gadget> {
-  const key = JSON.stringify([include, template, args, publics]);
+  const key = JSON.stringify([include, template, args, publics, opts]);
   let g = cache.get(key);
   if (!g) {
-    g = compileTemplate(include, template, args, publics).then(load);
+    g = compileTemplate(include, template, args, publics).then(async (c) => {
+      const loaded = await load(c);
+      if (!opts.privateInputsMayFold) await requireInputsKept(include, template, loaded);
+      return loaded;
+    });
     cache.set(key, g);
   }
   return g;
+}
+
+/**
+ * Every input signal of the template must still be a wire of the compiled
+ * R1CS: --O2 substitutes away private inputs that only appear linearly, and a
+ * gadget test on such an R1CS checks the witness generator's assertions, not
+ * the constraints (issue #16). Such a gadget is compiled with its inputs public.
+ */
+async function requireInputsKept(include: string, template: string, g: Gadget): Promise<void> {
+  const source = await readFile(path.join(PROJECT_ROOT, "circuits", include), "utf8");
+  const start = source.search(new RegExp(`\\btemplate\\s+${template}\\s*\\(`));
+  if (start < 0) throw new Error(`template ${template} not found in ${include}`);
+  const next = source.slice(start + 1).search(/\btemplate\s+\w+\s*\(/);
+  const body = source.slice(start, next < 0 ? undefined : start + 1 + next);
+  const inputs = [...body.matchAll(/signal\s+input\s+(\w+)/g)].map((m) => m[1]!);
+  for (const name of inputs) {
+    const kept = [name, `${name}[0]`, `${name}[0][0]`, `${name}[0][0][0]`].some((n) => {
+      try {
+        g.wire(n);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!kept)
+      throw new Error(
+        `${template}: input "${name}" is not a wire of the compiled R1CS (--O2 removed it); ` +
+          "compile the test gadget with it public so its constraints are what the test checks",
+      );
+  }
 }
 
 async function load(c: CompiledTemplate): Promise<Gadget> {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { loadExample } from "../helpers/example.js";
 import { before, describe, it } from "mocha";
 import { weightsRoot } from "../../prover/commit/weights.js";
-import type { CommittedDataset } from "../../prover/dataset/dataset.js";
+import { commitDataset, type CommittedDataset } from "../../prover/dataset/dataset.js";
 import { encodeSpec, specCommitment } from "../../prover/spec/commitment.js";
 import type { TrainingSpec } from "../../prover/spec/schema.js";
 import { checkpointInputs, genesisInputs, type CircuitInputs } from "../../prover/statement/inputs.js";
@@ -26,6 +26,8 @@ import { gadget, type Gadget } from "../helpers/gadget.js";
 
 const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;
 const OTHER_LAB = 0x70997970c51812dc3a010c7d01b50e0d17dc79c8n;
+const BEACON = 0x5eedn;
+const RUN = { lab: LAB, beacon: BEACON };
 
 describe("training circuits", function () {
   this.timeout(900_000);
@@ -34,23 +36,26 @@ describe("training circuits", function () {
   let run: TrainingRun;
   before(async () => {
     ({ spec, data } = await loadExample());
-    run = train(spec, data);
+    run = train(spec, data, BEACON);
   });
 
   describe("Checkpoint(1), the step proof", () => {
     let g: Gadget;
     let honest: CircuitInputs;
     before(async () => {
-      g = await gadget("training/checkpoint.circom", "Checkpoint", [4, 3, 2, 1, 150, 8], CHECKPOINT_PUBLIC_SIGNALS);
-      honest = checkpointInputs(spec, data, run.steps.slice(5, 6), LAB).inputs;
+      g = await gadget("training/checkpoint.circom", "Checkpoint", [4, 3, 2, 1, 150, 8], CHECKPOINT_PUBLIC_SIGNALS, {
+        privateInputsMayFold: true,
+      });
+      honest = checkpointInputs(spec, data, run.steps.slice(5, 6), RUN).inputs;
     });
     it("should accept every step of the run and chain the roots", async () => {
       for (const r of run.steps) {
-        const { inputs, statement } = checkpointInputs(spec, data, [r], LAB);
+        const { inputs, statement } = checkpointInputs(spec, data, [r], RUN);
         await g.expectPass(inputs);
         assert.deepEqual(unpackPosition(statement.position), {
           firstStep: BigInt(r.step),
           flops: flopsPerStep(run.shape, 2),
+          beacon: BEACON,
         });
         assert.equal(statement.rootAfter, weightsRoot(r.paramsAfter));
         if (r.step > 0) assert.equal(statement.rootBefore, weightsRoot(run.steps[r.step - 1]!.paramsAfter));
@@ -67,16 +72,52 @@ describe("training circuits", function () {
       const other = { ...spec, salt: spec.salt + 1n };
       await g.expectFail({ ...honest, runTag: runTag(specCommitment(other), LAB) });
     });
-    it("should fail when the packed position claims other FLOPs or another first step", async () => {
-      const { firstStep, flops } = unpackPosition(honest.position as bigint);
-      await g.expectFail({ ...honest, position: packPosition(firstStep, flops + 1n) });
-      await g.expectFail({ ...honest, position: packPosition(firstStep + 1n, flops) });
+    it("should fail when the packed position claims other FLOPs, another first step or another beacon", async () => {
+      const p = unpackPosition(honest.position as bigint);
+      await g.expectFail({ ...honest, position: packPosition({ ...p, flops: p.flops + 1n }) });
+      await g.expectFail({ ...honest, position: packPosition({ ...p, firstStep: p.firstStep + 1n }) });
+      await g.expectFail({ ...honest, position: packPosition({ ...p, beacon: p.beacon + 1n }) });
       // A first step of 64 bits or more would alias other FLOPs: the range check refuses it.
       await g.expectFail({
         ...honest,
-        firstStep: firstStep + (1n << 64n),
-        position: packPosition(firstStep, flops + 1n),
+        firstStep: p.firstStep + (1n << 64n),
+        position: packPosition({ ...p, flops: p.flops + 1n }),
       });
+      // Likewise a beacon of 64 bits or more (it would alias nothing below 2^224, but is refused).
+      await g.expectFail({ ...honest, beacon: BEACON + (1n << 64n) });
+    });
+    it("should draw other batches with another beacon, and fail on the honest batch under another beacon", async () => {
+      const other = train(spec, data, BEACON + 1n, 16);
+      const differ = run.steps.slice(0, 16).filter((r, t) => r.indices.join() !== other.steps[t]!.indices.join());
+      assert.ok(differ.length >= 14, `only ${differ.length} of 16 batches differ`);
+      // The honest step 5 claimed under another beacon: its batch is not the one that beacon draws.
+      const p = unpackPosition(honest.position as bigint);
+      await g.expectFail({ ...honest, beacon: BEACON + 1n, position: packPosition({ ...p, beacon: BEACON + 1n }) });
+      assert.throws(
+        () => checkpointInputs(spec, data, run.steps.slice(5, 6), { lab: LAB, beacon: BEACON + 1n }),
+        /not trained with beacon/,
+      );
+    });
+    it("should fail for a learning rate that is zero, negative, subnormal, infinite or NaN, even correctly committed", async () => {
+      // Each witness is the honest one for a run trained with that learning rate: only the rate is wrong.
+      for (const lr of [0x0000, 0x8000, 0xbb00, 0xbf80, 0x0001, 0x007f, 0x7f80, 0xff80, 0x7fc0, 0x7f81]) {
+        const bad = { ...spec, optimizer: { ...spec.optimizer, learningRate: lr } };
+        const badRun = train(bad, data, BEACON, 6);
+        await g.expectFail(checkpointInputs(bad, data, badRun.steps.slice(5, 6), RUN).inputs);
+      }
+      // The same construction with a valid rate passes: the refusal is the rate's.
+      const ok = { ...spec, optimizer: { ...spec.optimizer, learningRate: 0x3c00 } };
+      await g.expectPass(checkpointInputs(ok, data, train(ok, data, BEACON, 6).steps.slice(5, 6), RUN).inputs);
+    });
+    it("should fail for a drawn sample whose label is not one of the outputs, even in the committed dataset", async () => {
+      const r = run.steps[5]!;
+      const i = r.indices[0]!;
+      const samples = data.dataset.samples.map((x, j) => (j === i ? { ...x, label: 3 } : x));
+      const badData = commitDataset({ ...data.dataset, samples });
+      const badSpec = { ...spec, dataset: { ...spec.dataset, root: badData.root } };
+      const badRun = train(badSpec, badData, BEACON, 6);
+      const { inputs } = checkpointInputs(badSpec, badData, badRun.steps.slice(5, 6), RUN);
+      await g.expectFail(inputs);
     });
     it("should fail on a batch not drawn by the sampler (another dataset sample, valid path)", async () => {
       const r = run.steps[5]!;
@@ -118,15 +159,17 @@ describe("training circuits", function () {
         "Checkpoint",
         [4, 3, 2, 4, 150, 8],
         CHECKPOINT_PUBLIC_SIGNALS,
+        { privateInputsMayFold: true },
       );
       for (let a = 0; a < 16; a += 4) {
-        const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(a, a + 4), LAB);
+        const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(a, a + 4), RUN);
         await g.expectPass(inputs);
         assert.deepEqual(unpackPosition(statement.position), {
           firstStep: BigInt(a),
           flops: 4n * flopsPerStep(run.shape, 2),
+          beacon: BEACON,
         });
-        const steps = run.steps.slice(a, a + 4).map((r) => checkpointInputs(spec, data, [r], LAB).statement);
+        const steps = run.steps.slice(a, a + 4).map((r) => checkpointInputs(spec, data, [r], RUN).statement);
         assert.equal(statement.rootBefore, steps[0]!.rootBefore);
         assert.equal(statement.rootAfter, steps[3]!.rootAfter);
         // The accumulator is recomputable from the four step statements.
@@ -135,6 +178,7 @@ describe("training circuits", function () {
           accumulate(
             steps.map((s, j) => ({
               runTag: s.runTag,
+              beacon: BEACON,
               step: a + j,
               rootBefore: s.rootBefore,
               rootAfter: s.rootAfter,
@@ -143,22 +187,25 @@ describe("training circuits", function () {
           ),
         );
       }
-      const bad = checkpointInputs(spec, data, run.steps.slice(0, 4), LAB).inputs;
+      const bad = checkpointInputs(spec, data, run.steps.slice(0, 4), RUN).inputs;
       await g.expectFail({
         ...bad,
-        accumulator: checkpointInputs(spec, data, run.steps.slice(0, 4), OTHER_LAB).statement.accumulator,
+        accumulator: checkpointInputs(spec, data, run.steps.slice(0, 4), { lab: OTHER_LAB, beacon: BEACON }).statement
+          .accumulator,
       });
     });
   });
 
   describe("Genesis", () => {
     it("should accept the seed-derived weights and the spec's facts, and nothing else", async () => {
-      const g = await gadget("training/genesis.circom", "Genesis", [4, 3, 2, 150], GENESIS_PUBLIC_SIGNALS);
+      const g = await gadget("training/genesis.circom", "Genesis", [4, 3, 2, 150], GENESIS_PUBLIC_SIGNALS, {
+        privateInputsMayFold: true,
+      });
       const { inputs, statement } = genesisInputs(spec, LAB);
       await g.expectPass(inputs);
       assert.equal(statement.root0, weightsRoot(run.initial));
-      assert.equal(statement.root0, checkpointInputs(spec, data, run.steps.slice(0, 1), LAB).statement.rootBefore);
-      assert.equal(statement.runTag, checkpointInputs(spec, data, run.steps.slice(0, 1), LAB).statement.runTag);
+      assert.equal(statement.root0, checkpointInputs(spec, data, run.steps.slice(0, 1), RUN).statement.rootBefore);
+      assert.equal(statement.runTag, checkpointInputs(spec, data, run.steps.slice(0, 1), RUN).statement.runTag);
       // Weights not derived from the committed init seed.
       await g.expectFail({ ...inputs, root0: weightsRoot(initParams(spec.initSeed + 1n, 15)) });
       await g.expectFail({ ...inputs, paramCount: 16n });
@@ -169,6 +216,20 @@ describe("training circuits", function () {
       await g.expectFail({ ...inputs, lab: OTHER_LAB });
       await g.expectFail({ ...inputs, runTag: statement.runTag + 1n });
       await g.expectPass({ ...inputs, lab: OTHER_LAB, runTag: runTag(statement.specCommitment, OTHER_LAB) });
+    });
+    it("should refuse a spec with a bad learning rate or no planned step, even correctly committed", async () => {
+      const g = await gadget("training/genesis.circom", "Genesis", [4, 3, 2, 150], GENESIS_PUBLIC_SIGNALS, {
+        privateInputsMayFold: true,
+      });
+      for (const lr of [0x0000, 0x8000, 0xbb00, 0x0001, 0x7f80, 0xff80, 0x7fc0]) {
+        await g.expectFail(genesisInputs({ ...spec, optimizer: { ...spec.optimizer, learningRate: lr } }, LAB).inputs);
+      }
+      await g.expectFail(genesisInputs({ ...spec, plannedSteps: 0 }, LAB).inputs);
+      await g.expectFail(genesisInputs({ ...spec, plannedSteps: 2 ** 32 }, LAB).inputs);
+      // The smallest normal and the largest finite learning rates are accepted.
+      for (const lr of [0x0080, 0x7f7f]) {
+        await g.expectPass(genesisInputs({ ...spec, optimizer: { ...spec.optimizer, learningRate: lr } }, LAB).inputs);
+      }
     });
   });
 });

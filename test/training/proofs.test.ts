@@ -39,7 +39,7 @@ describe("training proofs (Groth16)", function () {
       silentLogger,
     );
     ({ spec, data } = await loadExample());
-    run = train(spec, data);
+    run = train(spec, data, 7n);
   });
   after(releaseSnarkjs);
 
@@ -51,15 +51,19 @@ describe("training proofs (Groth16)", function () {
     await expectEverySignalBound(bundle);
   });
   it("should prove a step (Checkpoint(1)), and reject it with any public signal changed", async () => {
-    const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(0, 1), LAB);
+    const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(0, 1), { lab: LAB, beacon: 7n });
     const bundle = await prove("step_linear_i4o3b2", inputs);
     assert.equal(bundle.statement.rootAfter, statement.rootAfter.toString());
     await expectEverySignalBound(bundle);
   });
   it("should prove a K = 4 checkpoint, and reject it with any public signal changed", async () => {
-    const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(4, 8), LAB);
+    const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(4, 8), { lab: LAB, beacon: 7n });
     const bundle = await prove("checkpoint4_linear_i4o3b2", inputs);
-    assert.deepEqual(unpackPosition(BigInt(bundle.statement.position!)), { firstStep: 4n, flops: 4n * 123n });
+    assert.deepEqual(unpackPosition(BigInt(bundle.statement.position!)), {
+      firstStep: 4n,
+      flops: 4n * 123n,
+      beacon: 7n,
+    });
     assert.equal(bundle.statement.accumulator, statement.accumulator.toString());
     assert.equal(bundle.statement.runTag, runTag(specCommitment(spec), LAB).toString());
     await expectEverySignalBound(bundle);

@@ -32,7 +32,7 @@ describe("LinearStep circuit", function () {
 
   before(async () => {
     ({ spec, data } = await loadExample());
-    run = train(spec, data);
+    run = train(spec, data, 7n);
     g = await gadget("training/linear.circom", "LinearStep", [4, 3, 2]);
   });
 

@@ -62,7 +62,7 @@ describe("reference trainer", function () {
 
   describe("trainStep", () => {
     it("should equal an independent host-float implementation on 64 steps", () => {
-      const run = train(spec, data, 64);
+      const run = train(spec, data, 7n, 64);
       for (const r of run.steps) {
         const want = hostStep(run.shape, r.paramsBefore, asBatchSamples(data, r.indices), spec.optimizer.learningRate);
         assert.deepEqual(r.paramsAfter, want, `step ${r.step}`);
@@ -78,8 +78,8 @@ describe("reference trainer", function () {
 
   describe("train", () => {
     it("should be reproducible from the spec alone", () => {
-      const a = train(spec, data, 16);
-      const b = train(spec, data, 16);
+      const a = train(spec, data, 7n, 16);
+      const b = train(spec, data, 7n, 16);
       assert.deepEqual(a.final, b.final);
       assert.deepEqual(
         a.steps.map((s) => s.indices),
@@ -88,21 +88,21 @@ describe("reference trainer", function () {
       assert.equal(a.initial.length, paramCount(a.shape));
     });
     it("should lower the loss over the planned 16 steps (and further over 64)", () => {
-      const run = train(spec, data);
+      const run = train(spec, data, 7n);
       assert.equal(run.steps.length, spec.plannedSteps);
       const before = evaluateOn(run.shape, run.initial, data);
       const after = evaluateOn(run.shape, run.final, data);
       assert.ok(after.loss < before.loss, `loss ${before.loss} -> ${after.loss}`);
-      const longer = evaluateOn(run.shape, train(spec, data, 64).final, data);
+      const longer = evaluateOn(run.shape, train(spec, data, 7n, 64).final, data);
       assert.ok(longer.loss < after.loss, `loss after 64 steps ${longer.loss}`);
     });
     it("should refuse a dataset that does not match the spec's commitment", () => {
       assert.throws(
-        () => train({ ...spec, dataset: { ...spec.dataset, root: spec.dataset.root + 1n } }, data, 1),
+        () => train({ ...spec, dataset: { ...spec.dataset, root: spec.dataset.root + 1n } }, data, 7n, 1),
         /the spec commits to/,
       );
       assert.throws(
-        () => train({ ...spec, dataset: { ...spec.dataset, size: 149 } }, data, 1),
+        () => train({ ...spec, dataset: { ...spec.dataset, size: 149 } }, data, 7n, 1),
         /150 samples, the spec says 149/,
       );
     });

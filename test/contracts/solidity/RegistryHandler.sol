@@ -7,10 +7,11 @@ import {MockProofVerifier} from "./MockProofVerifier.sol";
 import {vm} from "./Vm.sol";
 
 /// @notice Drives the registry with random sequences of registrations,
-/// honest and dishonest submissions, flags, closes and time jumps, and keeps
-/// ghost records the invariant tests compare with: the root proven at each
-/// step of each run, the last steps and FLOPs seen, and counters of anything
-/// that must never happen.
+/// honest and dishonest submissions, flags, closes, pauses and time jumps, and
+/// keeps ghost records the invariant tests compare with: the root proven at
+/// each step of each run, the last steps and FLOPs seen, an unpaused clock,
+/// every deadline window each run missed by that clock, and counters of
+/// anything that must never happen.
 contract RegistryHandler {
     TrainingRegistry public immutable registry;
     MockProofVerifier public immutable genesisVerifier;
@@ -24,6 +25,13 @@ contract RegistryHandler {
     mapping(uint256 runId => mapping(uint64 step => uint256 root)) public rootAt;
     mapping(uint256 runId => uint64 steps) public lastSteps;
     mapping(uint256 runId => uint128 flops) public lastFlops;
+    /// Seconds that passed while the registry was not paused (the ghost deadline clock).
+    uint256 public unpausedClock;
+    mapping(uint256 runId => uint256 clock) public periodStart;
+    mapping(uint256 runId => uint64 period) public deadlineOf;
+    /// Windows the run missed in periods that are over (ended by a checkpoint or a close).
+    mapping(uint256 runId => uint256 windows) public missedInClosedPeriods;
+    bool public isPaused;
 
     /// Steps or FLOPs of a run went down.
     uint256 public decreases;
@@ -69,12 +77,15 @@ contract RegistryHandler {
             maxSteps: maxSteps,
             checkpointDeadline: uint64(deadline % 10_000) + 1
         });
+        facts.plannedSteps = uint64((planned % 8) + 1) * registry.getFamily(family).stepsPerCheckpoint;
         uint256[8] memory proof = genesisVerifier.proofFor(registry.genesisPublicInputs(commitment, lab, facts));
         bytes32 before = _snapshot();
         vm.prank(lab);
         try registry.registerRun(family, commitment, a, facts, proof) returns (uint256 runId) {
             runIds.push(runId);
             rootAt[runId][0] = facts.root0;
+            periodStart[runId] = unpausedClock;
+            deadlineOf[runId] = a.checkpointDeadline;
         } catch {
             if (_snapshot() != before) ++changedOnRevert;
         }
@@ -92,9 +103,9 @@ contract RegistryHandler {
             rootAfter: uint256(keccak256(abi.encode("root", rootSeed))) % _P,
             accumulator: uint256(keccak256(abi.encode("acc", rootSeed))) % _P
         });
-        uint128 flops = uint128(run.stepsPerCheckpoint) * run.flopsPerStep;
+        uint96 flops = uint96(run.stepsPerCheckpoint) * run.flopsPerStep;
         uint256[8] memory proof = checkpointVerifier.proofFor(
-            registry.checkpointPublicInputs(run.runTag, flops, claim)
+            registry.checkpointPublicInputs(run.runTag, flops, run.beacon, claim)
         );
         mode %= 5;
         address sender = run.lab;
@@ -113,6 +124,7 @@ contract RegistryHandler {
             uint256 known = rootAt[runId][steps];
             if (known != 0 && known != claim.rootAfter) ++forks;
             rootAt[runId][steps] = claim.rootAfter;
+            _endPeriod(runId);
         } catch {
             if (_snapshot() != before) ++changedOnRevert;
         }
@@ -136,15 +148,38 @@ contract RegistryHandler {
         ITrainingRegistry.Run memory run = registry.getRun(runId);
         bytes32 before = _snapshot();
         vm.prank(run.lab);
-        try registry.closeRun(runId) {} catch {
+        try registry.closeRun(runId) {
+            _endPeriod(runId);
+        } catch {
             if (_snapshot() != before) ++changedOnRevert;
         }
         _observe();
     }
 
     function wait(uint32 seconds_) external {
-        vm.warp(block.timestamp + (seconds_ % 50_000));
+        uint256 s = seconds_ % 50_000;
+        vm.warp(block.timestamp + s);
+        if (!isPaused) unpausedClock += s;
         _observe();
+    }
+
+    /// The handler holds the pauser role: pause when running, unpause when paused.
+    function togglePause() external {
+        if (isPaused) registry.unpause();
+        else registry.pause();
+        isPaused = !isPaused;
+        _observe();
+    }
+
+    /// Windows the run has missed since its current period began, by the ghost clock.
+    function missedNow(uint256 runId) public view returns (uint256) {
+        uint256 elapsed = unpausedClock - periodStart[runId];
+        return elapsed == 0 ? 0 : (elapsed - 1) / deadlineOf[runId];
+    }
+
+    function _endPeriod(uint256 runId) private {
+        missedInClosedPeriods[runId] += missedNow(runId);
+        periodStart[runId] = unpausedClock;
     }
 
     /// @dev Hash of every run's record: equal before and after means nothing changed.

@@ -7,12 +7,13 @@ import {MockProofVerifier} from "./MockProofVerifier.sol";
 import {RegistryHandler} from "./RegistryHandler.sol";
 import {vm} from "./Vm.sol";
 
-/// @notice Fuzz and invariant tests of the registry's bookkeeping, with mock
-/// verifiers whose "proofs" are bound to every public signal (real proofs
-/// are exercised by test/contracts/registry.test.ts).
+/// @notice Fuzz, invariant and unit tests of the registry's bookkeeping, with
+/// mock verifiers whose "proofs" are bound to every public signal (real
+/// proofs are exercised by test/contracts/registry.test.ts).
 contract TrainingRegistryFuzzTest {
     uint32 private constant _K = 2;
     address private constant _LAB = address(0x1000);
+    uint8 private constant _DEADLINE_KIND = uint8(ITrainingRegistry.ViolationKind.CheckpointDeadlineMissed);
 
     TrainingRegistry private registry;
     MockProofVerifier private genesisVerifier;
@@ -21,11 +22,12 @@ contract TrainingRegistryFuzzTest {
     bytes32 private family = keccak256("test/mock/k2");
 
     function setUp() public {
-        registry = new TrainingRegistry(address(this), address(this), address(this));
+        registry = new TrainingRegistry(0, address(this), address(this), address(this));
         genesisVerifier = new MockProofVerifier(registry.GENESIS_SIGNALS());
         checkpointVerifier = new MockProofVerifier(registry.CHECKPOINT_SIGNALS());
         registry.registerFamily(family, genesisVerifier, checkpointVerifier, _K, "mock family, K = 2");
         handler = new RegistryHandler(registry, genesisVerifier, checkpointVerifier, family);
+        registry.grantRole(registry.PAUSER_ROLE(), address(handler));
     }
 
     /// @notice The invariant campaign calls only the handler.
@@ -48,6 +50,7 @@ contract TrainingRegistryFuzzTest {
             require(handler.rootAt(runId, run.steps) == run.root, "stored root is not the one proven at its step");
             require(run.cumulativeFlops == uint128(run.steps) * run.flopsPerStep, "FLOPs not steps x FLOPs per step");
             require(run.steps % _K == 0, "steps not a multiple of K");
+            require(run.steps <= run.plannedSteps, "a run went past its plan");
         }
     }
 
@@ -57,7 +60,34 @@ contract TrainingRegistryFuzzTest {
         require(registry.runCount() == handler.runCount(), "run count differs from registrations");
     }
 
-    // ------------------------------------------------------------- fuzz
+    /// @notice Every window a run missed is flagged, or still flaggable by anyone: nothing erases one.
+    function invariant_missedWindowNeverUnflaggable() public view {
+        for (uint256 i = 0; i < handler.runCount(); ++i) {
+            uint256 runId = handler.runIds(i);
+            ITrainingRegistry.Run memory run = registry.getRun(runId);
+            uint256 flagged = run.violations[_DEADLINE_KIND];
+            uint256 closed = handler.missedInClosedPeriods(runId);
+            if (run.status == ITrainingRegistry.RunStatus.Active) {
+                ITrainingRegistry.DeadlineState memory d = registry.deadlineState(runId);
+                require(d.missedWindows == handler.missedNow(runId), "missed windows differ from the ghost clock's");
+                require(flagged + d.missedWindows - d.flaggedWindows == closed + d.missedWindows, "a window lost");
+            } else {
+                require(flagged == closed, "a window of a finished period is not flagged");
+            }
+        }
+    }
+
+    /// @notice The deadline clock is the unpaused one: paused time never counts against a lab.
+    function invariant_pausedTimeNeverCounts() public view {
+        for (uint256 i = 0; i < handler.runCount(); ++i) {
+            uint256 runId = handler.runIds(i);
+            if (registry.getRun(runId).status != ITrainingRegistry.RunStatus.Active) continue;
+            uint256 ghost = handler.unpausedClock() - handler.periodStart(runId);
+            require(registry.deadlineState(runId).elapsed == ghost, "paused time counted, or unpaused time lost");
+        }
+    }
+
+    // ------------------------------------------------------------- helpers
 
     function _register(uint64 deadline, uint64 planned) private returns (uint256 runId, uint256 root0) {
         ITrainingRegistry.GenesisFacts memory facts = ITrainingRegistry.GenesisFacts({
@@ -78,13 +108,128 @@ contract TrainingRegistryFuzzTest {
         root0 = facts.root0;
     }
 
-    /// @notice The packed position signal holds firstStep in its low 64 bits and the FLOPs above.
-    function testFuzz_positionPacksStepAndFlops(uint64 firstStep, uint128 flops, uint256 r1, uint256 r2) public view {
+    /// @dev Submits the run's next checkpoint honestly (as its lab).
+    function _submit(uint256 runId) private {
+        ITrainingRegistry.Run memory run = registry.getRun(runId);
+        ITrainingRegistry.CheckpointClaim memory claim = ITrainingRegistry.CheckpointClaim(
+            run.steps,
+            run.root,
+            run.root + 1,
+            3
+        );
+        uint256[] memory inputs = registry.checkpointPublicInputs(run.runTag, 246, run.beacon, claim);
+        uint256[8] memory proof = checkpointVerifier.proofFor(inputs);
+        vm.prank(_LAB);
+        registry.submitCheckpoint(runId, claim, proof);
+    }
+
+    function _deadlineFlags(uint256 runId) private view returns (uint32) {
+        return registry.getRun(runId).violations[_DEADLINE_KIND];
+    }
+
+    // ------------------------------------------------------------- unit: deadlines (issue #17)
+
+    /// @notice A late checkpoint flags every window it missed in its own transaction.
+    function test_lateCheckpointFlagsEveryMissedWindow() public {
+        (uint256 runId, ) = _register(100, 10);
+        vm.warp(block.timestamp + 250);
+        _submit(runId);
+        require(_deadlineFlags(runId) == 2, "two missed windows flagged by the late checkpoint");
+        require(registry.deadlineState(runId).missedWindows == 0, "the next period starts clean");
+    }
+
+    /// @notice Windows a watcher flagged are not flagged twice by the late checkpoint.
+    function test_lateCheckpointFlagsOnlyWhatIsLeft() public {
+        (uint256 runId, ) = _register(100, 10);
+        vm.warp(block.timestamp + 350);
+        require(registry.flagMissedDeadline(runId) == 1, "first window");
+        require(registry.deadlineReporter(runId, 0, 1) == address(this), "reporter recorded");
+        _submit(runId);
+        require(_deadlineFlags(runId) == 3, "three windows in all");
+    }
+
+    /// @notice Closing a run flags the windows it missed first.
+    function test_closeFlagsMissedWindows() public {
+        (uint256 runId, ) = _register(100, 10);
+        vm.warp(block.timestamp + 301);
+        vm.prank(_LAB);
+        registry.closeRun(runId);
+        require(_deadlineFlags(runId) == 3, "three missed windows flagged at close");
+        require(registry.getRun(runId).status == ITrainingRegistry.RunStatus.Closed, "closed");
+    }
+
+    /// @notice A plan of zero steps, or one that is not a multiple of K, is refused.
+    function test_invalidPlansRefused() public {
+        for (uint64 planned = 0; planned < 8; ++planned) {
+            if (planned != 0 && planned % _K == 0) continue;
+            vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.InvalidPlan.selector, planned, _K));
+            this.registerAs(planned);
+        }
+    }
+
+    function registerAs(uint64 planned) external {
+        _register(100, planned);
+    }
+
+    /// @notice A run that proved its plan is completed: no more checkpoints, no more deadlines, no close.
+    function test_runPastItsPlanIsCompleted() public {
+        (uint256 runId, ) = _register(100, 4);
+        _submit(runId);
+        _submit(runId);
+        require(registry.getRun(runId).status == ITrainingRegistry.RunStatus.Completed, "completed");
+        vm.warp(block.timestamp + 100 days);
+        bytes memory notActive = abi.encodeWithSelector(
+            ITrainingRegistry.RunNotActive.selector,
+            runId,
+            ITrainingRegistry.RunStatus.Completed
+        );
+        vm.expectRevert(notActive);
+        this.submitAs(runId);
+        vm.expectRevert(notActive);
+        registry.flagMissedDeadline(runId);
+        vm.expectRevert(notActive);
+        vm.prank(_LAB);
+        registry.closeRun(runId);
+        require(_deadlineFlags(runId) == 0, "no deadline after completion");
+    }
+
+    function submitAs(uint256 runId) external {
+        _submit(runId);
+    }
+
+    /// @notice A pause that starts mid-window extends the window by its length.
+    function test_pauseMidWindowDoesNotCount() public {
+        (uint256 runId, ) = _register(100, 10);
+        uint256 t = block.timestamp;
+        vm.warp(t + 60);
+        registry.pause();
+        vm.warp(t + 560);
+        registry.unpause();
+        vm.warp(t + 600); // 100 unpaused seconds: on time
+        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.DeadlineNotMissed.selector, runId, t + 600, t + 600));
+        registry.flagMissedDeadline(runId);
+        vm.warp(t + 601);
+        registry.flagMissedDeadline(runId);
+        require(registry.pausedSeconds() == 500, "paused seconds");
+    }
+
+    // ------------------------------------------------------------- fuzz
+
+    /// @notice The position signal packs firstStep, the FLOPs and the beacon one-to-one.
+    function testFuzz_positionPacksStepFlopsAndBeacon(
+        uint64 firstStep,
+        uint96 flops,
+        uint64 beacon,
+        uint256 r1,
+        uint256 r2
+    ) public view {
         ITrainingRegistry.CheckpointClaim memory claim = ITrainingRegistry.CheckpointClaim(firstStep, r1, r2, 5);
-        uint256[] memory inputs = registry.checkpointPublicInputs(9, flops, claim);
+        uint256[] memory inputs = registry.checkpointPublicInputs(9, flops, beacon, claim);
         require(inputs.length == 5, "five signals");
         require(inputs[0] == 9 && inputs[2] == r1 && inputs[3] == r2 && inputs[4] == 5, "layout");
-        require(uint64(inputs[1]) == firstStep && inputs[1] >> 64 == flops, "packing");
+        require(uint64(inputs[1]) == firstStep, "first step");
+        require(uint96(inputs[1] >> 64) == flops, "flops");
+        require(inputs[1] >> 160 == beacon, "beacon");
     }
 
     /// @notice After `elapsed` seconds without a checkpoint, exactly the windows whose deadline passed can be flagged, once each.
@@ -96,7 +241,7 @@ contract TrainingRegistryFuzzTest {
         vm.warp(start + elapsed);
         uint256 expected = elapsed == 0 ? 0 : (elapsed - 1) / deadline;
         for (uint256 k = 1; k <= expected; ++k) {
-            require(registry.flagMissedDeadline(runId) == start + k * deadline, "window deadline");
+            require(registry.flagMissedDeadline(runId) == k, "window");
         }
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -107,18 +252,43 @@ contract TrainingRegistryFuzzTest {
             )
         );
         registry.flagMissedDeadline(runId);
-        require(registry.getRun(runId).violations[4] == expected, "one violation per window");
+        require(_deadlineFlags(runId) == expected, "one violation per window");
+    }
+
+    /// @notice With a pause of any length anywhere, only unpaused seconds count towards a window.
+    function testFuzz_pausedSecondsNeverCount(uint32 beforeSeed, uint32 pausedSeed, uint32 afterSeed) public {
+        (uint256 runId, ) = _register(1000, 100);
+        uint256 t = block.timestamp;
+        uint256 a = beforeSeed % 3000;
+        uint256 p = pausedSeed % 100_000;
+        uint256 b = afterSeed % 3000;
+        vm.warp(t + a);
+        registry.pause();
+        vm.warp(t + a + p);
+        registry.unpause();
+        vm.warp(t + a + p + b);
+        ITrainingRegistry.DeadlineState memory d = registry.deadlineState(runId);
+        require(d.elapsed == a + b, "elapsed");
+        require(d.missedWindows == (a + b == 0 ? 0 : (a + b - 1) / 1000), "missed");
+        _submit(runId);
+        require(_deadlineFlags(runId) == d.missedWindows, "the checkpoint flags exactly the unpaused misses");
     }
 
     /// @notice A submission that reverts, whatever is wrong with it, leaves the run exactly as it was.
     function testFuzz_rejectedSubmissionChangesNothing(uint8 mode, uint256 seed, address sender) public {
         (uint256 runId, uint256 root0) = _register(3600, 100);
+        uint64 beacon = registry.getRun(runId).beacon;
         ITrainingRegistry.CheckpointClaim memory claim = ITrainingRegistry.CheckpointClaim(0, root0, seed % 1000, 3);
-        uint256[8] memory proof = checkpointVerifier.proofFor(registry.checkpointPublicInputs(42, 246, claim));
-        mode %= 4;
+        uint256[8] memory proof = checkpointVerifier.proofFor(registry.checkpointPublicInputs(42, 246, beacon, claim));
+        mode %= 5;
         if (mode == 0) claim.firstStep = uint64(seed % 100) + 1;
         if (mode == 1) claim.rootBefore = root0 + 1 + (seed % 100);
         if (mode == 2) proof[0] ^= (seed | 1);
+        if (mode == 4) {
+            // A proof made for another beacon.
+            uint64 other = beacon ^ uint64(seed | 1);
+            proof = checkpointVerifier.proofFor(registry.checkpointPublicInputs(42, 246, other, claim));
+        }
         if (mode == 3) vm.assume(sender != _LAB);
         else sender = _LAB;
         bytes32 before = keccak256(abi.encode(registry.getRun(runId)));
@@ -129,7 +299,7 @@ contract TrainingRegistryFuzzTest {
         require(keccak256(abi.encode(registry.getRun(runId))) == before, "the run changed");
         // The right one still goes through afterwards.
         claim = ITrainingRegistry.CheckpointClaim(0, root0, seed % 1000, 3);
-        proof = checkpointVerifier.proofFor(registry.checkpointPublicInputs(42, 246, claim));
+        proof = checkpointVerifier.proofFor(registry.checkpointPublicInputs(42, 246, beacon, claim));
         vm.prank(_LAB);
         registry.submitCheckpoint(runId, claim, proof);
         require(registry.getRun(runId).steps == _K, "accepted");
