@@ -18,7 +18,7 @@ export default defineConfig({
       {
         version: solcVersion,
         path: solcPath,
-        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+        settings: { optimizer: { enabled: true, runs: 10_000 }, viaIR: true, evmVersion: "cancun" },
       },
     ],
   },

@@ -141,7 +141,7 @@ interface ITrainingRegistry {
         uint64 beacon;
         /// Windows since the last checkpoint (or registration) already flagged as missed.
         uint64 flaggedWindows;
-        /// Violations flagged so far, indexed by ViolationKind (each saturates at 2^32 - 1).
+        /// Violations flagged so far, indexed by ViolationKind (each saturates at 2^24 - 1 = 16,777,215).
         uint32[5] violations;
     }
 
@@ -177,8 +177,11 @@ interface ITrainingRegistry {
     /// @notice The family is deprecated and accepts no new runs.
     /// @param familyId The id.
     error FamilyIsDeprecated(bytes32 familyId);
-    /// @notice A family needs two verifiers with the registry's layouts and K > 0.
-    /// @param verifier The offending verifier (zero for a bad K).
+    /// @notice A family's K must be 1 to 65,535.
+    /// @param stepsPerCheckpoint The K given.
+    error InvalidStepsPerCheckpoint(uint32 stepsPerCheckpoint);
+    /// @notice A family needs two verifiers with the registry's layouts.
+    /// @param verifier The offending verifier.
     /// @param expectedSignals Public signals the registry's layout has.
     /// @param actualSignals Public signals the verifier reports.
     error InvalidFamily(address verifier, uint256 expectedSignals, uint256 actualSignals);
@@ -188,7 +191,7 @@ interface ITrainingRegistry {
     error SpecAlreadyRegistered(uint256 specCommitment, uint256 runId);
     /// @notice Attestations need a positive checkpoint deadline.
     error ZeroCheckpointDeadline();
-    /// @notice A plan must have at least one checkpoint and a whole number of them.
+    /// @notice A plan must have at least one checkpoint, a whole number of them, and fewer than 2^32 steps.
     /// @param plannedSteps The planned steps of the genesis facts.
     /// @param stepsPerCheckpoint The family's K.
     error InvalidPlan(uint64 plannedSteps, uint32 stepsPerCheckpoint);

@@ -32,39 +32,42 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
     /// @dev The position signal packs firstStep (bits 0-63), the FLOPs (64-159) and the beacon (160-223).
     uint256 private constant _FLOPS_SHIFT = 64;
     uint256 private constant _BEACON_SHIFT = 160;
-    uint256 private constant _COUNTER_BITS = 32;
-    uint256 private constant _COUNTER_MAX = type(uint32).max;
+    uint256 private constant _COUNTER_BITS = 24;
+    uint256 private constant _COUNTER_MAX = type(uint24).max;
 
-    /// @dev A run in storage, packed so that a clean submission reads seven
-    /// slots and writes two (root; steps, time and FLOPs). The violation
-    /// counters share a slot with registeredAt, which is never zero, so a
-    /// run's first flag is no zero-to-nonzero write.
+    /// @dev A run in storage, packed so that a clean submission reads six
+    /// slots and writes two (root; steps, time and FLOPs): K fits 16 bits and
+    /// the plan 32 (both checked on the way in). The violation counters (24
+    /// bits each, saturating), the flagged-window count and the designation
+    /// time share a slot with registeredAt, which is never zero, so a run's
+    /// first flag or designation is no zero-to-nonzero write, and a
+    /// submission that flags and designates writes that slot once.
     struct RunState {
         // Read by every submission.
         address lab;
         RunStatus status;
-        uint64 designatedAt;
-        IProofVerifier checkpointVerifier;
-        uint32 stepsPerCheckpoint;
+        uint16 stepsPerCheckpoint;
         uint64 flopsPerStep;
-        uint256 runTag;
-        uint64 plannedSteps;
+        IProofVerifier checkpointVerifier;
         uint64 beacon;
-        uint64 paramCount;
+        uint32 plannedSteps;
+        uint256 runTag;
         Attestations attestations;
         // Read and written by every submission.
         uint256 root;
         uint64 steps;
         uint64 lastCheckpointAt;
         uint128 cumulativeFlops;
-        // Written only when a flag is raised.
-        uint160 violations; // five 32-bit counters, ViolationKind k at bits 32k .. 32k + 31
+        // Read and written only when a flag is raised or the run is designated.
+        uint120 violations; // five 24-bit counters, ViolationKind k at bits 24k .. 24k + 23
         uint32 flaggedWindows;
-        uint64 registeredAt;
+        uint40 registeredAt;
+        uint40 designatedAt;
         // Views only.
         bytes32 familyId;
         uint256 specCommitment;
         uint256 root0;
+        uint64 paramCount;
     }
 
     /// @dev One completed pause of the whole registry.
@@ -117,7 +120,9 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         if (address(_families[familyId].genesisVerifier) != address(0)) revert FamilyAlreadyRegistered(familyId);
         _requireLayout(genesisVerifier, GENESIS_SIGNALS);
         _requireLayout(checkpointVerifier, CHECKPOINT_SIGNALS);
-        if (stepsPerCheckpoint == 0) revert InvalidFamily(address(0), 1, 0);
+        if (stepsPerCheckpoint == 0 || stepsPerCheckpoint > type(uint16).max) {
+            revert InvalidStepsPerCheckpoint(stepsPerCheckpoint);
+        }
         _families[familyId] = CircuitFamily({
             genesisVerifier: genesisVerifier,
             stepsPerCheckpoint: stepsPerCheckpoint,
@@ -148,6 +153,13 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         _pausedAt = _now();
     }
 
+    /// @notice Whether the registry is paused. Read from the slot every submission reads anyway
+    /// (the pause clock), not from Pausable's own flag, which `_pause` / `_unpause` keep equal.
+    /// @return isPaused True while paused.
+    function paused() public view override returns (bool isPaused) {
+        return _pausedAt != 0;
+    }
+
     /// @notice Resumes registrations, submissions, closes and flags, and the deadline clock. Pauser only.
     function unpause() external onlyRole(PAUSER_ROLE) {
         _unpause();
@@ -174,7 +186,9 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         if (existing != 0) revert SpecAlreadyRegistered(specCommitment, existing);
         if (attestations.checkpointDeadline == 0) revert ZeroCheckpointDeadline();
         uint32 k = family.stepsPerCheckpoint;
-        if (facts.plannedSteps == 0 || facts.plannedSteps % k != 0) revert InvalidPlan(facts.plannedSteps, k);
+        if (facts.plannedSteps == 0 || facts.plannedSteps > type(uint32).max || facts.plannedSteps % k != 0) {
+            revert InvalidPlan(facts.plannedSteps, k);
+        }
         // Verify.
         if (!family.genesisVerifier.verify(proof, _genesisInputs(specCommitment, msg.sender, facts))) {
             revert InvalidGenesisProof(specCommitment, msg.sender);
@@ -187,30 +201,23 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         run.lab = msg.sender;
         run.status = RunStatus.Active;
         run.checkpointVerifier = family.checkpointVerifier;
-        run.stepsPerCheckpoint = k;
+        run.stepsPerCheckpoint = uint16(k);
         run.flopsPerStep = facts.flopsPerStep;
-        run.runTag = facts.runTag;
-        run.plannedSteps = facts.plannedSteps;
         run.beacon = uint64(block.prevrandao);
+        run.plannedSteps = uint32(facts.plannedSteps);
+        run.runTag = facts.runTag;
         run.paramCount = facts.paramCount;
         run.attestations = attestations;
         run.root = facts.root0;
         run.lastCheckpointAt = time;
-        run.registeredAt = time;
+        run.registeredAt = uint40(time);
         run.familyId = familyId;
         run.specCommitment = specCommitment;
         run.root0 = facts.root0;
         // Emit.
         emit RunRegistered(runId, msg.sender, familyId, specCommitment, facts.runTag, attestations);
         emit GenesisVerified(runId, facts.root0, facts.paramCount, facts.flopsPerStep, facts.plannedSteps);
-        // The plan itself against the attestations.
-        uint256 plannedFlops = uint256(facts.plannedSteps) * facts.flopsPerStep;
-        if (plannedFlops > attestations.flopsCap) {
-            _flag(runId, run, ViolationKind.PlannedComputeAboveCap, 0, plannedFlops, attestations.flopsCap, 1);
-        }
-        if (facts.plannedSteps > attestations.maxSteps) {
-            _flag(runId, run, ViolationKind.PlannedStepsAboveLimit, 0, facts.plannedSteps, attestations.maxSteps, 1);
-        }
+        _checkPlan(runId, run, attestations, facts);
     }
 
     /// @inheritdoc ITrainingRegistry
@@ -289,9 +296,9 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         record.registeredAt = run.registeredAt;
         record.beacon = run.beacon;
         record.flaggedWindows = run.flaggedWindows;
-        uint160 counts = run.violations;
+        uint120 counts = run.violations;
         for (uint256 kind = 0; kind < 5; ++kind) {
-            record.violations[kind] = uint32(counts >> (kind * _COUNTER_BITS));
+            record.violations[kind] = uint32((counts >> (kind * _COUNTER_BITS)) & _COUNTER_MAX);
         }
     }
 
@@ -437,6 +444,22 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         }
     }
 
+    /// @dev The plan itself against the attestations, at registration.
+    function _checkPlan(
+        uint256 runId,
+        RunState storage run,
+        Attestations calldata attestations,
+        GenesisFacts calldata facts
+    ) private {
+        uint256 plannedFlops = uint256(facts.plannedSteps) * facts.flopsPerStep;
+        if (plannedFlops > attestations.flopsCap) {
+            _flag(runId, run, ViolationKind.PlannedComputeAboveCap, 0, plannedFlops, attestations.flopsCap, 1);
+        }
+        if (facts.plannedSteps > attestations.maxSteps) {
+            _flag(runId, run, ViolationKind.PlannedStepsAboveLimit, 0, facts.plannedSteps, attestations.maxSteps, 1);
+        }
+    }
+
     /// @dev Writes an accepted checkpoint and emits CheckpointAccepted.
     function _advance(
         uint256 runId,
@@ -471,15 +494,14 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
             _flag(runId, run, ViolationKind.ComputeCapExceeded, steps, cumulative, a.flopsCap, 1);
         }
         if (steps > a.maxSteps) _flag(runId, run, ViolationKind.StepLimitExceeded, steps, steps, a.maxSteps, 1);
-        if (run.designatedAt != 0) return;
+        // The threshold first: a run below it never reads its designation slot.
         uint256 threshold = _designationThreshold;
-        if (threshold != 0 && cumulative > threshold) {
-            run.designatedAt = _now();
-            emit RunDesignated(runId, run.lab, cumulative, threshold, steps);
-        }
+        if (threshold == 0 || cumulative <= threshold || run.designatedAt != 0) return;
+        run.designatedAt = uint40(_now());
+        emit RunDesignated(runId, run.lab, cumulative, threshold, steps);
     }
 
-    /// @dev Adds `count` violations of `kind` (saturating at 2^32 - 1) and emits ViolationFlagged.
+    /// @dev Adds `count` violations of `kind` (saturating at 2^24 - 1) and emits ViolationFlagged.
     function _flag(
         uint256 runId,
         RunState storage run,
@@ -490,10 +512,10 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         uint64 count
     ) private {
         uint256 shift = uint256(kind) * _COUNTER_BITS;
-        uint160 counts = run.violations;
+        uint120 counts = run.violations;
         uint256 current = (counts >> shift) & _COUNTER_MAX;
         uint256 next = current + count > _COUNTER_MAX ? _COUNTER_MAX : current + count;
-        run.violations = uint160(counts + ((next - current) << shift));
+        run.violations = uint120(counts + ((next - current) << shift));
         emit ViolationFlagged(runId, kind, run.lab, steps, observed, limit, count, msg.sender);
     }
 

@@ -124,14 +124,15 @@ describe("CLI building blocks", function () {
       const first = await run();
       assert.ok(first.some((e) => e.eventName === "DesignationThresholdSet"));
       assert.deepEqual(await run(), [], "nothing twice");
-      await publicClient.waitForTransactionReceipt({ hash: await registry.write.setDesignationThreshold([8n]) });
+      // The deployer is the pauser (policy actions go through the timelock).
+      await publicClient.waitForTransactionReceipt({ hash: await registry.write.pause() });
       const next = await run();
       assert.deepEqual(
         next.map((e) => e.eventName),
-        ["DesignationThresholdSet"],
+        ["Paused"],
       );
-      assert.match(humanLine(next[0]!), /designation threshold 7 → 8 FLOPs/);
-      assert.equal((JSON.parse(jsonLine(next[0]!)) as { threshold: string }).threshold, "8");
+      assert.match(humanLine(next[0]!), /registry paused by 0x/);
+      assert.equal((JSON.parse(jsonLine(next[0]!)) as { event: string }).event, "Paused");
       assert.throws(() => readCursor(cursorFile, "other"), /belongs to another registry/);
     });
   });

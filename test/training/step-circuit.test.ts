@@ -47,13 +47,16 @@ describe("LinearStep circuit", function () {
     for (const k of [0, 7, 14]) g.expectTamperFails(w, `newParams[${k}]`, BigInt(run.steps[3]!.paramsAfter[k]! ^ 1));
   });
   it("should give other parameters with another learning rate or another batch", async () => {
-    const want = run.steps[5]!.paramsAfter;
-    const otherLr = outputs(await g.expectPass(inputOf(5, { lr: spec.optimizer.learningRate + 1 })));
-    assert.notDeepEqual(otherLr, want);
-    const otherBatch = outputs(
-      await g.expectPass(inputOf(5, { indices: [(run.steps[5]!.indices[0]! + 1) % 150, run.steps[5]!.indices[1]!] })),
-    );
-    assert.notDeepEqual(otherBatch, want);
+    // Twice the learning rate (exponent + 1), and the first sample replaced by one of another class
+    // (iris keeps 50 samples per class): at every one of the first 8 steps the update differs.
+    for (let t = 0; t < 8; t++) {
+      const want = run.steps[t]!.paramsAfter;
+      const otherLr = outputs(await g.expectPass(inputOf(t, { lr: spec.optimizer.learningRate + 0x80 })));
+      assert.notDeepEqual(otherLr, want, `step ${t}: doubling the learning rate changed nothing`);
+      const [first, second] = run.steps[t]!.indices as [number, number];
+      const otherBatch = outputs(await g.expectPass(inputOf(t, { indices: [(first + 50) % 150, second] })));
+      assert.notDeepEqual(otherBatch, want, `step ${t}: another sample changed nothing`);
+    }
   });
   it("should reject parameters that are not bf16 patterns", async () => {
     const input = inputOf(0);
