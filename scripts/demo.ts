@@ -167,7 +167,20 @@ async function main(): Promise<void> {
     say(`      watchdog: the honest run cannot be flagged — ${describeError(e)}`);
   }
   await watch();
-  say("      the greedy lab finally submits its last checkpoint, late and beyond its attestations");
+  say("      a third hour passes and nobody flags it; the registry is paused for a day meanwhile (not counted)");
+  await helpers.time.increase(1_800);
+  await mined(reader.publicClient, await reader.registry.write.pause(), "pause");
+  await helpers.time.increase(86_400);
+  await mined(reader.publicClient, await reader.registry.write.unpause(), "unpause");
+  await helpers.time.increase(1_800);
+  const late = await reader.registry.read.deadlineState([greedyId]);
+  say(
+    `      greedy run: ${late.elapsed} unpaused seconds since its last checkpoint, ${late.missedWindows} windows missed, ` +
+      `${late.flaggedWindows} flagged`,
+  );
+  await watch();
+  say("      the greedy lab finally submits its last checkpoint, late and beyond its attestations:");
+  say("      its own submission flags the missed window nobody flagged (a late checkpoint erases nothing)");
   await writeFile(greedyBundles, held);
   await submitRunDir(greedy.registry, greedy.publicClient, d, dirs.greedy, silent);
   await watch();
@@ -197,11 +210,12 @@ async function main(): Promise<void> {
     }
   };
   expect(h.steps === 16n && h.violations.every((n) => n === 0), "the honest run has 16 steps and no violation");
+  expect(h.status === 3, "the honest run is completed");
   expect(h.designatedAt !== 0n && g.designatedAt !== 0n, "both runs crossed the designation threshold");
   expect(g.steps === 16n, "the greedy run is fully recorded despite its violations");
   expect(
-    g.violations.join(",") === "1,1,2,1,2",
-    `greedy violations [planned cap, planned steps, cap, steps, deadline] = 1,1,2,1,2 (got ${g.violations.join(",")})`,
+    g.violations.join(",") === "1,1,2,1,3",
+    `greedy violations [planned cap, planned steps, cap, steps, deadline] = 1,1,2,1,3 (got ${g.violations.join(",")})`,
   );
 }
 

@@ -4,27 +4,37 @@
  */
 import { BaseError, ContractFunctionRevertedError } from "viem";
 
-const MEANING: Readonly<Record<string, string>> = {
+/** What each custom error of the registry (and the OpenZeppelin parts it is built on) means. */
+export const ERROR_MEANINGS: Readonly<Record<string, string>> = {
   UnknownRun: "there is no run with this id",
-  RunNotActive: "the run is closed",
+  RunNotActive: "the run is no longer active: its lab closed it (status 2) or it proved its planned steps (status 3)",
   NotRunLab: "only the run's lab may do this (use --account with the lab's address)",
   UnknownFamily: "no circuit family with this id is registered",
   FamilyAlreadyRegistered: "families are never replaced",
   FamilyIsDeprecated: "the family accepts no new runs",
-  InvalidFamily: "the verifiers' public-signal counts do not match the registry's layouts, or K is 0",
-  SpecAlreadyRegistered: "this spec commitment is already registered (a spec is registered once)",
+  InvalidFamily: "the verifiers' public-signal counts do not match the registry's layouts",
+  InvalidStepsPerCheckpoint: "a family's K must be 1 to 65,535",
+  SpecAlreadyRegistered: "this lab already registered this spec commitment (a lab registers a spec once)",
   ZeroCheckpointDeadline: "the checkpoint deadline must be at least one second",
+  InvalidPlan: "the planned steps must be a positive multiple of the family's K, below 2^32",
   InvalidGenesisProof: "the genesis proof does not verify for this spec commitment, this lab and these facts",
   CheckpointOutOfOrder: "the checkpoint does not start at the run's proven step",
   CheckpointRootMismatch: "the checkpoint does not start from the run's last weights root",
   InvalidCheckpointProof: "the checkpoint proof does not verify for this run and claim",
   NoCheckpointYet: "the run has no checkpoint yet",
-  DeadlineNotMissed: "no checkpoint window has passed its deadline unflagged yet",
-  NoCheckpointDue: "the run has proven all its planned steps: no deadline applies",
+  DeadlineNotMissed: "no checkpoint window has passed its deadline unflagged yet (paused time does not count)",
   ZeroRoleAccount: "a role account is the zero address",
   AccessControlUnauthorizedAccount: "the account lacks the role this call needs",
+  AccessControlBadConfirmation: "an account can renounce only its own role",
   EnforcedPause: "the registry is paused",
   ExpectedPause: "the registry is not paused",
+  AccessControlEnforcedDefaultAdminRules: "the admin role moves only by beginDefaultAdminTransfer, then accept",
+  AccessControlEnforcedDefaultAdminDelay: "the admin transfer's delay has not passed yet",
+  AccessControlInvalidDefaultAdmin: "this account is not the pending admin",
+  TimelockUnexpectedOperationState:
+    "the policy action is not ready: not scheduled, its delay not passed, or already done",
+  TimelockInsufficientDelay: "a policy action must wait at least the timelock's delay",
+  SafeCastOverflowedUintDowncast: "a time or delay does not fit OpenZeppelin's 48-bit admin schedule",
 };
 
 const show = (v: unknown): string =>
@@ -47,7 +57,7 @@ export function customError(err: unknown): { name: string; args: readonly unknow
 export function describeError(err: unknown): string {
   const c = customError(err);
   if (c) {
-    const meaning = MEANING[c.name];
+    const meaning = ERROR_MEANINGS[c.name];
     return `reverted with ${c.name}(${c.args.map(show).join(", ")})${meaning ? `: ${meaning}` : ""}`;
   }
   if (err instanceof BaseError) return err.shortMessage;

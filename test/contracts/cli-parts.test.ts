@@ -21,7 +21,7 @@ import {
   writeDeployment,
   type DeploymentRecord,
 } from "../../scripts/registry/deployments.js";
-import { describeError } from "../../scripts/registry/errors.js";
+import { describeError, ERROR_MEANINGS } from "../../scripts/registry/errors.js";
 import { humanLine, jsonLine, type RegistryEvent } from "../../scripts/registry/format.js";
 import { readCursor, watchRegistry } from "../../scripts/registry/watch.js";
 
@@ -97,6 +97,13 @@ describe("CLI building blocks", function () {
       }
       assert.equal(describeError(caught), "reverted with UnknownRun(9): there is no run with this id");
       assert.equal(describeError(new Error("plain")), "plain");
+      // Every error a registry call can revert with has a meaning to show.
+      const abi = (await artifacts.readArtifact("TrainingRegistry")).abi as Abi;
+      const missing = abi
+        .filter((x) => x.type === "error")
+        .map((x) => x.name)
+        .filter((n) => !(n in ERROR_MEANINGS));
+      assert.deepEqual(missing, []);
     });
   });
 

@@ -15,13 +15,14 @@ import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import { artifactPaths, buildAll } from "../../prover/proving/artifacts.js";
 import { releaseSnarkjs, silentLogger as log } from "../../prover/proving/log.js";
 import type { ProofBundle } from "../../prover/proving/prove.js";
-import { trainAndProve } from "../../prover/run/prover.js";
+import { recordBeacon, trainAndProve } from "../../prover/run/prover.js";
 import type { TrainingSpec } from "../../prover/spec/schema.js";
 import { readJsonIfExists } from "../../prover/fs/atomic.js";
 import { specCommitment } from "../../prover/spec/commitment.js";
-import { runTag } from "../../prover/statement/statement.js";
+import { runTag, unpackPosition } from "../../prover/statement/statement.js";
 
 const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;
+const BEACON = 0x5eedn;
 
 describe("trainAndProve", function () {
   this.timeout(1_800_000);
@@ -35,11 +36,26 @@ describe("trainAndProve", function () {
   });
   after(releaseSnarkjs);
 
-  it("should write genesis, step and checkpoint bundles that snarkjs groth16 verify accepts", async () => {
+  it("should prove genesis alone before registration, and refuse to train without the run's beacon", async () => {
+    await assert.rejects(
+      trainAndProve(spec, data, { runDir: dir, lab: LAB, steps: 4 }, log),
+      /data order depends on the beacon[\s\S]*register the run first/,
+    );
+    const g = await trainAndProve(spec, data, { runDir: dir, lab: LAB, steps: 0 }, log);
+    assert.deepEqual(g.written, ["genesis.json"]);
+    // What `register` does once the chain has drawn the beacon.
+    await recordBeacon(dir, BEACON);
+    await assert.rejects(recordBeacon(dir, BEACON + 1n), /already records beacon/);
+    await assert.rejects(
+      trainAndProve(spec, data, { runDir: dir, lab: LAB, steps: 4, beacon: BEACON + 1n }, log),
+      /contradicts it/,
+    );
+  });
+  it("should write step and checkpoint bundles with the recorded beacon that snarkjs groth16 verify accepts", async () => {
     const s = await trainAndProve(spec, data, { runDir: dir, lab: LAB, steps: 4 }, log);
+    assert.deepEqual(s.reused, ["genesis.json"]);
     assert.deepEqual([...s.written].sort(), [
       "checkpoints/checkpoint-000000-000003.json",
-      "genesis.json",
       "steps/step-000000.json",
       "steps/step-000001.json",
       "steps/step-000002.json",
@@ -48,6 +64,7 @@ describe("trainAndProve", function () {
     const cp = (await readJsonIfExists(path.join(dir, "checkpoints", "checkpoint-000000-000003.json"))) as ProofBundle;
     assert.equal(cp.circuit, "checkpoint4_linear_i4o3b2");
     assert.equal(cp.statement.runTag, runTag(specCommitment(spec), LAB).toString());
+    assert.equal(unpackPosition(BigInt(cp.statement.position!)).beacon, BEACON);
     const pub = path.join(dir, "public.json");
     const proof = path.join(dir, "proof.json");
     await writeFile(pub, JSON.stringify(cp.publicSignals));
