@@ -109,15 +109,33 @@ describe("training circuits", function () {
       const ok = { ...spec, optimizer: { ...spec.optimizer, learningRate: 0x3c00 } };
       await g.expectPass(checkpointInputs(ok, data, train(ok, data, BEACON, 6).steps.slice(5, 6), RUN).inputs);
     });
+    it("should fail for a drawn sample with a NaN or infinite feature, even in the committed dataset", async () => {
+      const r = run.steps[5]!;
+      const i = r.indices[0]!;
+      const withFeature = (f0: number) => {
+        const samples = data.dataset.samples.map((x, j) =>
+          j === i ? { ...x, features: [f0, ...x.features.slice(1)] } : x,
+        );
+        const d = commitDataset({ ...data.dataset, samples });
+        const sp = { ...spec, dataset: { ...spec.dataset, root: d.root } };
+        return checkpointInputs(sp, d, train(sp, d, BEACON, 6).steps.slice(5, 6), RUN).inputs;
+      };
+      for (const f of [0x7fc0, 0x7f80, 0xff80, 0xffc1]) await g.expectFail(withFeature(f));
+      // The same construction with a finite feature (the largest) passes: the refusal is the feature's.
+      await g.expectPass(withFeature(0x7f7f));
+    });
     it("should fail for a drawn sample whose label is not one of the outputs, even in the committed dataset", async () => {
       const r = run.steps[5]!;
       const i = r.indices[0]!;
-      const samples = data.dataset.samples.map((x, j) => (j === i ? { ...x, label: 3 } : x));
-      const badData = commitDataset({ ...data.dataset, samples });
-      const badSpec = { ...spec, dataset: { ...spec.dataset, root: badData.root } };
-      const badRun = train(badSpec, badData, BEACON, 6);
-      const { inputs } = checkpointInputs(badSpec, badData, badRun.steps.slice(5, 6), RUN);
-      await g.expectFail(inputs);
+      const withLabel = (label: number) => {
+        const samples = data.dataset.samples.map((x, j) => (j === i ? { ...x, label } : x));
+        const d = commitDataset({ ...data.dataset, samples });
+        const sp = { ...spec, dataset: { ...spec.dataset, root: d.root } };
+        return checkpointInputs(sp, d, train(sp, d, BEACON, 6).steps.slice(5, 6), RUN).inputs;
+      };
+      for (const label of [3, 4, 255]) await g.expectFail(withLabel(label));
+      // The same construction with another valid label passes: the refusal is the label's range.
+      await g.expectPass(withLabel((data.dataset.samples[i]!.label + 1) % 3));
     });
     it("should fail on a batch not drawn by the sampler (another dataset sample, valid path)", async () => {
       const r = run.steps[5]!;
