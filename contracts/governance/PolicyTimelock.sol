@@ -12,6 +12,7 @@ import {TimelockController} from "@openzeppelin/contracts/governance/TimelockCon
 /// TimelockController unchanged: proposers schedule and cancel, executors
 /// (anyone, when address(0) is one) execute once the delay has passed.
 contract PolicyTimelock is TimelockController {
+    /// @notice Deploys the timelock; it administers itself (no admin account).
     /// @param minDelay Seconds between scheduling and execution.
     /// @param proposers Accounts that schedule (and may cancel) policy actions.
     /// @param executors Accounts that execute them (address(0): anyone).
