@@ -14,6 +14,9 @@ contract TrainingRegistryFuzzTest {
     uint32 private constant _K = 2;
     address private constant _LAB = address(0x1000);
     uint8 private constant _DEADLINE_KIND = uint8(ITrainingRegistry.ViolationKind.CheckpointDeadlineMissed);
+    /// @dev Tests that warp several times count from this constant, never from a `block.timestamp`
+    /// kept in a local: compiled with viaIR, such a local may be re-read after a warp.
+    uint256 private constant _T0 = 1_000_000;
 
     TrainingRegistry private registry;
     MockProofVerifier private genesisVerifier;
@@ -199,8 +202,9 @@ contract TrainingRegistryFuzzTest {
 
     /// @notice A pause that starts mid-window extends the window by its length.
     function test_pauseMidWindowDoesNotCount() public {
+        uint256 t = _T0;
+        vm.warp(t);
         (uint256 runId, ) = _register(100, 10);
-        uint256 t = block.timestamp;
         vm.warp(t + 60);
         registry.pause();
         vm.warp(t + 560);
@@ -257,8 +261,9 @@ contract TrainingRegistryFuzzTest {
 
     /// @notice With a pause of any length anywhere, only unpaused seconds count towards a window.
     function testFuzz_pausedSecondsNeverCount(uint32 beforeSeed, uint32 pausedSeed, uint32 afterSeed) public {
+        uint256 t = _T0;
+        vm.warp(t);
         (uint256 runId, ) = _register(1000, 100);
-        uint256 t = block.timestamp;
         uint256 a = beforeSeed % 3000;
         uint256 p = pausedSeed % 100_000;
         uint256 b = afterSeed % 3000;
