@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const max = (xs: readonly number[]): number => Math.max(...xs);
   process.stdout.write(
     `registry gas (whole transactions, real proofs):\n` +
-      `  registerRun with genesis proof          ${gas.registerRun}\n` +
+      `  registerRun with genesis proof          ${gas.registerRun} (its plan projected to cross the threshold)\n` +
       `  submitCheckpoint, K = 1 (step proof)    ${gas.submitK1.join(", ")}\n` +
       `  submitCheckpoint, K = 4                 ${gas.submitK4.join(", ")}\n` +
       `  submitCheckpoint, late, first flags     ${gas.submitFirstFlags} (missed window + cap + steps + designation)\n` +

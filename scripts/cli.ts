@@ -2,7 +2,7 @@
  * npm run registry -- <command> [options]
  *
  * One entry point for the registry: deploy, register, prove, submit, status,
- * flag-missed, watch. Every command takes --network (a network of
+ * flag-missed, reassess, watch. Every command takes --network (a network of
  * hardhat.config.ts) and reads addresses from deployments/<network>/.
  */
 import { writeSync } from "node:fs";
@@ -45,6 +45,7 @@ Commands:
   submit        submit every checkpoint of a run directory the chain does not have yet
   status        show one run or all runs (table, or --json)
   flag-missed   flag a run's missed checkpoint deadline (anyone may)
+  reassess      apply the threshold in force to a run now: designate or project it (anyone may)
   watch         follow the registry's events (violations, designations, checkpoints, registrations)
 
 \`npm run registry -- <command> --help\` describes each command.
@@ -135,6 +136,19 @@ Flags the run's next missed checkpoint window (anyone may, once per window,
 after its deadline; paused time does not count). The signing account is
 recorded as the reporter. A late checkpoint or a close flags the windows
 nobody flagged, so a missed window is never lost.
+
+  --run ID             the run
+
+${COMMON}
+`,
+  reassess: `Usage: npm run registry -- reassess --run ID
+
+Applies the designation threshold in force to a run that registered or last
+submitted under another one (a threshold change reaches existing runs at
+their next checkpoint, or here, sooner): designates the run at once if its
+proven FLOPs are above the threshold, and records the projection if its plan
+(planned steps x FLOPs per step) is. Anyone may call; refused with
+NothingToReassess when there is nothing to record.
 
   --run ID             the run
 
@@ -408,6 +422,26 @@ async function cmdFlagMissed(args: string[]): Promise<void> {
   out(`run ${runId}: missed checkpoint window ${result} after its last checkpoint flagged by ${lab}`);
 }
 
+async function cmdReassess(args: string[]): Promise<void> {
+  const v = parse(args, { run: { type: "string" } });
+  if (v.help) {
+    out(HELP.reassess!);
+    return;
+  }
+  const runId = check(uint("--run"), v.run, "run");
+  const chain = await connect(v.network, v["rpc-url"]);
+  requirePersistent(chain);
+  const d = await requireDeployment(v.deployments, v.network);
+  const { registry, publicClient, lab } = await registryAt(chain, d, v.account);
+  await registry.simulate.reassess([runId], { account: lab });
+  await mined(publicClient, await registry.write.reassess([runId]), "reassess");
+  const r = await runView(registry, d, runId);
+  out(
+    `run ${runId} reassessed against the threshold in force: ` +
+      `${r.designatedAt !== 0n ? "designated" : "not designated"}, ${r.projectedToCross ? "projected to cross" : "not projected"}`,
+  );
+}
+
 async function cmdWatch(args: string[], log: Logger): Promise<void> {
   const v = parse(args, {
     json: { type: "boolean", default: false },
@@ -476,6 +510,8 @@ async function main(): Promise<void> {
       return cmdStatus(rest);
     case "flag-missed":
       return cmdFlagMissed(rest);
+    case "reassess":
+      return cmdReassess(rest);
     case "watch":
       return cmdWatch(rest, log);
     default:

@@ -212,6 +212,7 @@ async function main(): Promise<void> {
   expect(h.steps === 16n && h.violations.every((n) => n === 0), "the honest run has 16 steps and no violation");
   expect(h.status === 3, "the honest run is completed");
   expect(h.designatedAt !== 0n && g.designatedAt !== 0n, "both runs crossed the designation threshold");
+  expect(h.projectedToCross && g.projectedToCross, "both plans were projected to cross it at registration");
   expect(g.steps === 16n, "the greedy run is fully recorded despite its violations");
   expect(
     g.violations.join(",") === "1,1,2,1,3",

@@ -141,6 +141,9 @@ interface ITrainingRegistry {
         uint64 beacon;
         /// Windows since the last checkpoint (or registration) already flagged as missed.
         uint64 flaggedWindows;
+        /// The plan (planned steps x FLOPs per step) was found above the designation threshold in force,
+        /// at registration or by a later reassessment (RunProjectedToCrossThreshold).
+        bool projectedToCross;
         /// Violations flagged so far, indexed by ViolationKind (each saturates at 2^24 - 1 = 16,777,215).
         uint32[5] violations;
     }
@@ -221,6 +224,11 @@ interface ITrainingRegistry {
     /// @param deadline When the next unflagged window ends, if the registry is not paused meanwhile.
     /// @param nowTime The current block time.
     error DeadlineNotMissed(uint256 runId, uint256 deadline, uint256 nowTime);
+    /// @notice A reassessment found nothing to record: the run is designated or below the threshold
+    /// in proven compute, and projected or below it in planned compute.
+    /// @param runId The run.
+    /// @param threshold The threshold in force (0: none).
+    error NothingToReassess(uint256 runId, uint256 threshold);
     /// @notice A role's initial account is the zero address.
     /// @param role The role.
     error ZeroRoleAccount(bytes32 role);
@@ -325,6 +333,18 @@ interface ITrainingRegistry {
         uint256 threshold,
         uint64 steps
     );
+    /// @notice The run's plan will cross the designation threshold in force (a public fact, not a
+    /// violation; cf. EU AI Act Recital 112: a provider knows ahead that a planned run will cross).
+    /// @param runId The run.
+    /// @param lab The run's lab.
+    /// @param plannedFlops Planned steps x FLOPs per step, from the genesis proof.
+    /// @param threshold The threshold in force.
+    event RunProjectedToCrossThreshold(
+        uint256 indexed runId,
+        address indexed lab,
+        uint256 plannedFlops,
+        uint256 threshold
+    );
     /// @notice The lab closed the run: no more checkpoints, no more deadlines.
     /// @param runId The run.
     /// @param lab The run's lab.
@@ -388,6 +408,13 @@ interface ITrainingRegistry {
     /// @param runId The run.
     /// @return window The window flagged (1: the first after the last checkpoint).
     function flagMissedDeadline(uint256 runId) external returns (uint64 window);
+
+    /// @notice Applies the designation threshold in force to a run that registered or last submitted
+    /// under another: designates it at once if its proven compute is above it, and records the
+    /// projection if its plan is. Anyone may call (a threshold change is not applied to existing runs
+    /// by itself; it applies at their next checkpoint, or here, sooner). Works on any registered run.
+    /// @param runId The run.
+    function reassess(uint256 runId) external;
 
     /// @notice Closes the run (lab only) after flagging every missed window not
     /// yet flagged: no more checkpoints, no more deadlines.

@@ -63,6 +63,7 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         uint32 flaggedWindows;
         uint40 registeredAt;
         uint40 designatedAt;
+        bool projectedToCross;
         // Views only.
         bytes32 familyId;
         uint256 specCommitment;
@@ -262,6 +263,16 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
     }
 
     /// @inheritdoc ITrainingRegistry
+    function reassess(uint256 runId) external whenNotPaused {
+        RunState storage run = _runs[runId];
+        if (run.status == RunStatus.None) revert UnknownRun(runId);
+        uint256 threshold = _designationThreshold;
+        bool designated = _designate(runId, run, run.cumulativeFlops, threshold, run.steps);
+        bool projected = _project(runId, run, uint256(run.plannedSteps) * run.flopsPerStep, threshold);
+        if (!designated && !projected) revert NothingToReassess(runId, threshold);
+    }
+
+    /// @inheritdoc ITrainingRegistry
     function closeRun(uint256 runId) external whenNotPaused {
         RunState storage run = _activeRun(runId);
         if (msg.sender != run.lab) revert NotRunLab(runId, msg.sender);
@@ -296,6 +307,7 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         record.registeredAt = run.registeredAt;
         record.beacon = run.beacon;
         record.flaggedWindows = run.flaggedWindows;
+        record.projectedToCross = run.projectedToCross;
         uint120 counts = run.violations;
         for (uint256 kind = 0; kind < 5; ++kind) {
             record.violations[kind] = uint32((counts >> (kind * _COUNTER_BITS)) & _COUNTER_MAX);
@@ -444,7 +456,7 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         }
     }
 
-    /// @dev The plan itself against the attestations, at registration.
+    /// @dev The plan itself against the attestations and the designation threshold, at registration.
     function _checkPlan(
         uint256 runId,
         RunState storage run,
@@ -452,12 +464,42 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         GenesisFacts calldata facts
     ) private {
         uint256 plannedFlops = uint256(facts.plannedSteps) * facts.flopsPerStep;
+        _project(runId, run, plannedFlops, _designationThreshold);
         if (plannedFlops > attestations.flopsCap) {
             _flag(runId, run, ViolationKind.PlannedComputeAboveCap, 0, plannedFlops, attestations.flopsCap, 1);
         }
         if (facts.plannedSteps > attestations.maxSteps) {
             _flag(runId, run, ViolationKind.PlannedStepsAboveLimit, 0, facts.plannedSteps, attestations.maxSteps, 1);
         }
+    }
+
+    /// @dev Records and announces that the plan will cross the threshold, unless it is recorded already
+    /// or the threshold is unset or not exceeded. Returns whether it recorded it.
+    function _project(
+        uint256 runId,
+        RunState storage run,
+        uint256 plannedFlops,
+        uint256 threshold
+    ) private returns (bool recorded) {
+        if (threshold == 0 || plannedFlops <= threshold || run.projectedToCross) return false;
+        run.projectedToCross = true;
+        emit RunProjectedToCrossThreshold(runId, run.lab, plannedFlops, threshold);
+        return true;
+    }
+
+    /// @dev Designates the run if its proven compute is above the threshold and it is not designated yet.
+    function _designate(
+        uint256 runId,
+        RunState storage run,
+        uint128 cumulative,
+        uint256 threshold,
+        uint64 steps
+    ) private returns (bool designated) {
+        // The threshold first: a run below it never reads its designation slot.
+        if (threshold == 0 || cumulative <= threshold || run.designatedAt != 0) return false;
+        run.designatedAt = uint40(_now());
+        emit RunDesignated(runId, run.lab, cumulative, threshold, steps);
+        return true;
     }
 
     /// @dev Writes an accepted checkpoint and emits CheckpointAccepted.
@@ -494,11 +536,7 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
             _flag(runId, run, ViolationKind.ComputeCapExceeded, steps, cumulative, a.flopsCap, 1);
         }
         if (steps > a.maxSteps) _flag(runId, run, ViolationKind.StepLimitExceeded, steps, steps, a.maxSteps, 1);
-        // The threshold first: a run below it never reads its designation slot.
-        uint256 threshold = _designationThreshold;
-        if (threshold == 0 || cumulative <= threshold || run.designatedAt != 0) return;
-        run.designatedAt = uint40(_now());
-        emit RunDesignated(runId, run.lab, cumulative, threshold, steps);
+        _designate(runId, run, cumulative, _designationThreshold, steps);
     }
 
     /// @dev Adds `count` violations of `kind` (saturating at 2^24 - 1) and emits ViolationFlagged.

@@ -24,6 +24,7 @@ export const ERROR_MEANINGS: Readonly<Record<string, string>> = {
   NoCheckpointYet: "the run has no checkpoint yet",
   DeadlineNotMissed: "no checkpoint window has passed its deadline unflagged yet (paused time does not count)",
   ZeroRoleAccount: "a role account is the zero address",
+  NothingToReassess: "the run is already designated or below the threshold, and already projected or its plan below it",
   AccessControlUnauthorizedAccount: "the account lacks the role this call needs",
   AccessControlBadConfirmation: "an account can renounce only its own role",
   EnforcedPause: "the registry is paused",

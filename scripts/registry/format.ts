@@ -83,6 +83,8 @@ export function humanLine(e: RegistryEvent): string {
       const unit = kind.includes("Step") ? " steps" : " FLOPs";
       return `${head}VIOLATION run ${str(a.runId)} ${kind} · ${num(a.observed)}${unit} > ${num(a.limit)}${unit} · at step ${str(a.steps)} · ${by}`;
     }
+    case "RunProjectedToCrossThreshold":
+      return `${head}PROJECTED run ${str(a.runId)} · plan of ${num(a.plannedFlops)} FLOPs > threshold ${num(a.threshold)} · designation expected when proven`;
     case "RunDesignated":
       return `${head}DESIGNATED run ${str(a.runId)} · ${num(a.cumulativeFlops)} FLOPs > threshold ${num(a.threshold)} · at step ${str(a.steps)}`;
     case "RunClosed":
@@ -120,6 +122,8 @@ export interface RunView {
   readonly designatedAt: bigint;
   /** The data-order beacon recorded at registration. */
   readonly beacon: bigint;
+  /** The plan was found above the designation threshold in force. */
+  readonly projectedToCross: boolean;
   readonly violations: readonly number[];
 }
 
@@ -142,6 +146,7 @@ export function runJson(r: RunView): Record<string, unknown> {
     lastCheckpointAt: r.lastCheckpointAt.toString(),
     designated: r.designatedAt !== 0n,
     designatedAt: r.designatedAt.toString(),
+    projectedToCross: r.projectedToCross,
     beacon: r.beacon.toString(),
     violations: Object.fromEntries(VIOLATION_KINDS.map((k, i) => [k, r.violations[i] ?? 0])),
   };
@@ -151,7 +156,8 @@ export function runJson(r: RunView): Record<string, unknown> {
 const SHORT_KINDS = ["plan>cap", "plan>steps", "cap", "steps", "deadline"] as const;
 export const VIOLATION_LEGEND =
   "violations: plan>cap / plan>steps = the plan already beyond the FLOPs cap / step limit at registration; " +
-  "cap / steps = proven FLOPs / steps beyond them (flagged at each checkpoint); deadline = missed checkpoint windows";
+  "cap / steps = proven FLOPs / steps beyond them (flagged at each checkpoint); deadline = missed checkpoint windows. " +
+  "designated: yes = proven FLOPs crossed the designation threshold; projected = the plan will cross it";
 
 /** The run table. */
 export function runTable(runs: readonly RunView[]): string[] {
@@ -170,7 +176,7 @@ export function runTable(runs: readonly RunView[]): string[] {
       `${num(r.cumulativeFlops)} (${num(r.attestations.flopsCap)})`,
       short(r.root),
       v || "none",
-      r.designatedAt !== 0n ? "yes" : "no",
+      r.designatedAt !== 0n ? "yes" : r.projectedToCross ? "projected" : "no",
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -18,7 +18,7 @@ import { executePolicyCall, policyCall, schedulePolicyCall } from "./governance.
 import { mined } from "./tx.js";
 
 export interface GasFigures {
-  /** registerRun with its genesis proof (whole transaction). */
+  /** registerRun with its genesis proof (whole transaction), its plan projected to cross the threshold. */
   readonly registerRun: number;
   /** submitCheckpoint, K = 1, on time: every submission of the run, in order (the fourth designates it). */
   readonly submitK1: readonly number[];

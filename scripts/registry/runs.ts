@@ -152,6 +152,7 @@ export async function runView(registry: Registry, d: DeploymentRecord, runId: bi
     lastCheckpointAt: r.lastCheckpointAt,
     designatedAt: r.designatedAt,
     beacon: r.beacon,
+    projectedToCross: r.projectedToCross,
     violations: [...r.violations],
   };
 }

@@ -883,6 +883,63 @@ describe("TrainingRegistry", function () {
     });
   });
 
+  describe("projection and reassessment (issue #15)", () => {
+    const PLANNED = 16n * STEP_FLOPS; // 1,968
+    const named = (ev: Awaited<ReturnType<typeof events>>, name: string) =>
+      ev.filter((e) => e.eventName === name).map((e) => e.args);
+    it("should project at registration a run whose plan is above the threshold in force", async () => {
+      const { registry } = await deployed(1000n);
+      const ev = await events(registry, await register(registry, runs.A));
+      assert.deepEqual(named(ev, "RunProjectedToCrossThreshold"), [
+        { runId: 1n, lab: LAB0, plannedFlops: PLANNED, threshold: 1000n },
+      ]);
+      const run = await registry.read.getRun([1n]);
+      assert.equal(run.projectedToCross, true);
+      assert.equal(run.designatedAt, 0n, "a projection is not a designation");
+      assert.deepEqual(run.violations, [0, 0, 0, 0, 0], "nor a violation");
+    });
+    it("should not project a plan at or below the threshold, nor with no threshold", async () => {
+      for (const threshold of [PLANNED, 5000n, undefined]) {
+        const { registry } = await deployed(threshold);
+        const ev = await events(registry, await register(registry, runs.A));
+        assert.deepEqual(named(ev, "RunProjectedToCrossThreshold"), [], `threshold ${threshold}`);
+        assert.equal((await registry.read.getRun([1n])).projectedToCross, false);
+      }
+    });
+    it("should apply a threshold change to existing runs at their next checkpoint, or at once by reassess", async () => {
+      const d = await deployRegistry(conn.viem, { designationThreshold: 5000n, policyDelay: 60n });
+      const registry = await conn.viem.getContractAt("TrainingRegistry", d.registry.address);
+      const runId = await registered(registry, runs.A, 2); // 984 FLOPs proven of 1,968 planned
+      const lower = async (threshold: bigint) => {
+        const call = policyCall(d.timelock.address, registry, "setDesignationThreshold", [threshold]);
+        await mined(await schedulePolicyCall(conn.viem, call, 60n));
+        await conn.networkHelpers.time.increase(60);
+        await mined(await executePolicyCall(conn.viem, call));
+      };
+      await lower(1000n);
+      // Not re-evaluated by the change itself: the record is as it was until someone reassesses.
+      assert.equal((await registry.read.getRun([runId])).projectedToCross, false);
+      let ev = await events(registry, await registry.write.reassess([runId], { account: OUTSIDER }));
+      assert.deepEqual(named(ev, "RunProjectedToCrossThreshold"), [
+        { runId, lab: LAB0, plannedFlops: PLANNED, threshold: 1000n },
+      ]);
+      assert.deepEqual(named(ev, "RunDesignated"), [], "984 proven FLOPs are below 1,000");
+      await lower(900n);
+      ev = await events(registry, await registry.write.reassess([runId], { account: OUTSIDER }));
+      const t = await blockTime();
+      assert.deepEqual(named(ev, "RunDesignated"), [
+        { runId, lab: LAB0, cumulativeFlops: 984n, threshold: 900n, steps: 8n },
+      ]);
+      assert.deepEqual(named(ev, "RunProjectedToCrossThreshold"), [], "projected once");
+      assert.equal((await registry.read.getRun([runId])).designatedAt, t);
+      await rejectsUnchanged(registry, () => registry.write.reassess([runId]), "NothingToReassess", [runId, 900n]);
+      await rejectsUnchanged(registry, () => registry.write.reassess([7n]), "UnknownRun", [7n]);
+      // The next checkpoint does not designate twice.
+      const next = await events(registry, await submit(registry, runId, runs.A.checkpoints[2]!, LAB0));
+      assert.deepEqual(named(next, "RunDesignated"), []);
+    });
+  });
+
   describe("closeRun", () => {
     it("should let only the lab close its run, with an event, keeping its record", async () => {
       const { registry } = await fresh();
