@@ -406,33 +406,33 @@ async function cmdStatus(args: string[]): Promise<void> {
   out(VIOLATION_LEGEND);
 }
 
-async function cmdFlagMissed(args: string[]): Promise<void> {
+/** The signing side of a command that acts on one run (`--run ID`); undefined when it printed its help. */
+async function runCommand(args: string[], command: "flag-missed" | "reassess") {
   const v = parse(args, { run: { type: "string" } });
   if (v.help) {
-    out(HELP["flag-missed"]!);
-    return;
+    out(HELP[command]!);
+    return undefined;
   }
   const runId = check(uint("--run"), v.run, "run");
   const chain = await connect(v.network, v["rpc-url"]);
   requirePersistent(chain);
   const d = await requireDeployment(v.deployments, v.network);
-  const { registry, publicClient, lab } = await registryAt(chain, d, v.account);
+  return { runId, d, ...(await registryAt(chain, d, v.account)) };
+}
+
+async function cmdFlagMissed(args: string[]): Promise<void> {
+  const c = await runCommand(args, "flag-missed");
+  if (!c) return;
+  const { runId, registry, publicClient, lab } = c;
   const { result } = await registry.simulate.flagMissedDeadline([runId], { account: lab });
   await mined(publicClient, await registry.write.flagMissedDeadline([runId]), "flagMissedDeadline");
   out(`run ${runId}: missed checkpoint window ${result} after its last checkpoint flagged by ${lab}`);
 }
 
 async function cmdReassess(args: string[]): Promise<void> {
-  const v = parse(args, { run: { type: "string" } });
-  if (v.help) {
-    out(HELP.reassess!);
-    return;
-  }
-  const runId = check(uint("--run"), v.run, "run");
-  const chain = await connect(v.network, v["rpc-url"]);
-  requirePersistent(chain);
-  const d = await requireDeployment(v.deployments, v.network);
-  const { registry, publicClient, lab } = await registryAt(chain, d, v.account);
+  const c = await runCommand(args, "reassess");
+  if (!c) return;
+  const { runId, d, registry, publicClient, lab } = c;
   await registry.simulate.reassess([runId], { account: lab });
   await mined(publicClient, await registry.write.reassess([runId]), "reassess");
   const r = await runView(registry, d, runId);
