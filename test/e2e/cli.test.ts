@@ -301,6 +301,18 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
     await rpc("evm_increaseTime", [601]);
     await rpc("evm_mine");
     assert.match(await cli("flag-missed", "--run", "2", "--account", "2"), /flagged by 0x3C44/);
+    // Both plans were projected at registration and the threshold did not change: nothing to reassess.
+    const reassess = cliProcess([
+      "reassess",
+      "--run",
+      "2",
+      "--rpc-url",
+      `http://127.0.0.1:${nodePort}`,
+      "--deployments",
+      deployments,
+    ]);
+    assert.equal(await reassess.wait(), 1);
+    assert.match(reassess.errors.join("\n"), /NothingToReassess\(2, 1500\)/);
     await until("the watcher to notice the cut", () => w2.errors.some((l) => /RPC error/.test(l)), 60_000);
 
     // Restore it: the watcher catches up with nothing lost or repeated.
@@ -344,6 +356,8 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
       assert.equal(s.cumulativeFlops, String(r.cumulativeFlops));
       assert.equal(BigInt(s.root as string), r.root);
       assert.equal(s.designated, r.designatedAt !== 0n);
+      assert.equal(s.projectedToCross, r.projectedToCross);
+      assert.equal(s.projectedToCross, true, "every plan here (1,968 FLOPs) is above the 1,500-FLOP threshold");
       assert.deepEqual(Object.values(s.violations), r.violations.map(Number));
       assert.equal((s.attestations as { flopsCap: string }).flopsCap, String(r.attestations.flopsCap));
     }
