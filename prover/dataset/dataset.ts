@@ -21,7 +21,10 @@ export interface Dataset {
   readonly samples: readonly Sample[];
 }
 
-/** Leaf of one sample. At most 14 features (Poseidon takes 16 inputs). */
+/** Features per sample: a leaf is one Poseidon hash of tag, features and label, and Poseidon takes 16 inputs. */
+export const MAX_LEAF_FEATURES = 14;
+
+/** Leaf of one sample. At most MAX_LEAF_FEATURES features. */
 export function sampleLeaf(s: Sample): bigint {
   return hashTagged(TAGS.datasetLeaf, [...s.features.map(BigInt), BigInt(s.label)]);
 }
@@ -36,7 +39,8 @@ export interface CommittedDataset {
 
 export function commitDataset(d: Dataset): CommittedDataset {
   if (d.samples.length === 0) throw new Error(`dataset ${d.name} is empty`);
-  if (d.features > 14) throw new Error(`at most 14 features per sample are supported, ${d.name} has ${d.features}`);
+  if (d.features > MAX_LEAF_FEATURES)
+    throw new Error(`at most ${MAX_LEAF_FEATURES} features per sample are supported, ${d.name} has ${d.features}`);
   const leaves = d.samples.map(sampleLeaf);
   const depth = depthFor(leaves.length);
   const tree = new MerkleTree(leaves, depth);
