@@ -56,6 +56,11 @@ export const TrainingSpecSchema = z
         size: count(2 ** 20),
         /** Poseidon Merkle root of the samples. */
         root: fieldElement,
+        /**
+         * The dataset file (`npm run dataset -- import`), relative to the spec
+         * file; not committed (the root and size are). Absent: the built-in iris set.
+         */
+        file: z.string().min(1).optional(),
       })
       .strict(),
     dataSeed: fieldElement,
