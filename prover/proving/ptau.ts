@@ -99,7 +99,7 @@ export function requiredPower(nConstraints: number, nPublic: number): number {
 }
 
 /** Throws, saying what to do, unless the ptau is safe to build keys on and large enough. */
-export function assertUsablePtau(info: PtauInfo, needPower: number): void {
+export function assertUsablePtau(info: PtauInfo, needPower: number, circuit?: string): void {
   const secret = info.contributions.filter((c) => c.type === "contribution");
   if (!info.tauIsNotOne || info.contributions.length === 0) {
     throw new Error(
@@ -119,12 +119,17 @@ export function assertUsablePtau(info: PtauInfo, needPower: number): void {
       `${info.file} is not prepared for phase 2: run \`snarkjs powersoftau prepare phase2 ${info.file} <out>.ptau\`.`,
     );
   }
-  if (info.power < needPower) {
-    throw new Error(
-      `${info.file} supports 2^${info.power} constraints but the circuit needs 2^${needPower}: ` +
-        `use a ptau of power ${needPower} or more (a ceremony file, or omit --ptau to generate a development one).`,
-    );
-  }
+  if (info.power < needPower) throw new Error(tooSmall(info, needPower, circuit));
+}
+
+/** The refusal of a ptau too small for a circuit: the count, the power needed, and how to pass a larger one. */
+function tooSmall(info: PtauInfo, needPower: number, circuit = "the circuit"): string {
+  return (
+    `${circuit} needs a ptau of power ${needPower} (2^${needPower} >= constraints + public signals), but ` +
+    `${info.file} has power ${info.power}. Pass a larger phase-1 file with --ptau FILE (or VTR_PTAU=FILE): ` +
+    `a public ceremony file of power ${needPower} or more, e.g. powersOfTau28_hez_final_${needPower}.ptau from the ` +
+    `Polygon Hermez ceremony; or choose a smaller family (batch size, checkpoint interval K).`
+  );
 }
 
 /** sha256 of a file, streamed. */
@@ -153,20 +158,24 @@ export async function ptauId(file: string): Promise<string> {
  * the shared development ptau, else a development ptau generated here with a
  * random contribution (slow: ~5 min for 2^14 on 2 cores, ~doubling per power).
  */
-export async function resolvePtau(requested: string | undefined, needPower: number, log: Logger): Promise<PtauInfo> {
+export async function resolvePtau(
+  requested: string | undefined,
+  needPower: number,
+  log: Logger,
+  circuit?: string,
+): Promise<PtauInfo> {
   if (requested !== undefined) {
     if (!existsSync(requested)) throw new Error(`ptau file not found: ${requested}`);
     const info = await inspectPtau(requested);
-    assertUsablePtau(info, needPower);
+    assertUsablePtau(info, needPower, circuit);
     return info;
   }
   if (existsSync(DEV_PTAU)) {
+    // Too small: refuse with the figures rather than generate a larger
+    // development ptau, which takes hours beyond 2^18 on these machines.
     const info = await inspectPtau(DEV_PTAU);
-    if (info.power >= needPower) {
-      assertUsablePtau(info, needPower);
-      return info;
-    }
-    log.info(`shared development ptau is 2^${info.power}, circuit needs 2^${needPower}: generating one`);
+    assertUsablePtau(info, needPower, circuit);
+    return info;
   }
   return generateDevPtau(Math.max(needPower, 12), log);
 }
