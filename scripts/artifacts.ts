@@ -1,60 +1,59 @@
 /**
- * npm run artifacts -- [--ptau FILE] [--only ID[,ID]] [--force]
+ * npm run artifacts -- [--spec FILE] [--ptau FILE] [--only IDS] [--force] [--verbose]
  *
  * Builds r1cs, wasm, Groth16 keys (DEVELOPMENT ONLY) and Solidity verifiers
- * for every circuit in prover/proving/manifest.ts, reusing cached builds.
+ * for the default circuits (prover/proving/manifest.ts) or for the circuit
+ * family of a spec, reusing cached builds.
  */
-import { parseArgs } from "node:util";
+import { paragraphs } from "./help.js";
+import { Command } from "commander";
 import { buildAll } from "../prover/proving/artifacts.js";
+import { familyCircuits, familyOfSpec } from "../prover/proving/families.js";
 import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
 import { CIRCUITS } from "../prover/proving/manifest.js";
+import { readSpec } from "../prover/spec/schema.js";
 
-const HELP = `Usage: npm run artifacts -- [options]
+const program = new Command("npm run artifacts --")
+  .description(
+    paragraphs(`Builds, per circuit: r1cs + wasm witness generator (circom --O2), Groth16 proving key with one
+phase-2 contribution, verification key, and Solidity verifier in contracts/generated/.
 
-Builds, for every circuit in prover/proving/manifest.ts (${CIRCUITS.map((c) => c.id).join(", ")}):
-r1cs + wasm witness generator (circom --O2), Groth16 proving key with one
-phase-2 contribution, verification key, and Solidity verifier in
-contracts/generated/. Unchanged circuits are not rebuilt (content hash of the
-circuit sources, parameters, toolchain versions and ptau).
+Without --spec: the default circuits (${CIRCUITS.map((c) => c.id).join(", ")}).
+With --spec: the spec's circuit family (genesis, step = Checkpoint(1) and Checkpoint(K)).
+Each circuit's constraint count is checked against the ptau before the Groth16 setup.
+Unchanged circuits are not rebuilt (content hash of the circuit sources, parameters,
+toolchain versions and ptau).
 
-All keys and verifiers are DEVELOPMENT ONLY (single-party phase 2).
-
-Options:
-  --ptau FILE     phase-1 powers of tau (a ceremony file in production);
-                  the VTR_PTAU environment variable does the same.
-                  Default: ../shared/ptau/pot17_dev.ptau if present, else a
-                  development ptau generated once under build/ptau (slow:
-                  ~5 min at 2^14, roughly doubling per power).
-                  Refused: a ptau with no contribution (tau = 1), one with
-                  only beacons, one not prepared for phase 2, one too small.
-  --only IDS      comma-separated circuit ids to build
-  --force         rebuild even if the cache is valid
-  --verbose       show snarkjs's detailed progress
-  -h, --help      show this help
-`;
+All keys and verifiers are DEVELOPMENT ONLY (single-party phase 2).`),
+  )
+  .option("--spec <file>", "build the circuit family of this training spec")
+  .option(
+    "--ptau <file>",
+    "phase-1 powers of tau (a ceremony file in production; VTR_PTAU does the same). Default: " +
+      "../shared/ptau/pot17_dev.ptau if present, else a development ptau generated once under build/ptau. " +
+      "Refused: no contribution (tau = 1), only beacons, not prepared for phase 2, too small",
+  )
+  .option("--only <ids>", "comma-separated circuit ids to build (any default or family circuit id)")
+  .option("--force", "rebuild even if the cache is valid", false)
+  .option("--verbose", "show snarkjs's detailed progress", false)
+  .showHelpAfterError();
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      ptau: { type: "string" },
-      only: { type: "string" },
-      force: { type: "boolean", default: false },
-      verbose: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
-  const log = consoleLogger("artifacts", values.verbose);
-  const only = values.only
+  program.parse();
+  const o = program.opts<{ spec?: string; ptau?: string; only?: string; force: boolean; verbose: boolean }>();
+  const log = consoleLogger("artifacts", o.verbose);
+  const only = o.only
     ?.split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+  let circuits;
+  if (o.spec !== undefined) {
+    const family = familyOfSpec(await readSpec(o.spec));
+    circuits = familyCircuits(family);
+    log.info(`family ${family.name}: ${circuits.map((c) => c.id).join(", ")}`);
+  }
   const t0 = Date.now();
-  const results = await buildAll({ ptau: values.ptau, force: values.force, only }, log);
+  const results = await buildAll({ ptau: o.ptau, force: o.force, only, ...(circuits ? { circuits } : {}) }, log);
   for (const r of results) {
     process.stdout.write(
       `${r.id}: ${r.rebuilt ? "built" : "up to date"}, ${r.record.constraints} constraints, ptau 2^${r.record.ptau.power}\n`,

@@ -22,6 +22,7 @@ import { trainAndProve } from "../prover/run/prover.js";
 import { specCommitment } from "../prover/spec/commitment.js";
 import { readSpec, type TrainingSpec } from "../prover/spec/schema.js";
 import type { Attestations } from "./registry/calls.js";
+import { familyOfSpec } from "../prover/proving/families.js";
 import { connect, registryAt } from "./registry/connect.js";
 import { deployRegistry } from "./registry/deploy.js";
 import { deploymentRecord } from "./registry/deployments.js";
@@ -32,7 +33,6 @@ import { watchRegistry, type Cursor } from "./registry/watch.js";
 import { mined } from "./registry/tx.js";
 
 const say = (s = ""): void => void process.stdout.write(s + "\n");
-const FAMILY = "linear-mse/i4-o3-b2/iris150/k4";
 /** EU AI Act Art. 51 presumes systemic risk above 10^25 FLOP; scaled to this model: 1,500 FLOPs. */
 const DESIGNATION_THRESHOLD = 1_500n;
 
@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   // The second lab's private spec: same model family, its own salt and initial weights.
   const greedySpec: TrainingSpec = { ...honestSpec, salt: honestSpec.salt + 1n, initSeed: honestSpec.initSeed + 1n };
   const data = commitDataset(loadIris());
+  // The family follows from the spec (its shape and checkpoint interval K = 4).
+  const FAMILY = familyOfSpec(honestSpec).name;
 
   say("Verifiable training registry — demo on Hardhat's in-process chain\n");
   const chain = await connect("default");

@@ -6,8 +6,7 @@
  * resuming where an earlier run stopped.
  */
 import { parseArgs } from "node:util";
-import { commitDataset } from "../prover/dataset/dataset.js";
-import { loadIris } from "../prover/dataset/iris.js";
+import { datasetForSpec } from "../prover/dataset/file.js";
 import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
 import { DEFAULT_LAB, trainAndProve } from "../prover/run/prover.js";
 import { readSpec } from "../prover/spec/schema.js";
@@ -17,10 +16,11 @@ const HELP = `Usage: npm run prove -- --spec FILE --run-dir DIR [options]
 
 Trains the model of a training spec on its committed dataset (bit-exact bf16,
 fp32 accumulation) and proves it: a genesis proof, a step proof per step and a
-checkpoint proof every K steps (K = the spec's checkpointInterval; the built
-circuits cover linear-mse 4 -> 3, batch 2, the iris dataset, K = 4).
+checkpoint proof every K steps (K = the spec's checkpointInterval), with the
+circuits of the spec's family (e.g. linear-mse/i4-o3-b2/n150/k4).
 Re-running resumes: complete, valid bundles are kept, missing ones proved.
-Build the circuits first with \`npm run artifacts\`.
+Build the family's circuits first with \`npm run artifacts -- --spec FILE\`
+(\`npm run artifacts\` builds the example spec's families).
 
 The data order depends on the run's beacon, which the registry records when
 the run is registered: \`npm run registry -- register\` writes it into the run
@@ -36,6 +36,8 @@ Options:
                      refuse to start unless the spec's commitment is this one
                      (e.g. the commitment registered on-chain)
   --beacon N         the run's registration beacon (default: recorded in DIR/run.json)
+  --dataset FILE     the spec's dataset file (default: the spec's dataset.file,
+                     relative to the spec; else the built-in iris set)
   --no-step-proofs   only genesis and checkpoint proofs
   --steps N          train N steps instead of the spec's plannedSteps
   -h, --help         show this help
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       "expect-commitment": { type: "string" },
       steps: { type: "string" },
       beacon: { type: "string" },
+      dataset: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -80,13 +83,14 @@ async function main(): Promise<void> {
       );
     }
   }
-  const data = commitDataset(loadIris());
+  const data = await datasetForSpec(spec, values.spec, values.dataset);
   const log = consoleLogger("prove");
   const s = await trainAndProve(
     spec,
     data,
     {
       runDir: values["run-dir"],
+      specFile: values.spec,
       lab: BigInt(values.lab),
       stepProofs: !values["no-step-proofs"],
       steps,

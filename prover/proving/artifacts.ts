@@ -19,7 +19,7 @@ import { sourceHash } from "../circom/hash.js";
 import { readR1cs, readSymbols } from "../circom/r1cs.js";
 import { BUILD_DIR, PROJECT_ROOT } from "../paths.js";
 import type { Logger } from "./log.js";
-import { CIRCUITS, mainSource, verifierName, type CircuitSpec } from "./manifest.js";
+import { CIRCUITS, circuitSpec, mainSource, verifierName, type CircuitSpec } from "./manifest.js";
 import { ptauId, requiredPower, resolvePtau, type PtauInfo } from "./ptau.js";
 
 export const CIRCUIT_BUILD_DIR = path.join(BUILD_DIR, "circuits");
@@ -93,8 +93,10 @@ export interface BuildOptions {
   readonly ptau?: string;
   /** Rebuild even when the cache is valid. */
   readonly force?: boolean;
-  /** Only these circuit ids. */
+  /** Only these circuit ids (any manifest id: the defaults or a derived family circuit). */
   readonly only?: readonly string[];
+  /** Build these circuits instead of the default manifest (e.g. a spec's family). */
+  readonly circuits?: readonly CircuitSpec[];
   /** Output folders (tests build elsewhere). */
   readonly dirs?: OutputDirs;
 }
@@ -107,13 +109,8 @@ export interface BuildOutcome {
 
 /** Builds (or reuses) the artifacts of every selected manifest circuit. */
 export async function buildAll(opts: BuildOptions, log: Logger): Promise<BuildOutcome[]> {
-  const selected: readonly CircuitSpec[] = opts.only?.length
-    ? CIRCUITS.filter((c) => opts.only!.includes(c.id))
-    : CIRCUITS;
-  for (const id of opts.only ?? []) {
-    if (!CIRCUITS.some((c) => c.id === id))
-      throw new Error(`unknown circuit "${id}"; known: ${CIRCUITS.map((c) => c.id).join(", ")}`);
-  }
+  // circuitSpec throws, naming the id forms, for an unknown id.
+  const selected: readonly CircuitSpec[] = opts.only?.length ? opts.only.map(circuitSpec) : (opts.circuits ?? CIRCUITS);
   const out: BuildOutcome[] = [];
   for (const spec of selected) out.push(await buildCircuit(spec, opts, log));
   return out;
@@ -152,7 +149,13 @@ export async function buildCircuit(spec: CircuitSpec, opts: BuildOptions, log: L
   log.info(`${spec.id}: ${r1cs.constraints.length} constraints, ${nPublic} public signals`);
   await checkPublicLayout(spec, compiled.sym, nPublic);
 
-  const ptau: PtauInfo = await resolvePtau(requestedPtau, requiredPower(r1cs.constraints.length, nPublic), log);
+  // Checked against the ptau before the (long) Groth16 setup.
+  const ptau: PtauInfo = await resolvePtau(
+    requestedPtau,
+    requiredPower(r1cs.constraints.length, nPublic),
+    log,
+    `${spec.id} (${r1cs.constraints.length} constraints, ${nPublic} public signals)`,
+  );
   const ptauSha = await ptauId(ptau.file);
 
   t = Date.now();

@@ -1,50 +1,87 @@
 /**
- * The circuit families the registry governs (DESIGN §6): one model shape and
- * checkpoint size K, with the manifest circuits whose verifiers it uses.
- * A family's on-chain id is keccak256 of its name.
+ * The circuit families the registry governs (DESIGN §6): one model shape
+ * (model, inputs, outputs, batch, dataset size) and checkpoint size K, with
+ * the circuits whose verifiers it uses. Everything here is derived from the
+ * shape: the canonical name (its keccak256 is the on-chain family id), the
+ * genesis and Checkpoint(K) circuits, and the step circuit (K = 1) the
+ * prover also writes. A spec determines its family; a name parses back.
  */
 import { keccak256, stringToHex, type Hex } from "viem";
-import { circuitSpec, type CircuitId } from "./manifest.js";
+import type { TrainingSpec } from "../spec/schema.js";
+import {
+  checkpointCircuit,
+  DEFAULT_KS,
+  DEFAULT_SHAPE,
+  genesisCircuit,
+  type CircuitSpec,
+  type ModelShape,
+} from "./manifest.js";
 
 export interface FamilySpec {
-  /** Stable name; its keccak256 is the on-chain family id. */
+  /** Canonical name, e.g. linear-mse/i4-o3-b2/n150/k4; its keccak256 is the on-chain family id. */
   readonly name: string;
-  /** Manifest circuit of the family's genesis proofs. */
-  readonly genesis: CircuitId;
-  /** Manifest circuit of the family's checkpoint proofs (Checkpoint(K)). */
-  readonly checkpoint: CircuitId;
+  readonly shape: ModelShape;
   /** Steps K per checkpoint; equals the checkpoint circuit's K parameter. */
   readonly stepsPerCheckpoint: number;
+  /** Manifest circuit of the family's genesis proofs. */
+  readonly genesis: string;
+  /** Manifest circuit of the family's checkpoint proofs (Checkpoint(K)). */
+  readonly checkpoint: string;
+  /** Checkpoint(1): the per-step proofs the prover writes besides checkpoints (the checkpoint itself when K = 1). */
+  readonly step: string;
   readonly description: string;
 }
 
-export const FAMILIES = [
-  {
-    name: "linear-mse/i4-o3-b2/iris150/k1",
-    genesis: "genesis_linear_i4o3b2",
-    checkpoint: "step_linear_i4o3b2",
-    stepsPerCheckpoint: 1,
-    description: "linear-mse 4->3, batch 2, iris (150 samples); one step proof per checkpoint",
-  },
-  {
-    name: "linear-mse/i4-o3-b2/iris150/k4",
-    genesis: "genesis_linear_i4o3b2",
-    checkpoint: "checkpoint4_linear_i4o3b2",
-    stepsPerCheckpoint: 4,
-    description: "linear-mse 4->3, batch 2, iris (150 samples); 4 steps re-proved per checkpoint",
-  },
-] as const satisfies readonly FamilySpec[];
+const NAME = /^(linear-mse)\/i(\d+)-o(\d+)-b(\d+)\/n(\d+)\/k(\d+)$/;
 
-export type FamilyName = (typeof FAMILIES)[number]["name"];
+/** The family of a shape and K. */
+export function familyOf(shape: ModelShape, K: number): FamilySpec {
+  const name = `${shape.model}/i${shape.inputs}-o${shape.outputs}-b${shape.batch}/n${shape.size}/k${K}`;
+  return {
+    name,
+    shape,
+    stepsPerCheckpoint: K,
+    genesis: genesisCircuit(shape).id,
+    checkpoint: checkpointCircuit(shape, K).id,
+    step: checkpointCircuit(shape, 1).id,
+    description:
+      `${shape.model} ${shape.inputs}->${shape.outputs}, batch ${shape.batch}, a ${shape.size}-sample dataset; ` +
+      (K === 1 ? "one step proof per checkpoint" : `${K} steps re-proved per checkpoint`),
+  };
+}
 
-/** The on-chain id of a family: keccak256 of its name. */
-export const familyId = (name: string): Hex => keccak256(stringToHex(name));
+/** The family a spec's run belongs to (K = the spec's checkpoint interval). */
+export function familyOfSpec(spec: TrainingSpec): FamilySpec {
+  return familyOf(
+    {
+      model: spec.model.family,
+      inputs: spec.model.inputs,
+      outputs: spec.model.outputs,
+      batch: spec.batchSize,
+      size: spec.dataset.size,
+    },
+    spec.checkpointInterval,
+  );
+}
 
+/** A family by its canonical name. */
 export function familySpec(name: string): FamilySpec {
-  const f = FAMILIES.find((x) => x.name === name);
-  if (!f) throw new Error(`unknown circuit family "${name}"; known: ${FAMILIES.map((x) => x.name).join(", ")}`);
+  const m = NAME.exec(name);
+  if (!m) throw new Error(`not a family name: "${name}" (expected e.g. linear-mse/i4-o3-b2/n150/k4)`);
+  const f = familyOf({ model: "linear-mse", inputs: +m[2]!, outputs: +m[3]!, batch: +m[4]!, size: +m[5]! }, +m[6]!);
+  if (f.name !== name) throw new Error(`family name "${name}" is not canonical; did you mean ${f.name}?`);
   return f;
 }
 
-/** The K parameter of a Checkpoint(I, O, B, K, N, D) manifest circuit. */
-export const checkpointK = (id: CircuitId): number => circuitSpec(id).params[3]!;
+/** The circuits a family needs built: genesis, step (K = 1) and Checkpoint(K), each once. */
+export function familyCircuits(f: FamilySpec): CircuitSpec[] {
+  const out = [genesisCircuit(f.shape), checkpointCircuit(f.shape, 1)];
+  if (f.stepsPerCheckpoint !== 1) out.push(checkpointCircuit(f.shape, f.stepsPerCheckpoint));
+  return out;
+}
+
+/** The families built and deployed by default: the example spec's shape with K = 1 and K = 4. */
+export const FAMILIES: readonly FamilySpec[] = DEFAULT_KS.map((K) => familyOf(DEFAULT_SHAPE, K));
+
+/** The on-chain id of a family: keccak256 of its name. */
+export const familyId = (name: string): Hex => keccak256(stringToHex(name));

@@ -25,18 +25,31 @@ import { specCommitment } from "../spec/commitment.js";
 import type { TrainingSpec } from "../spec/schema.js";
 import { checkpointInputs, genesisInputs } from "../statement/inputs.js";
 import { checkDatasetMatchesSpec, evaluateOn, train } from "../training/trainer.js";
+import { familyOfSpec } from "../proving/families.js";
 import { readJsonIfExists, writeJsonAtomic } from "../fs/atomic.js";
 
 /** Hardhat's first development account: the default lab on the local networks. */
 export const DEFAULT_LAB = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
-/** Circuits of the linear-mse iris family, by role. */
-export const LINEAR_IRIS_CIRCUITS = {
-  genesis: "genesis_linear_i4o3b2",
-  step: "step_linear_i4o3b2",
-  checkpoint: "checkpoint4_linear_i4o3b2",
-  checkpointSteps: 4,
-} as const;
+/** The circuits a run directory's proofs are made with, by role (from the spec's family). */
+export interface RunCircuits {
+  readonly family: string;
+  readonly genesis: string;
+  readonly step: string;
+  readonly checkpoint: string;
+  readonly checkpointSteps: number;
+}
+
+export function runCircuitsOf(spec: TrainingSpec): RunCircuits {
+  const f = familyOfSpec(spec);
+  return {
+    family: f.name,
+    genesis: f.genesis,
+    step: f.step,
+    checkpoint: f.checkpoint,
+    checkpointSteps: f.stepsPerCheckpoint,
+  };
+}
 
 export interface ProveOptions {
   readonly runDir: string;
@@ -48,6 +61,8 @@ export interface ProveOptions {
   readonly stepProofs?: boolean;
   /** Steps to train (default: the spec's planned steps). */
   readonly steps?: number;
+  /** The spec's file, for messages. */
+  readonly specFile?: string;
 }
 
 export interface ProveSummary {
@@ -64,7 +79,7 @@ export interface RunRecord {
   readonly lab: string;
   /** The registration beacon, once the run is registered (decimal). */
   readonly beacon?: string;
-  readonly circuits: typeof LINEAR_IRIS_CIRCUITS;
+  readonly circuits: RunCircuits;
 }
 
 const runFileOf = (runDir: string): string => path.join(runDir, "run.json");
@@ -85,26 +100,17 @@ export async function recordBeacon(runDir: string, beacon: bigint): Promise<void
 
 const pad = (n: number): string => String(n).padStart(6, "0");
 
-/** Checks the shape the family's circuits are built for. */
-function checkFamily(spec: TrainingSpec): void {
-  const ok =
-    spec.model.inputs === 4 &&
-    spec.model.outputs === 3 &&
-    spec.batchSize === 2 &&
-    spec.dataset.size === 150 &&
-    spec.checkpointInterval === LINEAR_IRIS_CIRCUITS.checkpointSteps;
-  if (!ok) {
-    throw new Error(
-      "no built circuits for this shape: the prover has circuits for linear-mse 4 -> 3, batch 2, a 150-sample dataset " +
-        `and checkpoint interval ${LINEAR_IRIS_CIRCUITS.checkpointSteps} (add a family to prover/proving/manifest.ts for others)`,
-    );
-  }
-}
-
 /** Throws, saying what to run, unless the family's proving artifacts are built. */
-function checkArtifacts(): void {
-  for (const id of [LINEAR_IRIS_CIRCUITS.genesis, LINEAR_IRIS_CIRCUITS.step, LINEAR_IRIS_CIRCUITS.checkpoint])
-    requireArtifacts(id);
+function checkArtifacts(c: RunCircuits, specFile = "SPEC"): void {
+  for (const id of new Set([c.genesis, c.step, c.checkpoint])) {
+    try {
+      requireArtifacts(id);
+    } catch {
+      throw new Error(
+        `family ${c.family} has no built proving keys (${id} missing): run \`npm run artifacts -- --spec ${specFile}\` first`,
+      );
+    }
+  }
 }
 
 export async function trainAndProve(
@@ -114,18 +120,18 @@ export async function trainAndProve(
   log: Logger,
 ): Promise<ProveSummary> {
   // Every check before any work or any write.
-  checkFamily(spec);
+  const circuits = runCircuitsOf(spec);
   checkDatasetMatchesSpec(spec, data);
-  checkArtifacts();
+  checkArtifacts(circuits, opts.specFile);
   const commitment = specCommitment(spec);
   const steps = opts.steps ?? spec.plannedSteps;
-  const K = LINEAR_IRIS_CIRCUITS.checkpointSteps;
+  const K = circuits.checkpointSteps;
   const existing = await readRunRecord(opts.runDir);
   const record: RunRecord = {
     specCommitment: `0x${commitment.toString(16)}`,
     lab: `0x${opts.lab.toString(16).padStart(40, "0")}`,
     ...(existing?.beacon !== undefined ? { beacon: existing.beacon } : {}),
-    circuits: LINEAR_IRIS_CIRCUITS,
+    circuits,
   };
   if (existing && (existing.specCommitment !== record.specCommitment || BigInt(existing.lab) !== opts.lab)) {
     throw new Error(
@@ -180,7 +186,7 @@ export async function trainAndProve(
   };
 
   const g = genesisInputs(spec, opts.lab);
-  await ensure(path.join(opts.runDir, "genesis.json"), LINEAR_IRIS_CIRCUITS.genesis, g.inputs, g.statement);
+  await ensure(path.join(opts.runDir, "genesis.json"), circuits.genesis, g.inputs, g.statement);
 
   const metrics: Array<{ step: number; loss: number; accuracy: number }> = [
     { step: 0, ...evaluateOn(run.shape, run.initial, data) },
@@ -188,18 +194,17 @@ export async function trainAndProve(
   for (let t = 0; t < steps; t++) {
     if (opts.stepProofs !== false) {
       const c = checkpointInputs(spec, data, run.steps.slice(t, t + 1), binding);
-      await ensure(
-        path.join(opts.runDir, "steps", `step-${pad(t)}.json`),
-        LINEAR_IRIS_CIRCUITS.step,
-        c.inputs,
-        c.statement,
-      );
+      await ensure(path.join(opts.runDir, "steps", `step-${pad(t)}.json`), circuits.step, c.inputs, c.statement);
     }
+    // With K = 1 the step proof is the checkpoint: not proved twice.
+    const stepIsCheckpoint = K === 1 && opts.stepProofs !== false;
     if ((t + 1) % K === 0) {
       const a = t + 1 - K;
-      const c = checkpointInputs(spec, data, run.steps.slice(a, t + 1), binding);
-      const file = path.join(opts.runDir, "checkpoints", `checkpoint-${pad(a)}-${pad(t)}.json`);
-      await ensure(file, LINEAR_IRIS_CIRCUITS.checkpoint, c.inputs, c.statement);
+      if (!stepIsCheckpoint) {
+        const c = checkpointInputs(spec, data, run.steps.slice(a, t + 1), binding);
+        const file = path.join(opts.runDir, "checkpoints", `checkpoint-${pad(a)}-${pad(t)}.json`);
+        await ensure(file, circuits.checkpoint, c.inputs, c.statement);
+      }
       metrics.push({ step: t + 1, ...evaluateOn(run.shape, run.steps[t]!.paramsAfter, data) });
     }
   }

@@ -7,7 +7,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { getAddress, type Address, type PublicClient } from "viem";
-import { familyId } from "../../prover/proving/families.js";
+import { familyId, familySpec, type FamilySpec } from "../../prover/proving/families.js";
 import type { Logger } from "../../prover/proving/log.js";
 import type { ProofBundle } from "../../prover/proving/prove.js";
 import { readRunRecord, recordBeacon } from "../../prover/run/prover.js";
@@ -35,6 +35,13 @@ export async function runDirRecord(runDir: string): Promise<{ specCommitment: bi
     specCommitment: BigInt(r.specCommitment),
     lab: getAddress(`0x${BigInt(r.lab).toString(16).padStart(40, "0")}`),
   };
+}
+
+/** The family the run directory's proofs were made for (run.json). */
+async function runDirFamily(runDir: string): Promise<FamilySpec> {
+  const r = await readRunRecord(runDir);
+  if (!r) throw new Error(`${runDir} is not a run directory (no readable run.json)`);
+  return familySpec(r.circuits.family);
 }
 
 /**
@@ -110,8 +117,12 @@ export async function submitRunDir(
   const runId = await runIdOf(registry, runDir);
   if (runId === 0n) throw new Error(`the run of ${runDir} is not registered on "${d.network}": run \`register\` first`);
   const run = await registry.read.getRun([runId]);
-  const family = d.families.find((f) => f.id.toLowerCase() === run.familyId.toLowerCase());
-  if (!family) throw new Error(`run ${runId}'s family ${run.familyId} is not in the deployment record`);
+  const family =
+    d.families.find((f) => f.id.toLowerCase() === run.familyId.toLowerCase()) ?? (await runDirFamily(runDir));
+  if (familyId(family.name).toLowerCase() !== run.familyId.toLowerCase())
+    throw new Error(
+      `run ${runId}'s family ${run.familyId} is neither in the deployment record nor ${runDir}'s (${family.name})`,
+    );
   const bundles = await checkpointBundles(runDir, family.checkpoint);
   let steps = run.steps;
   let submitted = 0;

@@ -192,8 +192,8 @@ describe("TrainingRegistry", function () {
     });
     it("should not register a family whose verifiers have another layout, or K outside 1 .. 65,535", async () => {
       const { d, registry } = await directPolicy();
-      const g = d.circuits.genesis_linear_i4o3b2!.adapter.address;
-      const c = d.circuits.checkpoint4_linear_i4o3b2!.adapter.address;
+      const g = d.circuits.genesis_linear_i4o3b2n150!.adapter.address;
+      const c = d.circuits.checkpoint_linear_i4o3b2n150k4!.adapter.address;
       const id = familyId("test/other");
       await expectCustomError(registry.write.registerFamily([id, c, c, 4, ""]), "InvalidFamily", [c, 7n, 5n]);
       await expectCustomError(registry.write.registerFamily([id, g, g, 4, ""]), "InvalidFamily", [g, 5n, 7n]);
@@ -212,8 +212,8 @@ describe("TrainingRegistry", function () {
     });
     it("should not let an account without the policy role register a family", async () => {
       const { d, registry } = await fresh();
-      const g = d.circuits.genesis_linear_i4o3b2!.adapter.address;
-      const c = d.circuits.checkpoint4_linear_i4o3b2!.adapter.address;
+      const g = d.circuits.genesis_linear_i4o3b2n150!.adapter.address;
+      const c = d.circuits.checkpoint_linear_i4o3b2n150k4!.adapter.address;
       await expectCustomError(
         registry.write.registerFamily([familyId("x"), g, c, 4, ""], { account: OUTSIDER }),
         "AccessControlUnauthorizedAccount",
@@ -372,8 +372,8 @@ describe("TrainingRegistry", function () {
     it("should refuse a plan that is not a positive multiple of the family's K", async () => {
       const { d, registry } = await directPolicy();
       const id = familyId("test/k3");
-      const g = d.circuits.genesis_linear_i4o3b2!.adapter.address;
-      const c = d.circuits.checkpoint4_linear_i4o3b2!.adapter.address;
+      const g = d.circuits.genesis_linear_i4o3b2n150!.adapter.address;
+      const c = d.circuits.checkpoint_linear_i4o3b2n150k4!.adapter.address;
       await mined(await registry.write.registerFamily([id, g, c, 3, "16 planned steps are not a multiple of 3"]));
       await rejectsUnchanged(registry, () => register(registry, runs.A, HONEST, LAB0, "test/k3"), "InvalidPlan", [
         16n,
@@ -550,7 +550,7 @@ describe("TrainingRegistry", function () {
       // Every public input, through the registry's layout builder and the family's verifier.
       const adapter = await conn.viem.getContractAt(
         "Groth16VerifierAdapter",
-        d.circuits.checkpoint4_linear_i4o3b2!.adapter.address,
+        d.circuits.checkpoint_linear_i4o3b2n150k4!.adapter.address,
       );
       const inputs = [...(await registry.read.checkpointPublicInputs([c.runTag, c.flops, c.beacon, c.claim]))];
       assert.equal(await adapter.read.verify([c.proof, inputs]), true);

@@ -31,12 +31,12 @@ describe("Groth16VerifierAdapter", function () {
   let conn: Awaited<ReturnType<typeof network.create>>;
 
   before(async () => {
-    await buildAll({ only: ["genesis_linear_i4o3b2", "checkpoint4_linear_i4o3b2"] }, silentLogger);
+    await buildAll({ only: ["genesis_linear_i4o3b2n150", "checkpoint_linear_i4o3b2n150k4"] }, silentLogger);
     const { spec, data } = await loadExample();
     const run = train(spec, data, 7n, 4);
-    genesis = await prove("genesis_linear_i4o3b2", genesisInputs(spec, LAB).inputs);
+    genesis = await prove("genesis_linear_i4o3b2n150", genesisInputs(spec, LAB).inputs);
     checkpoint = await prove(
-      "checkpoint4_linear_i4o3b2",
+      "checkpoint_linear_i4o3b2n150k4",
       checkpointInputs(spec, data, run.steps, { lab: LAB, beacon: 7n }).inputs,
     );
     conn = await network.create();
@@ -44,7 +44,7 @@ describe("Groth16VerifierAdapter", function () {
   after(releaseSnarkjs);
 
   async function deploy(
-    verifierName: "GenesisLinearI4o3b2Verifier" | "Checkpoint4LinearI4o3b2Verifier",
+    verifierName: "GenesisLinearI4o3b2n150Verifier" | "CheckpointLinearI4o3b2n150k4Verifier",
     count: bigint,
   ) {
     const verifier = await conn.viem.deployContract(verifierName);
@@ -53,8 +53,8 @@ describe("Groth16VerifierAdapter", function () {
 
   describe("verify", () => {
     it("should accept real genesis and checkpoint proofs and report their signal counts", async () => {
-      const g = await deploy("GenesisLinearI4o3b2Verifier", BigInt(GENESIS_PUBLIC_SIGNALS.length));
-      const c = await deploy("Checkpoint4LinearI4o3b2Verifier", BigInt(CHECKPOINT_PUBLIC_SIGNALS.length));
+      const g = await deploy("GenesisLinearI4o3b2n150Verifier", BigInt(GENESIS_PUBLIC_SIGNALS.length));
+      const c = await deploy("CheckpointLinearI4o3b2n150k4Verifier", BigInt(CHECKPOINT_PUBLIC_SIGNALS.length));
       assert.equal(await g.read.publicSignalCount(), 7n);
       assert.equal(await c.read.publicSignalCount(), 5n);
       assert.equal(
@@ -67,7 +67,7 @@ describe("Groth16VerifierAdapter", function () {
       );
     });
     it("should reject the checkpoint proof with any one public signal changed, or a signal outside the field", async () => {
-      const c = await deploy("Checkpoint4LinearI4o3b2Verifier", BigInt(CHECKPOINT_PUBLIC_SIGNALS.length));
+      const c = await deploy("CheckpointLinearI4o3b2n150k4Verifier", BigInt(CHECKPOINT_PUBLIC_SIGNALS.length));
       const words = proofWords(packProof(checkpoint.proof));
       const pub = packPublicSignals(checkpoint.publicSignals);
       for (let i = 0; i < pub.length; i++) {
@@ -89,7 +89,7 @@ describe("Groth16VerifierAdapter", function () {
     });
     it("should revert with PublicSignalCountMismatch on a wrong number of signals", async () => {
       const n = BigInt(CHECKPOINT_PUBLIC_SIGNALS.length);
-      const c = await deploy("Checkpoint4LinearI4o3b2Verifier", n);
+      const c = await deploy("CheckpointLinearI4o3b2n150k4Verifier", n);
       const pub = packPublicSignals(checkpoint.publicSignals);
       const words = proofWords(packProof(checkpoint.proof));
       await expectCustomError(c.read.verify([words, pub.slice(0, -1)]), "PublicSignalCountMismatch", [n, n - 1n]);
@@ -97,7 +97,7 @@ describe("Groth16VerifierAdapter", function () {
     });
     it("should return false, not verify, when declared with the wrong count for its verifier", async () => {
       // Declared with the genesis count: the call has no matching verifyProof on the checkpoint verifier.
-      const wrong = await deploy("Checkpoint4LinearI4o3b2Verifier", BigInt(GENESIS_PUBLIC_SIGNALS.length));
+      const wrong = await deploy("CheckpointLinearI4o3b2n150k4Verifier", BigInt(GENESIS_PUBLIC_SIGNALS.length));
       assert.equal(
         await wrong.read.verify([proofWords(packProof(genesis.proof)), packPublicSignals(genesis.publicSignals)]),
         false,
@@ -111,7 +111,7 @@ describe("Groth16VerifierAdapter", function () {
         conn.viem.deployContract("Groth16VerifierAdapter", ["0x0000000000000000000000000000000000000000", 5n]),
         /ZeroVerifier/,
       );
-      const v = await conn.viem.deployContract("Checkpoint4LinearI4o3b2Verifier");
+      const v = await conn.viem.deployContract("CheckpointLinearI4o3b2n150k4Verifier");
       await assert.rejects(conn.viem.deployContract("Groth16VerifierAdapter", [v.address, 0n]), /NoPublicSignals/);
     });
   });

@@ -30,7 +30,10 @@ describe("trainAndProve", function () {
   let data: CommittedDataset;
   let dir: string;
   before(async () => {
-    await buildAll({ only: ["genesis_linear_i4o3b2", "step_linear_i4o3b2", "checkpoint4_linear_i4o3b2"] }, log);
+    await buildAll(
+      { only: ["genesis_linear_i4o3b2n150", "checkpoint_linear_i4o3b2n150k1", "checkpoint_linear_i4o3b2n150k4"] },
+      log,
+    );
     ({ spec, data } = await loadExample());
     dir = await mkdtemp(path.join(tmpdir(), "vtr-run-"));
   });
@@ -62,7 +65,7 @@ describe("trainAndProve", function () {
       "steps/step-000003.json",
     ]);
     const cp = (await readJsonIfExists(path.join(dir, "checkpoints", "checkpoint-000000-000003.json"))) as ProofBundle;
-    assert.equal(cp.circuit, "checkpoint4_linear_i4o3b2");
+    assert.equal(cp.circuit, "checkpoint_linear_i4o3b2n150k4");
     assert.equal(cp.statement.runTag, runTag(specCommitment(spec), LAB).toString());
     assert.equal(unpackPosition(BigInt(cp.statement.position!)).beacon, BEACON);
     const pub = path.join(dir, "public.json");

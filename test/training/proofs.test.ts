@@ -35,7 +35,7 @@ describe("training proofs (Groth16)", function () {
   let run: TrainingRun;
   before(async () => {
     await buildAll(
-      { only: ["genesis_linear_i4o3b2", "step_linear_i4o3b2", "checkpoint4_linear_i4o3b2"] },
+      { only: ["genesis_linear_i4o3b2n150", "checkpoint_linear_i4o3b2n150k1", "checkpoint_linear_i4o3b2n150k4"] },
       silentLogger,
     );
     ({ spec, data } = await loadExample());
@@ -45,20 +45,20 @@ describe("training proofs (Groth16)", function () {
 
   it("should prove genesis, and reject it with any public signal changed", async () => {
     const { inputs, statement } = genesisInputs(spec, LAB);
-    const bundle = await prove("genesis_linear_i4o3b2", inputs);
+    const bundle = await prove("genesis_linear_i4o3b2n150", inputs);
     assert.equal(bundle.statement.root0, statement.root0.toString());
     assert.equal(bundle.statement.lab, LAB.toString());
     await expectEverySignalBound(bundle);
   });
   it("should prove a step (Checkpoint(1)), and reject it with any public signal changed", async () => {
     const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(0, 1), { lab: LAB, beacon: 7n });
-    const bundle = await prove("step_linear_i4o3b2", inputs);
+    const bundle = await prove("checkpoint_linear_i4o3b2n150k1", inputs);
     assert.equal(bundle.statement.rootAfter, statement.rootAfter.toString());
     await expectEverySignalBound(bundle);
   });
   it("should prove a K = 4 checkpoint, and reject it with any public signal changed", async () => {
     const { inputs, statement } = checkpointInputs(spec, data, run.steps.slice(4, 8), { lab: LAB, beacon: 7n });
-    const bundle = await prove("checkpoint4_linear_i4o3b2", inputs);
+    const bundle = await prove("checkpoint_linear_i4o3b2n150k4", inputs);
     assert.deepEqual(unpackPosition(BigInt(bundle.statement.position!)), {
       firstStep: 4n,
       flops: 4n * 123n,
