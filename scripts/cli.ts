@@ -1,32 +1,36 @@
 /**
  * npm run registry -- <command> [options]
  *
- * One entry point for the registry: deploy, register, prove, submit, status,
- * flag-missed, reassess, watch. Every command takes --network (a network of
+ * One entry point for the registry: deploy, add-family, register, prove,
+ * submit, status, flag-missed, reassess, watch. Every command takes --network (a network of
  * hardhat.config.ts) and reads addresses from deployments/<network>/.
  */
 import { writeSync } from "node:fs";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { artifacts } from "hardhat";
+import { artifacts, tasks } from "hardhat";
 import { isAddress, type Abi, type Address } from "viem";
 import { z } from "zod";
-import { commitDataset } from "../prover/dataset/dataset.js";
-import { loadIris } from "../prover/dataset/iris.js";
-import { FAMILIES } from "../prover/proving/families.js";
+import { datasetForSpec } from "../prover/dataset/file.js";
+import { familyId, familyOfSpec } from "../prover/proving/families.js";
 import { consoleLogger, releaseSnarkjs, type Logger } from "../prover/proving/log.js";
 import { trainAndProve } from "../prover/run/prover.js";
 import { readSpec } from "../prover/spec/schema.js";
 import { connect, registryAt, wallet, type Chain } from "./registry/connect.js";
 import { DEFAULT_ADMIN_DELAY, DEFAULT_POLICY_DELAY, deployRegistry } from "./registry/deploy.js";
-import { DEFAULT_DEPLOYMENTS_DIR, readDeployment, requireDeployment, writeDeployment } from "./registry/deployments.js";
+import {
+  DEFAULT_DEPLOYMENTS_DIR,
+  readDeployment,
+  requireDeployment,
+  writeDeployment,
+  writeDeploymentRecord,
+} from "./registry/deployments.js";
 import { describeError } from "./registry/errors.js";
 import { humanLine, jsonLine, runJson, runTable, VIOLATION_LEGEND, type RegistryEvent } from "./registry/format.js";
 import { registerRunDir, runIdOf, runView, submitRunDir } from "./registry/runs.js";
 import { watchRegistry } from "./registry/watch.js";
 import { mined } from "./registry/tx.js";
-
-const DEFAULT_FAMILY = "linear-mse/i4-o3-b2/iris150/k4";
+import { addFamily } from "./registry/families.js";
 
 const COMMON = `Common options:
   --network NAME       network of hardhat.config.ts (default localhost: \`npx hardhat node\`)
@@ -40,6 +44,7 @@ const HELP: Record<string, string> = {
 
 Commands:
   deploy        deploy verifiers, adapters and the registry; record them in deployments/<network>/
+  add-family    deploy a spec's circuit family and register it through the policy timelock
   register      register a run: spec + attestations, with its genesis proof
   prove         train a spec's model and prove it into a run directory (resumable)
   submit        submit every checkpoint of a run directory the chain does not have yet
@@ -74,9 +79,27 @@ with the command.
 
 ${COMMON}
 `,
-  register: `Usage: npm run registry -- register --spec FILE --run-dir DIR --flops-cap N --max-steps N --deadline SECONDS [--family NAME]
+  "add-family": `Usage: npm run registry -- add-family --spec FILE
 
-Registers a run with the signing account as its lab. Proves genesis into the
+Adds the circuit family of a spec (model, shape, batch, dataset size,
+K = checkpointInterval; e.g. linear-mse/i4-o3-b3/n342/k1) to the recorded
+registry: deploys its verifiers (development keys, built by
+\`npm run artifacts -- --spec FILE\`) and one adapter each, unless already
+deployed, then schedules registerFamily in the policy timelock and executes
+it once the timelock's delay has passed. The signing account must be a
+proposer of the timelock (the deployer by default). With a delay, run the
+same command again after it: it continues where it stopped (the timelock
+operation is derived from the family name). Records everything in
+deployments/<network>/.
+
+  --spec FILE          training spec (JSON); only its family matters
+
+${COMMON}
+`,
+  register: `Usage: npm run registry -- register --spec FILE --run-dir DIR --flops-cap N --max-steps N --deadline SECONDS [--dataset FILE]
+
+Registers a run of the spec's circuit family (derived from the spec; it must
+be registered: see add-family) with the signing account as its lab. Proves genesis into the
 run directory first if it has no genesis proof. The registry records a beacon
 (from the registration block) that fixes the run's data order with the spec's
 seed; it is written to the run directory's run.json, which \`prove\` reads.
@@ -88,11 +111,11 @@ that is not a positive multiple of the family's K is refused.
   --flops-cap N        attested maximum cumulative FLOPs
   --max-steps N        attested maximum number of steps
   --deadline SECONDS   attested longest time between checkpoints
-  --family NAME        circuit family (default ${DEFAULT_FAMILY}; see deployments/<network>/deployment.json)
+  --dataset FILE       the spec's dataset file (default: the spec's dataset.file, else the built-in iris set)
 
 ${COMMON}
 `,
-  prove: `Usage: npm run registry -- prove --spec FILE --run-dir DIR [--steps N] [--no-step-proofs] [--lab ADDRESS] [--beacon N]
+  prove: `Usage: npm run registry -- prove --spec FILE --run-dir DIR [--steps N] [--no-step-proofs] [--lab ADDRESS] [--beacon N] [--dataset FILE]
 
 Trains the spec's model bit-exactly and writes genesis, step and checkpoint
 proofs into the run directory, bound to the lab (the signing account of
@@ -103,17 +126,18 @@ Same as \`npm run prove\`.
   --spec FILE          training spec (JSON)
   --run-dir DIR        run directory (register it first: training needs its beacon)
   --steps N            train N steps instead of the spec's planned steps
-  --no-step-proofs     only genesis and K = 4 checkpoints (enough for the K = 4 family)
+  --no-step-proofs     only genesis and Checkpoint(K) proofs (enough for a family with K > 1)
   --lab ADDRESS        the lab's address (default: the signing account)
   --beacon N           the run's beacon as the registry recorded it (default: from run.json)
+  --dataset FILE       the spec's dataset file (default: the spec's dataset.file, else the built-in iris set)
 
 ${COMMON}
 `,
   submit: `Usage: npm run registry -- submit --run-dir DIR
 
 Submits, in order, every checkpoint bundle of the run directory that the
-chain does not have yet, for the run's family (K = 1: step proofs; K = 4:
-checkpoints). Safe to re-run after a crash: the chain says where the run is.
+chain does not have yet, for the run's family (K = 1: step proofs; K > 1:
+Checkpoint(K) proofs). Safe to re-run after a crash: the chain says where the run is.
 The signing account must be the run's lab.
 
   --run-dir DIR        run directory
@@ -268,6 +292,49 @@ async function cmdDeploy(args: string[], log: Logger): Promise<void> {
   out(`recorded in ${path.relative(process.cwd(), path.join(v.deployments, v.network))}/`);
 }
 
+async function cmdAddFamily(args: string[], log: Logger): Promise<void> {
+  const v = parse(args, { spec: { type: "string" } });
+  if (v.help) {
+    out(HELP["add-family"]!);
+    return;
+  }
+  if (!v.spec) throw new Error("--spec FILE is required");
+  const family = familyOfSpec(await readSpec(v.spec));
+  const chain = await connect(v.network, v["rpc-url"]);
+  requirePersistent(chain);
+  const d = await requireDeployment(v.deployments, v.network);
+  const { wallet: signer } = await registryAt(chain, d, v.account);
+  // The family's verifiers were generated by `npm run artifacts -- --spec`: compile them.
+  await tasks.getTask("build").run({ quiet: true, noTests: true });
+  const o = await addFamily(chain.conn.viem, d, family, signer, log);
+  if (o.deployed.length > 0 || o.record.families.length !== d.families.length) {
+    await writeDeploymentRecord(
+      v.deployments,
+      o.record,
+      o.deployed,
+      async (name) => (await artifacts.readArtifact(name)).abi as Abi,
+    );
+  }
+  const id = familyId(family.name);
+  switch (o.state) {
+    case "registered":
+    case "already-registered":
+      out(
+        `family ${family.name} (K = ${family.stepsPerCheckpoint}) ${o.state === "registered" ? "registered" : "was already registered"}: ${id}`,
+      );
+      break;
+    case "scheduled":
+    case "waiting": {
+      const at = new Date(Number(o.readyAt ?? 0n) * 1000).toISOString();
+      out(
+        `family ${family.name}: registration scheduled in the policy timelock, executable from ${at}; ` +
+          `run this command again then to execute it`,
+      );
+      break;
+    }
+  }
+}
+
 async function cmdRegister(args: string[], log: Logger): Promise<void> {
   const v = parse(args, {
     spec: { type: "string" },
@@ -275,7 +342,7 @@ async function cmdRegister(args: string[], log: Logger): Promise<void> {
     "flops-cap": { type: "string" },
     "max-steps": { type: "string" },
     deadline: { type: "string" },
-    family: { type: "string", default: DEFAULT_FAMILY },
+    dataset: { type: "string" },
   });
   if (v.help) {
     out(HELP.register!);
@@ -288,16 +355,22 @@ async function cmdRegister(args: string[], log: Logger): Promise<void> {
     maxSteps: check(uint("--max-steps"), v["max-steps"], "max-steps"),
     checkpointDeadline: check(uint("--deadline"), v.deadline, "deadline"),
   };
-  if (!FAMILIES.some((f) => f.name === v.family))
-    throw new Error(`--family: unknown family "${v.family}"; known: ${FAMILIES.map((f) => f.name).join(", ")}`);
   const spec = await readSpec(v.spec);
+  const data = await datasetForSpec(spec, v.spec, v.dataset);
+  const family = familyOfSpec(spec);
   const chain = await connect(v.network, v["rpc-url"]);
   requirePersistent(chain);
   const d = await requireDeployment(v.deployments, v.network);
   const { registry, publicClient, lab } = await registryAt(chain, d, v.account);
+  // Before any proving: the family must be registered on this chain.
+  if ((await registry.read.getFamily([familyId(family.name)])).stepsPerCheckpoint === 0)
+    throw new Error(
+      `the spec's circuit family ${family.name} is not registered on "${v.network}": ` +
+        `run \`npm run registry -- add-family --spec ${v.spec} --network ${v.network}\` first`,
+    );
   log.info(`proving genesis for lab ${lab} (kept if already in ${v["run-dir"]})`);
-  await trainAndProve(spec, commitDataset(loadIris()), { runDir: v["run-dir"], lab: BigInt(lab), steps: 0 }, log);
-  const { runId, beacon } = await registerRunDir(registry, publicClient, v["run-dir"], v.family, attestations);
+  await trainAndProve(spec, data, { runDir: v["run-dir"], lab: BigInt(lab), steps: 0, specFile: v.spec }, log);
+  const { runId, beacon } = await registerRunDir(registry, publicClient, v["run-dir"], family.name, attestations);
   const r = await runView(registry, d, runId);
   out(`run ${runId} registered: lab ${r.lab}, family ${r.family}, ${r.plannedSteps} steps planned`);
   out(`  data-order beacon ${beacon} recorded in ${path.join(v["run-dir"], "run.json")}: \`prove\` uses it`);
@@ -313,6 +386,7 @@ async function cmdProve(args: string[], log: Logger): Promise<void> {
     "no-step-proofs": { type: "boolean", default: false },
     lab: { type: "string" },
     beacon: { type: "string" },
+    dataset: { type: "string" },
   });
   if (v.help) {
     out(HELP.prove!);
@@ -331,8 +405,9 @@ async function cmdProve(args: string[], log: Logger): Promise<void> {
   const spec = await readSpec(v.spec);
   const s = await trainAndProve(
     spec,
-    commitDataset(loadIris()),
+    await datasetForSpec(spec, v.spec, v.dataset),
     {
+      specFile: v.spec,
       runDir: v["run-dir"],
       lab: BigInt(lab),
       stepProofs: !v["no-step-proofs"],
@@ -500,6 +575,8 @@ async function main(): Promise<void> {
   switch (command) {
     case "deploy":
       return cmdDeploy(rest, log);
+    case "add-family":
+      return cmdAddFamily(rest, log);
     case "register":
       return cmdRegister(rest, log);
     case "prove":

@@ -164,3 +164,19 @@ export async function writeDeployment(
   await writeJsonAtomic(deploymentFile(dir, network), record);
   return record;
 }
+
+/** Writes an updated record and the ABIs of the contracts it newly names (`add-family`). */
+export async function writeDeploymentRecord(
+  dir: string,
+  record: DeploymentRecord,
+  newContracts: readonly string[],
+  abiOf: (contractName: string) => Promise<Abi>,
+): Promise<void> {
+  const folder = path.join(dir, record.network);
+  await mkdir(path.join(folder, "abi"), { recursive: true });
+  for (const key of newContracts) {
+    const c = record.contracts[key];
+    if (c) await writeJsonAtomic(path.join(folder, c.abi), await abiOf(path.basename(c.abi, ".json")));
+  }
+  await writeJsonAtomic(deploymentFile(dir, record.network), record);
+}

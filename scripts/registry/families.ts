@@ -1,0 +1,122 @@
+/**
+ * Adding a circuit family to a deployed registry (issue #9): deploy the
+ * family's verifiers and adapters (those not deployed yet), then register
+ * the family through the policy timelock (schedule; execute once the delay
+ * has passed), recording every step in deployments/<network>/. The timelock
+ * operation's salt is derived from the family name, so running the same
+ * command again continues where it stopped: nothing is deployed or
+ * scheduled twice.
+ */
+import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
+import { getAddress, keccak256, stringToHex, type Address } from "viem";
+import { familyId, type FamilySpec } from "../../prover/proving/families.js";
+import type { Logger } from "../../prover/proving/log.js";
+import { circuitSpec, verifierName } from "../../prover/proving/manifest.js";
+import { requireArtifacts } from "../../prover/proving/prove.js";
+import type { wallet as walletOf } from "./connect.js";
+import type { DeploymentRecord } from "./deployments.js";
+import { executePolicyCall, policyCall, schedulePolicyCall } from "./governance.js";
+import { mined } from "./tx.js";
+
+type Signer = Awaited<ReturnType<typeof walletOf>>;
+
+export type AddFamilyState = "registered" | "already-registered" | "scheduled" | "waiting";
+
+export interface AddFamilyOutcome {
+  readonly state: AddFamilyState;
+  /** The updated deployment record (contracts deployed, family added once registered). */
+  readonly record: DeploymentRecord;
+  /** New contracts by record key, to write their ABIs. */
+  readonly deployed: readonly string[];
+  /** When the scheduled registration can be executed (unix seconds), if waiting. */
+  readonly readyAt?: bigint;
+}
+
+/** The timelock salt of a family's registration: one operation per family name. */
+export const addFamilySalt = (name: string) => keccak256(stringToHex(`vtr/add-family/${name}`));
+
+export async function addFamily(
+  viem: HardhatViemHelpers,
+  record: DeploymentRecord,
+  family: FamilySpec,
+  wallet: Signer,
+  log: Logger,
+): Promise<AddFamilyOutcome> {
+  for (const id of [family.genesis, family.checkpoint]) requireArtifacts(id);
+  const publicClient = await viem.getPublicClient();
+  const registryAddr = record.contracts.TrainingRegistry?.address;
+  const timelockAddr = record.contracts.PolicyTimelock?.address;
+  if (!registryAddr || !timelockAddr) throw new Error(`the "${record.network}" record has no registry or timelock`);
+  const registry = await viem.getContractAt("TrainingRegistry", registryAddr, {
+    client: { public: publicClient, wallet },
+  });
+  const id = familyId(family.name);
+  const next: DeploymentRecord = { ...record, contracts: { ...record.contracts }, families: [...record.families] };
+  const withFamily = (): DeploymentRecord =>
+    next.families.some((f) => f.id.toLowerCase() === id.toLowerCase())
+      ? next
+      : { ...next, families: [...next.families, { ...family, id }] };
+
+  if ((await registry.read.getFamily([id])).stepsPerCheckpoint > 0) {
+    log.info(`family ${family.name} is already registered (${id})`);
+    return { state: "already-registered", record: withFamily(), deployed: [] };
+  }
+
+  // Verifiers and adapters not deployed yet.
+  const deployed: string[] = [];
+  const adapters: Record<string, Address> = {};
+  for (const circuit of [...new Set([family.genesis, family.checkpoint])]) {
+    const name = verifierName(circuit);
+    const adapterKey = `${name}Adapter`;
+    let adapter = next.contracts[adapterKey]?.address;
+    if (adapter === undefined || (await publicClient.getCode({ address: adapter })) === undefined) {
+      const deploy = async (contract: string, args: readonly unknown[], key: string): Promise<Address> => {
+        log.info(`deploying ${contract}${key === contract ? "" : ` as ${key}`}`);
+        const { deploymentTransaction, contract: c } = await viem.sendDeploymentTransaction(contract, [...args], {
+          client: { wallet },
+        });
+        const receipt = await mined(publicClient, deploymentTransaction.hash, `deploying ${contract}`);
+        next.contracts[key] = {
+          address: getAddress(c.address),
+          block: receipt.blockNumber.toString(),
+          transaction: receipt.transactionHash,
+          abi: `abi/${contract}.json`,
+        };
+        deployed.push(key);
+        return getAddress(c.address);
+      };
+      const verifier = await deploy(name, [], name);
+      adapter = await deploy(
+        "Groth16VerifierAdapter",
+        [verifier, BigInt(circuitSpec(circuit).publicSignals.length)],
+        adapterKey,
+      );
+    }
+    adapters[circuit] = adapter;
+  }
+
+  // Registration through the timelock: schedule, then execute once ready.
+  const call = policyCall(
+    timelockAddr,
+    { address: registryAddr, abi: registry.abi },
+    "registerFamily",
+    [id, adapters[family.genesis]!, adapters[family.checkpoint]!, family.stepsPerCheckpoint, family.description],
+    addFamilySalt(family.name),
+  );
+  const lock = await viem.getContractAt("PolicyTimelock", timelockAddr, { client: { public: publicClient, wallet } });
+  const op = await lock.read.hashOperation([call.target, 0n, call.data, `0x${"0".repeat(64)}`, call.salt]);
+  if (!(await lock.read.isOperation([op]))) {
+    const delay = await lock.read.getMinDelay();
+    log.info(`scheduling the registration of ${family.name} in the policy timelock (delay ${delay} s)`);
+    await mined(publicClient, await schedulePolicyCall(viem, call, delay, wallet.account.address), "schedule");
+  }
+  if (!(await lock.read.isOperationReady([op]))) {
+    const readyAt = await lock.read.getTimestamp([op]);
+    return { state: deployed.length > 0 ? "scheduled" : "waiting", record: next, deployed, readyAt };
+  }
+  log.info(`executing the registration of ${family.name}`);
+  await mined(publicClient, await executePolicyCall(viem, call, wallet.account.address), "execute registerFamily");
+  if ((await registry.read.getFamily([id])).stepsPerCheckpoint === 0)
+    throw new Error(`the timelock executed, but family ${family.name} is not registered (bug)`);
+  return { state: "registered", record: withFamily(), deployed };
+}
