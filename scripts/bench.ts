@@ -3,7 +3,8 @@
  * demo circuit, and for the training proofs: constraints per step and per
  * K = 4 checkpoint, witness and proving time (medians), peak memory, and the
  * ratio of proving time to reference training time per step; the registry's
- * gas with real proofs (register, submit K = 1 and K = 4, flag). Figures are
+ * gas with real proofs (register, submit K = 1 and K = 4, flag); and the
+ * step circuit of a family built from a spec (penguins, batch 3). Figures are
  * printed for people; the last line is one JSON object for machines.
  */
 import { readFile } from "node:fs/promises";
@@ -23,6 +24,9 @@ import { train } from "../prover/training/trainer.js";
 import { network } from "hardhat";
 import { measureGas } from "./registry/gas.js";
 import { registryFixtures } from "../test/fixtures/registry.js";
+import { importPenguins } from "../test/helpers/penguins.js";
+import { familyCircuits, familyOfSpec } from "../prover/proving/families.js";
+import { newSpec } from "../prover/spec/init.js";
 
 const GADGETS: ReadonlyArray<readonly [label: string, template: string, args: number[]]> = [
   ["fp32 add", "Fp32Add", []],
@@ -72,12 +76,12 @@ async function main(): Promise<void> {
   const beacon = 0xbeac0n; // any registration beacon: the cost does not depend on it
   const run = train(spec, data, beacon, 256);
   const trainMsPerStep = (performance.now() - t) / 256;
-  await buildAll({ only: ["step_linear_i4o3b2", "checkpoint4_linear_i4o3b2"] }, log);
+  await buildAll({ only: ["checkpoint_linear_i4o3b2n150k1", "checkpoint_linear_i4o3b2n150k4"] }, log);
   const training: Record<string, { constraints: number; witnessSecondsMedian: number; proveSecondsMedian: number }> =
     {};
   for (const [id, k] of [
-    ["step_linear_i4o3b2", 1],
-    ["checkpoint4_linear_i4o3b2", 4],
+    ["checkpoint_linear_i4o3b2n150k1", 1],
+    ["checkpoint_linear_i4o3b2n150k4", 4],
   ] as const) {
     const a = artifactPaths(id);
     const constraints = (JSON.parse(await readFile(a.record, "utf8")) as { constraints: number }).constraints;
@@ -103,10 +107,47 @@ async function main(): Promise<void> {
         `witness ${median(w).toFixed(2)} s, prove ${median(p).toFixed(2)} s (medians of 3)\n`,
     );
   }
-  const stepProve = training.step_linear_i4o3b2!.proveSecondsMedian + training.step_linear_i4o3b2!.witnessSecondsMedian;
+  const stepProve =
+    training.checkpoint_linear_i4o3b2n150k1!.proveSecondsMedian +
+    training.checkpoint_linear_i4o3b2n150k1!.witnessSecondsMedian;
   const ratio = (stepProve * 1000) / trainMsPerStep;
   process.stdout.write(
     `reference training: ${trainMsPerStep.toFixed(3)} ms per step; step proof / training time = ${ratio.toFixed(0)}x\n`,
+  );
+
+  // A family built from a spec (issue #9): penguins, batch 3, K = 1 (the README walkthrough's shape).
+  const penguins = await importPenguins();
+  const seed = (n: number) => Buffer.alloc(n, 7); // fixed secrets: the cost does not depend on them
+  const { spec: pSpec } = newSpec({
+    dataset: { committed: penguins.committed, file: "penguins.dataset.json" },
+    family: "linear-mse",
+    learningRate: "0.1",
+    batchSize: 3,
+    plannedSteps: 4,
+    checkpointInterval: 1,
+    out: "spec.json",
+    random: seed,
+  });
+  const pFamily = familyOfSpec(pSpec);
+  await buildAll({ circuits: familyCircuits(pFamily) }, log);
+  const pRun = train(pSpec, penguins.committed, beacon, 3);
+  const pa = artifactPaths(pFamily.step);
+  const pConstraints = (JSON.parse(await readFile(pa.record, "utf8")) as { constraints: number }).constraints;
+  const pTimes: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const { inputs } = checkpointInputs(pSpec, penguins.committed, pRun.steps.slice(r, r + 1), { lab: 1n, beacon });
+    t = performance.now();
+    await snarkjs.groth16.fullProve(inputs, pa.wasm, pa.zkey);
+    pTimes.push((performance.now() - t) / 1000);
+  }
+  const penguinsStep = {
+    family: pFamily.name,
+    constraints: pConstraints,
+    fullProveSecondsMedian: Number(median(pTimes).toFixed(3)),
+  };
+  process.stdout.write(
+    `${pFamily.step} (family ${pFamily.name}, penguins 342 samples, depth 9): ${pConstraints} constraints; ` +
+      `witness + prove ${median(pTimes).toFixed(2)} s (median of 3)\n`,
   );
 
   // Registry gas with real proofs, on Hardhat's in-process network.
@@ -130,6 +171,7 @@ async function main(): Promise<void> {
       constraints,
       dot4: { constraints: rec.constraints, proveSecondsMedian: Number(proveMedian.toFixed(3)) },
       training,
+      penguinsStep,
       trainMsPerStep: Number(trainMsPerStep.toFixed(3)),
       stepProofToTrainingRatio: Math.round(ratio),
       gas: {
