@@ -8,6 +8,8 @@ import * as snarkjs from "snarkjs";
 import { assertUsablePtau, inspectPtau, requiredPower } from "../../prover/proving/ptau.js";
 import { releaseSnarkjs, silentLogger as log } from "../../prover/proving/log.js";
 import { DEV_PTAU } from "../../prover/paths.js";
+import { artifactPaths, buildCircuit } from "../../prover/proving/artifacts.js";
+import { circuitSpec } from "../../prover/proving/manifest.js";
 
 describe("powers of tau checks", function () {
   this.timeout(300_000);
@@ -71,11 +73,27 @@ describe("powers of tau checks", function () {
     it("should refuse a ptau too small for the circuit, naming the power needed", async () => {
       const info = await inspectPtau(f("contrib_final.ptau"));
       assert.throws(() => {
-        assertUsablePtau(info, 11);
-      }, /needs 2\^11/);
+        assertUsablePtau(info, 11, "c (1500 constraints, 5 public signals)");
+      }, /c \(1500 constraints, 5 public signals\) needs a ptau of power 11 .* has power 6\. Pass a larger phase-1 file with --ptau FILE/);
       assert.doesNotThrow(() => {
         assertUsablePtau(info, 6);
       });
+    });
+  });
+
+  describe("buildCircuit", () => {
+    it("should refuse a circuit too big for the ptau after compiling and before any setup, with its count", async () => {
+      const dirs = { buildDir: path.join(dir, "build"), contractsDir: path.join(dir, "contracts") };
+      await assert.rejects(
+        buildCircuit(circuitSpec("dot4"), { ptau: f("contrib_final.ptau"), dirs }, log),
+        /dot4 \(\d+ constraints, 5 public signals\) needs a ptau of power \d+ .* has power 6\. Pass a larger phase-1 file with --ptau FILE \(or VTR_PTAU=FILE\)/,
+      );
+      const a = artifactPaths("dot4", dirs);
+      assert.ok(existsSync(a.r1cs), "compiled");
+      assert.ok(
+        !existsSync(a.zkey) && !existsSync(a.verifierSol) && !existsSync(a.record),
+        "no key, verifier or record",
+      );
     });
   });
 
