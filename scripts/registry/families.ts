@@ -8,7 +8,15 @@
  * scheduled twice.
  */
 import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
-import { getAddress, keccak256, stringToHex, type Address } from "viem";
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  getAddress,
+  keccak256,
+  stringToHex,
+  type Address,
+  type Hex,
+} from "viem";
 import { familyId, type FamilySpec } from "../../prover/proving/families.js";
 import type { Logger } from "../../prover/proving/log.js";
 import { circuitSpec, verifierName } from "../../prover/proving/manifest.js";
@@ -30,6 +38,19 @@ export interface AddFamilyOutcome {
   readonly deployed: readonly string[];
   /** When the scheduled registration can be executed (unix seconds), if waiting. */
   readonly readyAt?: bigint;
+}
+
+type RegistryReader = { read: { getFamily: (args: readonly [Hex]) => Promise<{ stepsPerCheckpoint: number }> } };
+
+/** Whether a family is registered: `getFamily` reverts with UnknownFamily for one that is not. */
+export async function familyRegistered(registry: RegistryReader, id: Hex): Promise<boolean> {
+  try {
+    return (await registry.read.getFamily([id])).stepsPerCheckpoint > 0;
+  } catch (err) {
+    const reverted = err instanceof BaseError ? err.walk((e) => e instanceof ContractFunctionRevertedError) : null;
+    if (reverted instanceof ContractFunctionRevertedError && reverted.data?.errorName === "UnknownFamily") return false;
+    throw err;
+  }
 }
 
 /** The timelock salt of a family's registration: one operation per family name. */
@@ -57,7 +78,7 @@ export async function addFamily(
       ? next
       : { ...next, families: [...next.families, { ...family, id }] };
 
-  if ((await registry.read.getFamily([id])).stepsPerCheckpoint > 0) {
+  if (await familyRegistered(registry, id)) {
     log.info(`family ${family.name} is already registered (${id})`);
     return { state: "already-registered", record: withFamily(), deployed: [] };
   }
@@ -116,7 +137,7 @@ export async function addFamily(
   }
   log.info(`executing the registration of ${family.name}`);
   await mined(publicClient, await executePolicyCall(viem, call, wallet.account.address), "execute registerFamily");
-  if ((await registry.read.getFamily([id])).stepsPerCheckpoint === 0)
+  if (!(await familyRegistered(registry, id)))
     throw new Error(`the timelock executed, but family ${family.name} is not registered (bug)`);
   return { state: "registered", record: withFamily(), deployed };
 }
