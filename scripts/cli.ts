@@ -81,6 +81,8 @@ function command(program: Command, name: string, summary: string, description: s
 
 const log = (name: string) => consoleLogger(name);
 
+const DATASET_OPTION = "the spec's dataset file (default: the spec's dataset.file, else the built-in iris set)";
+
 async function deploy(
   o: Common & {
     force: boolean;
@@ -404,7 +406,7 @@ command(
   .requiredOption("--flops-cap <n>", "attested maximum cumulative FLOPs", uint("--flops-cap"))
   .requiredOption("--max-steps <n>", "attested maximum number of steps", uint("--max-steps"))
   .requiredOption("--deadline <seconds>", "attested longest time between checkpoints", uint("--deadline"))
-  .option("--dataset <file>", "the spec's dataset file (default: the spec's dataset.file, else the built-in iris set)")
+  .option("--dataset <file>", DATASET_OPTION)
   .action(register);
 
 command(
@@ -422,7 +424,7 @@ command(
   .option("--no-step-proofs", "only genesis and Checkpoint(K) proofs (enough for a family with K > 1)")
   .option("--lab <address>", "the lab's address (default: the signing account)", address("--lab"))
   .option("--beacon <n>", "the run's beacon as the registry recorded it (default: from run.json)", uint("--beacon"))
-  .option("--dataset <file>", "the spec's dataset file (default: the spec's dataset.file, else the built-in iris set)")
+  .option("--dataset <file>", DATASET_OPTION)
   .action(prove);
 
 command(

@@ -14,6 +14,7 @@ import { getAddress, type Abi, type Address, type Hex } from "viem";
 import { z } from "zod";
 import { writeJsonAtomic } from "../../prover/fs/atomic.js";
 import { PROJECT_ROOT } from "../../prover/paths.js";
+import type { FamilySpec } from "../../prover/proving/families.js";
 import type { Deployment } from "./deploy.js";
 
 export const DEFAULT_DEPLOYMENTS_DIR = path.join(PROJECT_ROOT, "deployments");
@@ -64,6 +65,18 @@ const DeploymentRecordSchema = z.object({
 });
 
 export type DeploymentRecord = z.infer<typeof DeploymentRecordSchema>;
+
+/** A family as the record stores it (what readers need; the shape is in the name). */
+export function familyEntry(f: FamilySpec, id: Hex): DeploymentRecord["families"][number] {
+  return {
+    name: f.name,
+    id,
+    genesis: f.genesis,
+    checkpoint: f.checkpoint,
+    stepsPerCheckpoint: f.stepsPerCheckpoint,
+    description: f.description,
+  };
+}
 
 export const deploymentFile = (dir: string, network: string): string => path.join(dir, network, "deployment.json");
 
@@ -135,7 +148,7 @@ export function deploymentRecord(
     deployer: deployment.deployer,
     developmentKeys: true,
     contracts,
-    families: deployment.families.map((f) => ({ ...f })),
+    families: deployment.families.map((f) => familyEntry(f, f.id)),
     designationThreshold: deployment.designationThreshold.toString(),
     governance: {
       admin: deployment.governance.admin,

@@ -22,7 +22,7 @@ import type { Logger } from "../../prover/proving/log.js";
 import { circuitSpec, verifierName } from "../../prover/proving/manifest.js";
 import { requireArtifacts } from "../../prover/proving/prove.js";
 import type { wallet as walletOf } from "./connect.js";
-import type { DeploymentRecord } from "./deployments.js";
+import { familyEntry, type DeploymentRecord } from "./deployments.js";
 import { executePolicyCall, policyCall, schedulePolicyCall } from "./governance.js";
 import { mined } from "./tx.js";
 
@@ -76,7 +76,7 @@ export async function addFamily(
   const withFamily = (): DeploymentRecord =>
     next.families.some((f) => f.id.toLowerCase() === id.toLowerCase())
       ? next
-      : { ...next, families: [...next.families, { ...family, id }] };
+      : { ...next, families: [...next.families, familyEntry(family, id)] };
 
   if (await familyRegistered(registry, id)) {
     log.info(`family ${family.name} is already registered (${id})`);

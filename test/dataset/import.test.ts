@@ -262,30 +262,12 @@ describe("dataset import", function () {
 
     it("should write nothing when the command refuses, and never replace an existing file without --force", async () => {
       const out = path.join(dir, "refused.dataset.json");
-      const r = cliDataset([
-        "import",
-        PENGUINS,
-        "--label",
-        "Species",
-        "--features",
-        PENGUIN_FEATURES.join(","),
-        "--out",
-        out,
-      ]);
+      const args = ["import", PENGUINS, "--label", "Species", "--features", PENGUIN_FEATURES.join(","), "--out", out];
+      const r = cliDataset(args);
       assert.equal(r.status, 1);
       assert.match(r.stderr, /row 4, column "Beak Length \(mm\)": missing value/);
       assert.equal(existsSync(out), false);
-      const again = [
-        "import",
-        PENGUINS,
-        "--label",
-        "Species",
-        "--features",
-        PENGUIN_FEATURES.join(","),
-        "--drop-incomplete",
-        "--out",
-        out,
-      ];
+      const again = [...args, "--drop-incomplete"];
       assert.equal(cliDataset(again).status, 0);
       const before = await readFile(out, "utf8");
       const refused = cliDataset(again);

@@ -116,7 +116,7 @@ describe("trainAndProve", function () {
     const fresh = await mkdtemp(path.join(tmpdir(), "vtr-bad-"));
     await assert.rejects(
       trainAndProve({ ...spec, batchSize: 3 }, data, { runDir: fresh, lab: LAB }, log),
-      /no built circuits for this shape/,
+      /family linear-mse\/i4-o3-b3\/n150\/k4 has no built proving keys \(genesis_linear_i4o3b3n150 missing\): run `npm run artifacts -- --spec/,
     );
     await assert.rejects(
       trainAndProve({ ...spec, dataset: { ...spec.dataset, root: 1n } }, data, { runDir: fresh, lab: LAB }, log),
