@@ -45,8 +45,15 @@ export interface CircuitArtifacts {
 export interface BuildRecord {
   readonly id: string;
   readonly hash: string;
-  readonly developmentOnly: true;
+  /** True for keys built here (single-party phase 2); false once a verified ceremony key is installed. */
+  readonly developmentOnly: boolean;
   readonly warning: string;
+  /** The ceremony whose final key replaced the development key (`ceremony finalize --install`). */
+  readonly ceremony?: {
+    readonly transcriptSha256: string;
+    readonly contributions: number;
+    readonly installedAt: string;
+  };
   readonly constraints: number;
   readonly publicSignals: readonly string[];
   readonly ptau: { readonly sha256: string; readonly power: number; readonly contributions: number };

@@ -17,6 +17,9 @@ declare module "snarkjs" {
   export const zKey: {
     newZKey(r1cs: string, ptau: string, zkey: string, logger?: Log): Promise<unknown>;
     contribute(oldZkey: string, newZkey: string, name: string, entropy: string, logger?: Log): Promise<unknown>;
+    beacon(oldZkey: string, newZkey: string, name: string, beaconHash: string, numIterationsExp: number, logger?: Log): Promise<unknown>;
+    verifyFromInit(initZkey: string, ptau: string, zkey: string, logger?: Log): Promise<boolean>;
+    verifyFromR1cs(r1cs: string, ptau: string, zkey: string, logger?: Log): Promise<boolean>;
     exportVerificationKey(zkey: string, logger?: Log): Promise<object>;
     exportSolidityVerifier(zkey: string, templates: { groth16: string }, logger?: Log): Promise<string>;
   };
