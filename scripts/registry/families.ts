@@ -8,6 +8,7 @@
  * scheduled twice.
  */
 import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
+import { artifacts, tasks } from "hardhat";
 import {
   BaseError,
   ContractFunctionRevertedError,
@@ -51,6 +52,16 @@ export async function familyRegistered(registry: RegistryReader, id: Hex): Promi
     if (reverted instanceof ContractFunctionRevertedError && reverted.data?.errorName === "UnknownFamily") return false;
     throw err;
   }
+}
+
+/**
+ * Compiles the Solidity verifiers `npm run artifacts` generated since this
+ * process started, and makes Hardhat read its artifacts afresh (it caches
+ * the list of contracts on first use).
+ */
+export async function compileGeneratedVerifiers(): Promise<void> {
+  await tasks.getTask("build").run({ quiet: true, noTests: true });
+  await artifacts.clearCache();
 }
 
 /** The timelock salt of a family's registration: one operation per family name. */

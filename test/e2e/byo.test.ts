@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "mocha";
-import { network, tasks } from "hardhat";
+import { network } from "hardhat";
 import { getAddress } from "viem";
 import { builtInIris, datasetFileText, datasetForSpec, readDatasetFile } from "../../prover/dataset/file.js";
 import type { CommittedDataset } from "../../prover/dataset/dataset.js";
@@ -24,7 +24,7 @@ import { newSpec, writeNewSpec } from "../../prover/spec/init.js";
 import { readSpec, type TrainingSpec } from "../../prover/spec/schema.js";
 import { deployRegistry } from "../../scripts/registry/deploy.js";
 import { deploymentRecord, type DeploymentRecord } from "../../scripts/registry/deployments.js";
-import { addFamily } from "../../scripts/registry/families.js";
+import { addFamily, compileGeneratedVerifiers } from "../../scripts/registry/families.js";
 import { registerRunDir, submitRunDir } from "../../scripts/registry/runs.js";
 import { importPenguins } from "../helpers/penguins.js";
 import { expectCustomError } from "../helpers/revert.js";
@@ -80,7 +80,7 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
     // Cached: a second build reuses the keys.
     assert.ok((await buildAll({ circuits }, log)).every((b) => !b.rebuilt));
     // The generated verifiers are new Solidity sources: compile them.
-    await tasks.getTask("build").run({ quiet: true, noTests: true });
+    await compileGeneratedVerifiers();
   });
 
   it("should refuse another dataset for the spec before any proving", async () => {
