@@ -5,30 +5,22 @@
  * keys) in build/fixtures/registry.json. Tests do this on their own when the
  * recording is missing or was made with other keys; --force re-records.
  */
-import { parseArgs } from "node:util";
+import { Command } from "commander";
 import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
 import { registryFixtures } from "../test/fixtures/registry.js";
+import { paragraphs } from "./help.js";
 
-const HELP = `Usage: npm run fixtures [-- --force]
-
-Records real genesis, checkpoint and step proofs for the registry tests and
-the gas benchmark in build/fixtures/registry.json, building the keys first if
-needed. Proofs are tied to the keys they were made with: the recording is
-redone whenever the keys change.
-
-Options:
-  --force      record again even if the recording matches the keys
-  -h, --help   show this help
-`;
+const program = new Command("npm run fixtures --")
+  .description(
+    paragraphs(`Records real genesis, checkpoint and step proofs for the registry tests and the gas
+    benchmark in build/fixtures/registry.json, building the keys first if needed. Proofs are tied to
+    the keys they were made with: the recording is redone whenever the keys change.`),
+  )
+  .option("--force", "record again even if the recording matches the keys", false);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { force: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
+  program.parse();
+  const values = program.opts<{ force: boolean }>();
   const log = consoleLogger("fixtures");
   const t = performance.now();
   const f = await registryFixtures(log, values.force);
