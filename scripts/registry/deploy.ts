@@ -18,6 +18,7 @@ import { FAMILIES, familyId, type FamilySpec } from "../../prover/proving/famili
 import { circuitSpec, verifierName } from "../../prover/proving/manifest.js";
 import { requireArtifacts } from "../../prover/proving/prove.js";
 import type { Logger } from "../../prover/proving/log.js";
+import { deployableKeys, type KeyRecord } from "./keys.js";
 import { mined } from "./tx.js";
 
 /** Default seconds a policy action waits in the timelock. */
@@ -39,6 +40,10 @@ export interface DeployOptions {
   readonly families?: readonly FamilySpec[];
   /** Designation threshold in FLOPs to set after deployment (default: none). */
   readonly designationThreshold?: bigint;
+  /** The network's name: development keys are refused off the local ones (default: treated as local). */
+  readonly network?: string;
+  /** Deploy development keys on a network that is not local (recorded). */
+  readonly allowDevelopmentKeys?: boolean;
 }
 
 export interface DeployedContract {
@@ -69,6 +74,9 @@ export interface Deployment {
   readonly circuits: Readonly<Record<string, { verifier: DeployedContract; adapter: DeployedContract }>>;
   readonly families: ReadonlyArray<FamilySpec & { readonly id: Hex }>;
   readonly designationThreshold: bigint;
+  /** Each deployed circuit's key: its hash, and its ceremony transcript's if it has one. */
+  readonly keys: Readonly<Record<string, KeyRecord>>;
+  readonly allowDevelopmentKeys: boolean;
 }
 
 /** Deploys everything with the connection's first wallet account and registers the families. */
@@ -98,6 +106,12 @@ export async function deployRegistry(
     requireArtifacts(f.genesis);
     requireArtifacts(f.checkpoint);
   }
+  const allowDevelopmentKeys = opts.allowDevelopmentKeys ?? false;
+  const keys = await deployableKeys(
+    [...new Set(families.flatMap((f) => [f.genesis, f.checkpoint]))],
+    opts.network ?? "default",
+    allowDevelopmentKeys,
+  );
 
   const deploy = async (name: string, args: readonly unknown[]): Promise<DeployedContract> => {
     log?.info(`deploying ${name}`);
@@ -190,5 +204,7 @@ export async function deployRegistry(
     circuits,
     families: registered,
     designationThreshold: threshold,
+    keys,
+    allowDevelopmentKeys,
   };
 }

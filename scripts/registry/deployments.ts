@@ -41,7 +41,14 @@ const DeploymentRecordSchema = z.object({
   chainId: z.number().int().positive(),
   deployedAt: z.string(),
   deployer: address,
-  developmentKeys: z.literal(true),
+  /** Whether any recorded verifier uses development keys. */
+  developmentKeys: z.boolean(),
+  /** Set when development keys were deployed to a network that is not local, by explicit choice. */
+  allowDevelopmentKeys: z.boolean().optional(),
+  /** Per circuit: the key's SHA-256, whether it is a development key, its ceremony transcript's SHA-256. */
+  keys: z
+    .record(z.object({ zkeySha256: z.string(), developmentOnly: z.boolean(), transcriptSha256: z.string().optional() }))
+    .optional(),
   contracts: z.record(ContractRecord),
   families: z.array(
     z.object({
@@ -146,7 +153,9 @@ export function deploymentRecord(
     chainId: deployment.chainId,
     deployedAt: new Date().toISOString(),
     deployer: deployment.deployer,
-    developmentKeys: true,
+    developmentKeys: Object.values(deployment.keys).some((k) => k.developmentOnly),
+    allowDevelopmentKeys: deployment.allowDevelopmentKeys,
+    keys: { ...deployment.keys },
     contracts,
     families: deployment.families.map((f) => familyEntry(f, f.id)),
     designationThreshold: deployment.designationThreshold.toString(),

@@ -24,6 +24,7 @@ import { circuitSpec, verifierName } from "../../prover/proving/manifest.js";
 import { requireArtifacts } from "../../prover/proving/prove.js";
 import type { wallet as walletOf } from "./connect.js";
 import { familyEntry, type DeploymentRecord } from "./deployments.js";
+import { deployableKeys } from "./keys.js";
 import { executePolicyCall, policyCall, schedulePolicyCall } from "./governance.js";
 import { mined } from "./tx.js";
 
@@ -73,8 +74,17 @@ export async function addFamily(
   family: FamilySpec,
   wallet: Signer,
   log: Logger,
+  keyPolicy: { network: string; allowDevelopmentKeys: boolean } = {
+    network: record.network,
+    allowDevelopmentKeys: false,
+  },
 ): Promise<AddFamilyOutcome> {
   for (const id of [family.genesis, family.checkpoint]) requireArtifacts(id);
+  const keys = await deployableKeys(
+    [family.genesis, family.checkpoint],
+    keyPolicy.network,
+    keyPolicy.allowDevelopmentKeys,
+  );
   const publicClient = await viem.getPublicClient();
   const registryAddr = record.contracts.TrainingRegistry?.address;
   const timelockAddr = record.contracts.PolicyTimelock?.address;
@@ -83,7 +93,14 @@ export async function addFamily(
     client: { public: publicClient, wallet },
   });
   const id = familyId(family.name);
-  const next: DeploymentRecord = { ...record, contracts: { ...record.contracts }, families: [...record.families] };
+  const next: DeploymentRecord = {
+    ...record,
+    contracts: { ...record.contracts },
+    families: [...record.families],
+    keys: { ...record.keys, ...keys },
+    developmentKeys: record.developmentKeys || Object.values(keys).some((k) => k.developmentOnly),
+    ...(keyPolicy.allowDevelopmentKeys ? { allowDevelopmentKeys: true } : {}),
+  };
   const withFamily = (): DeploymentRecord =>
     next.families.some((f) => f.id.toLowerCase() === id.toLowerCase())
       ? next

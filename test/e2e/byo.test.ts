@@ -29,6 +29,9 @@ import { registerRunDir, submitRunDir } from "../../scripts/registry/runs.js";
 import { importPenguins } from "../helpers/penguins.js";
 import { expectCustomError } from "../helpers/revert.js";
 
+/** The in-process network: development keys are fine there. */
+const IN_PROCESS = { network: "default", allowDevelopmentKeys: false };
+
 describe("your own run: penguins to an accepted checkpoint of a family built from the spec", function () {
   this.timeout(1_800_000);
   let dir: string;
@@ -127,7 +130,7 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
     );
 
     // Scheduled in the timelock (default delay one day), waiting, then executed.
-    const first = await addFamily(viem, record, family, w!, log);
+    const first = await addFamily(viem, record, family, w!, log, IN_PROCESS);
     assert.equal(first.state, "scheduled");
     assert.deepEqual([...first.deployed].sort(), [
       "CheckpointLinearI4o3b3n342k1Verifier",
@@ -136,16 +139,16 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
       "GenesisLinearI4o3b3n342VerifierAdapter",
     ]);
     record = first.record;
-    const second = await addFamily(viem, record, family, w!, log);
+    const second = await addFamily(viem, record, family, w!, log, IN_PROCESS);
     assert.equal(second.state, "waiting");
     assert.deepEqual(second.deployed, [], "nothing deployed twice");
     await networkHelpers.time.increaseTo(second.readyAt!);
-    const third = await addFamily(viem, record, family, w!, log);
+    const third = await addFamily(viem, record, family, w!, log, IN_PROCESS);
     assert.equal(third.state, "registered");
     record = third.record;
     assert.ok(record.families.some((f) => f.name === family.name && f.id === familyId(family.name)));
     assert.equal((await registry.read.getFamily([familyId(family.name)])).stepsPerCheckpoint, 1);
-    assert.equal((await addFamily(viem, record, family, w!, log)).state, "already-registered");
+    assert.equal((await addFamily(viem, record, family, w!, log, IN_PROCESS)).state, "already-registered");
 
     const runDir = path.join(dir, "run");
     const { runId } = await registerRunDir(registry, publicClient, runDir, family.name, attestations);

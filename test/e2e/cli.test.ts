@@ -19,33 +19,11 @@ import { after, before, describe, it } from "mocha";
 import { PROJECT_ROOT } from "../../prover/paths.js";
 import { registryFixtures } from "../fixtures/registry.js";
 import { EXAMPLE_SPEC } from "../helpers/example.js";
+import { freePort, sleep, until } from "../helpers/net.js";
 
 const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
 const env = { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}` };
 const ACCOUNT1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 /** A TCP proxy the test can cut and restore. */
 class Proxy {

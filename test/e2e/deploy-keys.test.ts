@@ -1,0 +1,155 @@
+/**
+ * Deployments and keys (issue #12): against a second `hardhat node` used as
+ * the non-local network `live` (its RPC URL and key from the environment),
+ * `deploy` refuses development keys unless --allow-development-keys (then
+ * recorded), `verify-deployment` passes and fails once a verifier address in
+ * the record is changed; and the key policy accepts a circuit whose
+ * ceremony key is installed with a matching transcript, and refuses one
+ * whose transcript does not match.
+ */
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "mocha";
+import { artifactPaths, buildCircuit } from "../../prover/proving/artifacts.js";
+import {
+  applyBeacon,
+  contribute,
+  finalizeCeremony,
+  installCeremonyKeys,
+  newCeremony,
+} from "../../prover/proving/ceremony.js";
+import { releaseSnarkjs, silentLogger as log } from "../../prover/proving/log.js";
+import { circuitSpec } from "../../prover/proving/manifest.js";
+import { DEV_PTAU, PROJECT_ROOT } from "../../prover/paths.js";
+import { deployableKeys, keyRecord } from "../../scripts/registry/keys.js";
+import { registryFixtures } from "../fixtures/registry.js";
+import { freePort, until } from "../helpers/net.js";
+
+const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
+/** Hardhat's first development account: its key is public, which is fine on a throwaway node. */
+const KEY0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+describe("deployments and keys: development keys refused off local chains, deployments verifiable", function () {
+  this.timeout(1_800_000);
+  let node: ChildProcess;
+  let port: number;
+  let work: string;
+  let deployments: string;
+  const cli = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join("scripts", "cli.ts"), ...args, "--deployments", deployments],
+      {
+        cwd: PROJECT_ROOT,
+        encoding: "utf8",
+        env: { ...process.env, LIVE_RPC_URL: `http://127.0.0.1:${port}`, LIVE_DEPLOYER_KEY: KEY0 },
+      },
+    );
+
+  before(async () => {
+    await registryFixtures(log); // builds the default keys
+    work = await mkdtemp(path.join(tmpdir(), "vtr-keys-"));
+    deployments = path.join(work, "deployments");
+    port = await freePort();
+    node = spawn(path.join(BIN, "hardhat"), ["node", "--port", String(port), "--hostname", "127.0.0.1"], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}` },
+      stdio: "ignore",
+    });
+    await until("the second hardhat node", async () => {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+        });
+        return r.ok;
+      } catch {
+        return false;
+      }
+    });
+  });
+  after(async () => {
+    node.kill("SIGTERM");
+    await releaseSnarkjs();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it("should refuse development keys on `live`, deploy them with --allow-development-keys, and record it", () => {
+    const refused = cli("deploy", "--network", "live");
+    assert.equal(refused.status, 1, refused.stdout);
+    assert.match(
+      refused.stderr,
+      /network "live" is not a development chain, and .* DEVELOPMENT keys .*--allow-development-keys/,
+    );
+    assert.equal(existsSync(path.join(deployments, "live")), false, "nothing recorded");
+    const ok = cli("deploy", "--network", "live", "--allow-development-keys");
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /DEVELOPMENT keys: .*allowed by --allow-development-keys, recorded/);
+  });
+
+  it("should record each verifier's key, and pass verify-deployment", async () => {
+    const record = JSON.parse(await readFile(path.join(deployments, "live", "deployment.json"), "utf8")) as {
+      allowDevelopmentKeys: boolean;
+      developmentKeys: boolean;
+      keys: Record<string, { zkeySha256: string; developmentOnly: boolean }>;
+    };
+    assert.equal(record.allowDevelopmentKeys, true);
+    assert.equal(record.developmentKeys, true);
+    assert.deepEqual(Object.keys(record.keys).sort(), [
+      "checkpoint_linear_i4o3b2n150k1",
+      "checkpoint_linear_i4o3b2n150k4",
+      "genesis_linear_i4o3b2n150",
+    ]);
+    for (const [c, k] of Object.entries(record.keys)) assert.deepEqual(k, await keyRecord(c));
+    const v = cli("verify-deployment", "--network", "live");
+    assert.equal(v.status, 0, v.stderr + v.stdout);
+    assert.match(v.stdout, /all 12 checks passed \(development keys are deployed\)/);
+  });
+
+  it("should fail verify-deployment once a verifier address in the record is changed", async () => {
+    const file = path.join(deployments, "live", "deployment.json");
+    const text = await readFile(file, "utf8");
+    const record = JSON.parse(text) as { contracts: Record<string, { address: string }> };
+    // Point the K = 4 verifier's entry at the K = 1 verifier: real code, the wrong circuit.
+    record.contracts.CheckpointLinearI4o3b2n150k4Verifier!.address =
+      record.contracts.CheckpointLinearI4o3b2n150k1Verifier!.address;
+    await writeFile(file, JSON.stringify(record));
+    const v = cli("verify-deployment", "--network", "live");
+    assert.equal(v.status, 1);
+    assert.match(
+      v.stdout,
+      /FAIL checkpoint_linear_i4o3b2n150k4: deployed verifier: code at 0x[0-9a-fA-F]+ is not the compiled CheckpointLinearI4o3b2n150k4Verifier/,
+    );
+    assert.match(v.stdout, /FAIL checkpoint_linear_i4o3b2n150k4: adapter: .* wraps another contract/);
+    assert.match(v.stderr, /2 check\(s\) failed/);
+    await writeFile(file, text);
+  });
+
+  it("should accept a ceremony key whose transcript matches, and refuse one whose transcript does not", async function () {
+    if (!existsSync(DEV_PTAU)) this.skip();
+    const dirs = { buildDir: path.join(work, "build"), contractsDir: path.join(work, "contracts") };
+    await buildCircuit(circuitSpec("dot4"), { dirs }, log);
+    await assert.rejects(deployableKeys(["dot4"], "live", false, dirs), /dot4 has DEVELOPMENT keys/);
+    assert.equal((await deployableKeys(["dot4"], "localhost", false, dirs)).dot4!.developmentOnly, true);
+    const a = artifactPaths("dot4", dirs);
+    const cer = path.join(work, "ceremony");
+    await newCeremony(cer, "dot4", a.r1cs, DEV_PTAU, log);
+    await contribute(cer, "alice", log);
+    await applyBeacon(cer, "0a0b0c0d", 10, log);
+    const f = await finalizeCeremony(cer, a.r1cs, DEV_PTAU, path.join(cer, "final"), log);
+    await installCeremonyKeys(f.transcript, f.outputs, a);
+    const keys = await deployableKeys(["dot4"], "live", false, dirs);
+    assert.equal(keys.dot4!.developmentOnly, false);
+    assert.match(keys.dot4!.transcriptSha256!, /^[0-9a-f]{64}$/);
+    // A transcript that no longer matches its key.
+    const tFile = path.join(a.dir, "dot4.transcript.json");
+    const t = JSON.parse(await readFile(tFile, "utf8")) as { finalZkeySha256: string };
+    await writeFile(tFile, JSON.stringify({ ...t, finalZkeySha256: "0".repeat(64) }));
+    await assert.rejects(deployableKeys(["dot4"], "live", false, dirs), /transcript does not match its keys/);
+  });
+});
