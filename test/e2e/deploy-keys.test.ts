@@ -25,7 +25,12 @@ import {
 import { releaseSnarkjs, silentLogger as log } from "../../prover/proving/log.js";
 import { circuitSpec } from "../../prover/proving/manifest.js";
 import { DEV_PTAU, PROJECT_ROOT } from "../../prover/paths.js";
-import { deployableKeys, keyRecord } from "../../scripts/registry/keys.js";
+import { artifacts, network } from "hardhat";
+import { FAMILIES } from "../../prover/proving/families.js";
+import { deployRegistry } from "../../scripts/registry/deploy.js";
+import { deploymentRecord } from "../../scripts/registry/deployments.js";
+import { compileGeneratedVerifiers } from "../../scripts/registry/families.js";
+import { deployableKeys, keyRecord, verifyDeployment } from "../../scripts/registry/keys.js";
 import { registryFixtures } from "../fixtures/registry.js";
 import { freePort, until } from "../helpers/net.js";
 
@@ -128,6 +133,56 @@ describe("deployments and keys: development keys refused off local chains, deplo
     assert.match(v.stdout, /FAIL checkpoint_linear_i4o3b2n150k4: adapter: .* wraps another contract/);
     assert.match(v.stderr, /2 check\(s\) failed/);
     await writeFile(file, text);
+  });
+
+  it("should deploy on `live` a family whose circuits have ceremony keys, without --allow-development-keys", async function () {
+    if (!existsSync(DEV_PTAU)) this.skip();
+    const family = FAMILIES.find((f) => f.stepsPerCheckpoint === 1)!;
+    const circuits = [family.genesis, family.checkpoint];
+    // Ceremony keys replace the development keys of these two circuits for this test only.
+    const saved = new Map<string, Buffer>();
+    for (const c of circuits) {
+      const a = artifactPaths(c);
+      for (const f of [a.zkey, a.vkey, a.verifierSol, a.record, path.join(a.dir, "DEVELOPMENT-ONLY.txt")])
+        if (existsSync(f)) saved.set(f, await readFile(f));
+    }
+    try {
+      for (const c of circuits) {
+        const a = artifactPaths(c);
+        const cer = path.join(work, `ceremony-${c}`);
+        await newCeremony(cer, c, a.r1cs, DEV_PTAU, log);
+        await contribute(cer, "alice", log);
+        await applyBeacon(cer, "c0ffee", 10, log);
+        const f = await finalizeCeremony(cer, a.r1cs, DEV_PTAU, path.join(cer, "final"), log);
+        await installCeremonyKeys(f.transcript, f.outputs, a);
+      }
+      await compileGeneratedVerifiers();
+      process.env.LIVE_RPC_URL = `http://127.0.0.1:${port}`;
+      process.env.LIVE_DEPLOYER_KEY = KEY0;
+      const conn = await network.create("live");
+      const d = await deployRegistry(conn.viem, { families: [family], network: "live" });
+      assert.equal(d.allowDevelopmentKeys, false);
+      for (const c of circuits) assert.equal(d.keys[c]!.developmentOnly, false, c);
+      assert.deepEqual(Object.keys(d.keys).sort(), [...circuits].sort());
+      // The deployed verifier is the ceremony's: the compiled verifier generated from the ceremony key.
+      const lines = await verifyDeployment(
+        await conn.viem.getPublicClient(),
+        deploymentRecord("live", d),
+        async (name) => (await artifacts.readArtifact(name)).deployedBytecode,
+        async (adapter) => (await conn.viem.getContractAt("Groth16VerifierAdapter", adapter)).read.verifier(),
+      );
+      assert.deepEqual(
+        lines.filter((l) => !l.ok),
+        [],
+      );
+      assert.equal(lines.length, 8);
+    } finally {
+      for (const [f, b] of saved) await writeFile(f, b);
+      for (const c of circuits) await rm(path.join(artifactPaths(c).dir, `${c}.transcript.json`), { force: true });
+      delete process.env.LIVE_RPC_URL;
+      delete process.env.LIVE_DEPLOYER_KEY;
+      await compileGeneratedVerifiers();
+    }
   });
 
   it("should accept a ceremony key whose transcript matches, and refuse one whose transcript does not", async function () {
