@@ -30,10 +30,12 @@ import {
 import { describeError } from "./registry/errors.js";
 import { addFamily, compileGeneratedVerifiers, familyRegistered } from "./registry/families.js";
 import { verifyDeployment } from "./registry/keys.js";
-import { humanLine, jsonLine, runJson, runTable, VIOLATION_LEGEND, type RegistryEvent } from "./registry/format.js";
-import { registerRunDir, runIdOf, runView, submitRunDir } from "./registry/runs.js";
+import { humanLine, jsonLine, runJson, runTable, type RegistryEvent } from "../reader/format.js";
+import { readRegistry, readRun } from "../reader/runs.js";
+import { VIOLATION_LEGEND } from "../reader/violations.js";
+import { watchRegistry } from "../reader/watch.js";
+import { registerRunDir, runIdOf, submitRunDir } from "./registry/runs.js";
 import { mined } from "./registry/tx.js";
-import { watchRegistry } from "./registry/watch.js";
 
 /** Options every command takes. */
 interface Common {
@@ -201,7 +203,7 @@ async function register(
   const chain = await connect(o.network, o.rpcUrl);
   requirePersistent(chain);
   const d = await requireDeployment(o.deployments, o.network);
-  const { registry, publicClient, lab } = await registryAt(chain, d, o.account);
+  const { registry, ref, publicClient, lab } = await registryAt(chain, d, o.account);
   // Before any proving: the family must be registered on this chain.
   if (!(await familyRegistered(registry, familyId(family.name))))
     throw new Error(
@@ -212,7 +214,7 @@ async function register(
   l.info(`proving genesis for lab ${lab} (kept if already in ${o.runDir})`);
   await trainAndProve(spec, data, { runDir: o.runDir, lab: BigInt(lab), steps: 0, specFile: o.spec }, l);
   const { runId, beacon } = await registerRunDir(registry, publicClient, o.runDir, family.name, attestations);
-  const r = await runView(registry, d, runId);
+  const r = await readRun(ref, runId);
   out(`run ${runId} registered: lab ${r.lab}, family ${r.family}, ${r.plannedSteps} steps planned`);
   out(`  data-order beacon ${beacon} recorded in ${path.join(o.runDir, "run.json")}: \`prove\` uses it`);
   const flagged = r.violations.reduce((s, n) => s + n, 0);
@@ -272,17 +274,15 @@ async function status(o: Common & { run?: bigint; json: boolean }): Promise<void
   const chain = await connect(o.network, o.rpcUrl);
   requirePersistent(chain);
   const d = await requireDeployment(o.deployments, o.network);
-  const { registry } = await registryAt(chain, d);
-  const count = await registry.read.runCount();
-  const ids = o.run === undefined ? Array.from({ length: Number(count) }, (_, i) => BigInt(i + 1)) : [o.run];
-  const runs = await Promise.all(ids.map((id) => runView(registry, d, id)));
+  const { ref } = await registryAt(chain, d);
+  const { runCount, designationThreshold, runs } = await readRegistry(ref, o.run === undefined ? undefined : [o.run]);
   if (o.json) {
     const body = {
       network: o.network,
       chainId: chain.chainId,
       registry: d.contracts.TrainingRegistry?.address,
-      runCount: count.toString(),
-      designationThreshold: (await registry.read.designationThreshold()).toString(),
+      runCount: runCount.toString(),
+      designationThreshold: designationThreshold.toString(),
       runs: runs.map(runJson),
     };
     out(JSON.stringify(body, null, 2));
@@ -312,10 +312,10 @@ async function flagMissed(o: Common & { run: bigint }): Promise<void> {
 }
 
 async function reassess(o: Common & { run: bigint }): Promise<void> {
-  const { d, registry, publicClient, lab } = await onRun(o);
+  const { ref, registry, publicClient, lab } = await onRun(o);
   await registry.simulate.reassess([o.run], { account: lab });
   await mined(publicClient, await registry.write.reassess([o.run]), "reassess");
-  const r = await runView(registry, d, o.run);
+  const r = await readRun(ref, o.run);
   out(
     `run ${o.run} reassessed against the threshold in force: ` +
       `${r.designatedAt !== 0n ? "designated" : "not designated"}, ${r.projectedToCross ? "projected to cross" : "not projected"}`,

@@ -27,9 +27,11 @@ import { connect, registryAt } from "./registry/connect.js";
 import { deployRegistry } from "./registry/deploy.js";
 import { deploymentRecord } from "./registry/deployments.js";
 import { describeError } from "./registry/errors.js";
-import { humanLine, runTable, VIOLATION_LEGEND } from "./registry/format.js";
-import { registerRunDir, runView, submitRunDir } from "./registry/runs.js";
-import { watchRegistry, type Cursor } from "./registry/watch.js";
+import { humanLine, runTable } from "../reader/format.js";
+import { readRun } from "../reader/runs.js";
+import { VIOLATION_LEGEND } from "../reader/violations.js";
+import { watchRegistry, type Cursor } from "../reader/watch.js";
+import { registerRunDir, submitRunDir } from "./registry/runs.js";
 import { mined } from "./registry/tx.js";
 
 const say = (s = ""): void => void process.stdout.write(s + "\n");
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
   await watch();
 
   say("[6/6] the registry's record (what any reader sees)");
-  const runs = [await runView(reader.registry, d, honestId), await runView(reader.registry, d, greedyId)];
+  const runs = [await readRun(reader.ref, honestId), await readRun(reader.ref, greedyId)];
   for (const line of runTable(runs)) say(`      ${line}`);
   say(`      ${VIOLATION_LEGEND}`);
   const metrics = JSON.parse(await readFile(path.join(dirs.honest, "metrics.json"), "utf8")) as {

@@ -6,6 +6,8 @@
  */
 import { network } from "hardhat";
 import { getAddress, isAddress } from "viem";
+import { registryEntry } from "../../reader/deployment.js";
+import type { RegistryRef } from "../../reader/runs.js";
 import type { DeploymentRecord } from "./deployments.js";
 
 export type Connection = Awaited<ReturnType<typeof network.create>>;
@@ -67,8 +69,7 @@ export async function registryAt(chain: Chain, d: DeploymentRecord, account?: st
     throw new Error(
       `the deployment recorded for "${d.network}" is on chain ${d.chainId}, but the node answers as chain ${chain.chainId}`,
     );
-  const c = d.contracts.TrainingRegistry;
-  if (!c) throw new Error(`the "${d.network}" deployment record has no TrainingRegistry`);
+  const c = registryEntry(d);
   const publicClient = await chain.conn.viem.getPublicClient();
   const code = await publicClient.getCode({ address: c.address });
   if (!code || code === "0x")
@@ -80,11 +81,14 @@ export async function registryAt(chain: Chain, d: DeploymentRecord, account?: st
   const registry = await chain.conn.viem.getContractAt("TrainingRegistry", c.address, {
     client: { public: publicClient, wallet: w },
   });
+  /** The registry as the shared reader (reader/) reads it. */
+  const ref: RegistryRef = { client: publicClient, address: registry.address, abi: registry.abi, families: d.families };
   return {
     registry,
+    ref,
     publicClient,
     wallet: w,
-    fromBlock: BigInt(c.block),
+    fromBlock: c.fromBlock,
     lab: getAddress(w.account.address),
   };
 }

@@ -10,68 +10,16 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { getAddress, type Abi, type Address, type Hex } from "viem";
-import { z } from "zod";
+import type { Abi, Address, Hex } from "viem";
 import { writeJsonAtomic } from "../../prover/fs/atomic.js";
 import { PROJECT_ROOT } from "../../prover/paths.js";
 import type { FamilySpec } from "../../prover/proving/families.js";
+import { DeploymentRecordSchema, type DeploymentRecord } from "../../reader/deployment.js";
 import type { Deployment } from "./deploy.js";
 
+export type { DeploymentRecord };
+
 export const DEFAULT_DEPLOYMENTS_DIR = path.join(PROJECT_ROOT, "deployments");
-
-const address = z.string().transform((s, ctx) => {
-  try {
-    return getAddress(s);
-  } catch {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not an address: ${s}` });
-    return z.NEVER;
-  }
-});
-const hex = z.string().regex(/^0x[0-9a-fA-F]*$/) as unknown as z.ZodType<Hex>;
-
-const ContractRecord = z.object({
-  address,
-  block: z.string().regex(/^\d+$/),
-  transaction: hex,
-  abi: z.string(),
-});
-
-const DeploymentRecordSchema = z.object({
-  network: z.string(),
-  chainId: z.number().int().positive(),
-  deployedAt: z.string(),
-  deployer: address,
-  /** Whether any recorded verifier uses development keys. */
-  developmentKeys: z.boolean(),
-  /** Set when development keys were deployed to a network that is not local, by explicit choice. */
-  allowDevelopmentKeys: z.boolean().optional(),
-  /** Per circuit: the key's SHA-256, whether it is a development key, its ceremony transcript's SHA-256. */
-  keys: z
-    .record(z.object({ zkeySha256: z.string(), developmentOnly: z.boolean(), transcriptSha256: z.string().optional() }))
-    .optional(),
-  contracts: z.record(ContractRecord),
-  families: z.array(
-    z.object({
-      name: z.string(),
-      id: hex,
-      genesis: z.string(),
-      checkpoint: z.string(),
-      stepsPerCheckpoint: z.number().int().positive(),
-      description: z.string(),
-    }),
-  ),
-  designationThreshold: z.string().regex(/^\d+$/),
-  governance: z.object({
-    admin: address,
-    adminDelay: z.string().regex(/^\d+$/),
-    policyProposer: address,
-    policyDelay: z.string().regex(/^\d+$/),
-    pauser: address,
-    timelock: address,
-  }),
-});
-
-export type DeploymentRecord = z.infer<typeof DeploymentRecordSchema>;
 
 /** A family as the record stores it (what readers need; the shape is in the name). */
 export function familyEntry(f: FamilySpec, id: Hex): DeploymentRecord["families"][number] {

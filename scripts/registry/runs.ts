@@ -1,8 +1,8 @@
 /**
  * A run directory (prover/run/prover.ts) against the registry: register it
- * with its genesis proof, submit every checkpoint the chain does not have
- * yet (safe to re-run after a crash: the chain says where the run stands),
- * and read runs back.
+ * with its genesis proof and submit every checkpoint the chain does not
+ * have yet (safe to re-run after a crash: the chain says where the run
+ * stands). Runs are read back through reader/runs.ts.
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -14,7 +14,6 @@ import { readRunRecord, recordBeacon } from "../../prover/run/prover.js";
 import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
 import type { registryAt } from "./connect.js";
 import type { DeploymentRecord } from "./deployments.js";
-import type { RunView } from "./format.js";
 import { mined } from "./tx.js";
 
 type Registry = Awaited<ReturnType<typeof registryAt>>["registry"];
@@ -143,27 +142,4 @@ export async function submitRunDir(
     submitted++;
   }
   return { runId, submitted, alreadyOnChain: already, steps };
-}
-
-/** A run record for display, with its family's name. */
-export async function runView(registry: Registry, d: DeploymentRecord, runId: bigint): Promise<RunView> {
-  const r = await registry.read.getRun([runId]);
-  const family = d.families.find((f) => f.id.toLowerCase() === r.familyId.toLowerCase());
-  return {
-    runId,
-    lab: r.lab,
-    status: r.status,
-    family: family?.name ?? r.familyId,
-    specCommitment: r.specCommitment,
-    steps: r.steps,
-    plannedSteps: r.plannedSteps,
-    cumulativeFlops: r.cumulativeFlops,
-    attestations: r.attestations,
-    root: r.root,
-    lastCheckpointAt: r.lastCheckpointAt,
-    designatedAt: r.designatedAt,
-    beacon: r.beacon,
-    projectedToCross: r.projectedToCross,
-    violations: [...r.violations],
-  };
 }

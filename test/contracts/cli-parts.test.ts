@@ -22,8 +22,8 @@ import {
   type DeploymentRecord,
 } from "../../scripts/registry/deployments.js";
 import { describeError, ERROR_MEANINGS } from "../../scripts/registry/errors.js";
-import { humanLine, jsonLine, type RegistryEvent } from "../../scripts/registry/format.js";
-import { readCursor, watchRegistry } from "../../scripts/registry/watch.js";
+import { humanLine, jsonLine, type RegistryEvent } from "../../reader/format.js";
+import { readCursor, watchRegistry } from "../../reader/watch.js";
 
 describe("CLI building blocks", function () {
   this.timeout(300_000);

@@ -13,7 +13,8 @@
  * consumers that must be exact even then.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { parseEventLogs, type Abi, type Address, type PublicClient } from "viem";
+import type { Abi, Address, PublicClient } from "viem";
+import { DEFAULT_LOG_RANGE, readEvents } from "./events.js";
 import type { RegistryEvent } from "./format.js";
 
 export interface Cursor {
@@ -77,7 +78,7 @@ export async function watchRegistry(
 ): Promise<Cursor> {
   let cursor: Cursor = (opts.cursorFile && readCursor(opts.cursorFile, opts.identity)) ||
     opts.start || { block: opts.fromBlock, logIndex: 0 };
-  const maxRange = opts.maxRange ?? 2000n;
+  const maxRange = opts.maxRange ?? DEFAULT_LOG_RANGE;
   let backoff = 0;
   let down = false;
   const advance = (c: Cursor): void => {
@@ -95,19 +96,12 @@ export async function watchRegistry(
       const safe = head - BigInt(opts.confirmations);
       while (!opts.stopped() && cursor.block <= safe) {
         const to = cursor.block + maxRange - 1n < safe ? cursor.block + maxRange - 1n : safe;
-        const logs = await client.getLogs({ address, fromBlock: cursor.block, toBlock: to });
-        const events = parseEventLogs({ abi, logs, strict: true });
+        const events = await readEvents(client, address, abi, cursor.block, to, maxRange);
         // Everything below is synchronous: a signal cannot split an event from its cursor.
         for (const e of events) {
           const block = e.blockNumber;
           if (block === cursor.block && e.logIndex < cursor.logIndex) continue; // emitted before a restart
-          opts.emit({
-            eventName: e.eventName,
-            args: e.args as unknown as Record<string, unknown>,
-            blockNumber: block,
-            logIndex: e.logIndex,
-            transactionHash: e.transactionHash,
-          });
+          opts.emit(e);
           advance({ block, logIndex: e.logIndex + 1 });
         }
         advance({ block: to + 1n, logIndex: 0 });

@@ -1,17 +1,11 @@
 /**
  * How registry events and run records are shown: one human line or one JSON
- * line per event (what `watch` prints), and the run table of `status`.
+ * line per event (what `watch` prints and the dashboard's feed says), the
+ * run record as JSON (`status --json`) and the run table of `status`.
  */
 import { keccak256, stringToHex, type Address } from "viem";
+import { RUN_STATUS, VIOLATIONS, violationName } from "./violations.js";
 
-export const VIOLATION_KINDS = [
-  "PlannedComputeAboveCap",
-  "PlannedStepsAboveLimit",
-  "ComputeCapExceeded",
-  "StepLimitExceeded",
-  "CheckpointDeadlineMissed",
-] as const;
-export const RUN_STATUS = ["None", "Active", "Closed", "Completed"] as const;
 const ROLE_NAMES: Readonly<Record<string, string>> = {
   [`0x${"0".repeat(64)}`]: "admin role",
   [keccak256(stringToHex("POLICY_ROLE"))]: "policy role",
@@ -31,15 +25,17 @@ export interface RegistryEvent {
 export const eventId = (e: Pick<RegistryEvent, "transactionHash" | "logIndex">): string =>
   `${e.transactionHash}:${e.logIndex}`;
 
-const short = (x: unknown): string => {
+/** A long hex value or address as its first 8 and last 4 characters. */
+export const short = (x: unknown): string => {
   const s = typeof x === "bigint" ? `0x${x.toString(16).padStart(64, "0")}` : String(x);
   return s.length > 14 ? `${s.slice(0, 8)}…${s.slice(-4)}` : s;
 };
 const str = (x: unknown): string => (typeof x === "bigint" ? x.toString() : String(x));
-const num = (x: unknown): string => (typeof x === "bigint" ? x.toLocaleString("en-US") : String(x));
+/** A count with thousands separators. */
+export const num = (x: unknown): string => (typeof x === "bigint" ? x.toLocaleString("en-US") : String(x));
 
 /** JSON-safe copy: bigints as decimal strings, violation kinds by name. */
-export function jsonArgs(e: RegistryEvent): Record<string, unknown> {
+export function jsonArgs(e: Pick<RegistryEvent, "eventName" | "args">): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e.args)) {
     if (typeof v === "bigint") out[k] = v.toString();
@@ -47,7 +43,7 @@ export function jsonArgs(e: RegistryEvent): Record<string, unknown> {
       out[k] = JSON.parse(JSON.stringify(v, (_, x: unknown) => (typeof x === "bigint" ? x.toString() : x))) as unknown;
     else out[k] = v;
   }
-  if (e.eventName === "ViolationFlagged") out.kind = VIOLATION_KINDS[Number(e.args.kind)] ?? e.args.kind;
+  if (e.eventName === "ViolationFlagged") out.kind = violationName(e.args.kind);
   return out;
 }
 
@@ -63,46 +59,48 @@ export function jsonLine(e: RegistryEvent): string {
 }
 
 /** One human line per event. */
-export function humanLine(e: RegistryEvent): string {
+export const humanLine = (e: RegistryEvent): string => `block ${e.blockNumber} · ${eventSentence(e)}`;
+
+/** What an event says, without where it happened. */
+export function eventSentence(e: Pick<RegistryEvent, "eventName" | "args">): string {
   const a = e.args;
-  const head = `block ${e.blockNumber} · `;
   switch (e.eventName) {
     case "RunRegistered":
-      return `${head}run ${str(a.runId)} registered by lab ${String(a.lab)} · spec ${short(a.specCommitment)}`;
+      return `run ${str(a.runId)} registered by lab ${String(a.lab)} · spec ${short(a.specCommitment)}`;
     case "GenesisVerified":
-      return `${head}run ${str(a.runId)} genesis verified · ${str(a.paramCount)} parameters · ${num(a.flopsPerStep)} FLOPs/step · ${str(a.plannedSteps)} steps planned`;
+      return `run ${str(a.runId)} genesis verified · ${str(a.paramCount)} parameters · ${num(a.flopsPerStep)} FLOPs/step · ${str(a.plannedSteps)} steps planned`;
     case "CheckpointAccepted":
-      return `${head}run ${str(a.runId)} checkpoint accepted · steps ${str(a.firstStep)} → ${str(a.steps)} · FLOPs +${num(a.flops)} = ${num(a.cumulativeFlops)} · root ${short(a.rootAfter)}`;
+      return `run ${str(a.runId)} checkpoint accepted · steps ${str(a.firstStep)} → ${str(a.steps)} · FLOPs +${num(a.flops)} = ${num(a.cumulativeFlops)} · root ${short(a.rootAfter)}`;
     case "ViolationFlagged": {
-      const kind = VIOLATION_KINDS[Number(a.kind)] ?? `kind ${String(a.kind)}`;
+      const kind = violationName(a.kind);
       const by = `flagged by ${String(a.reporter)}`;
       if (kind === "CheckpointDeadlineMissed") {
         const windows = a.count === 1n ? "1 window" : `${str(a.count)} windows`;
-        return `${head}VIOLATION run ${str(a.runId)} ${kind} · ${windows} missed after step ${str(a.steps)} · ${num(a.observed)} s unpaused > ${num(a.limit)} s · ${by}`;
+        return `VIOLATION run ${str(a.runId)} ${kind} · ${windows} missed after step ${str(a.steps)} · ${num(a.observed)} s unpaused > ${num(a.limit)} s · ${by}`;
       }
       const unit = kind.includes("Step") ? " steps" : " FLOPs";
-      return `${head}VIOLATION run ${str(a.runId)} ${kind} · ${num(a.observed)}${unit} > ${num(a.limit)}${unit} · at step ${str(a.steps)} · ${by}`;
+      return `VIOLATION run ${str(a.runId)} ${kind} · ${num(a.observed)}${unit} > ${num(a.limit)}${unit} · at step ${str(a.steps)} · ${by}`;
     }
     case "RunProjectedToCrossThreshold":
-      return `${head}PROJECTED run ${str(a.runId)} · plan of ${num(a.plannedFlops)} FLOPs > threshold ${num(a.threshold)} · designation expected when proven`;
+      return `PROJECTED run ${str(a.runId)} · plan of ${num(a.plannedFlops)} FLOPs > threshold ${num(a.threshold)} · designation expected when proven`;
     case "RunDesignated":
-      return `${head}DESIGNATED run ${str(a.runId)} · ${num(a.cumulativeFlops)} FLOPs > threshold ${num(a.threshold)} · at step ${str(a.steps)}`;
+      return `DESIGNATED run ${str(a.runId)} · ${num(a.cumulativeFlops)} FLOPs > threshold ${num(a.threshold)} · at step ${str(a.steps)}`;
     case "RunClosed":
-      return `${head}run ${str(a.runId)} closed at step ${str(a.steps)} · ${num(a.cumulativeFlops)} FLOPs`;
+      return `run ${str(a.runId)} closed at step ${str(a.steps)} · ${num(a.cumulativeFlops)} FLOPs`;
     case "CircuitFamilyRegistered":
-      return `${head}circuit family ${short(a.familyId)} registered · K = ${str(a.stepsPerCheckpoint)} · ${String(a.description)}`;
+      return `circuit family ${short(a.familyId)} registered · K = ${str(a.stepsPerCheckpoint)} · ${String(a.description)}`;
     case "CircuitFamilyDeprecated":
-      return `${head}circuit family ${short(a.familyId)} deprecated`;
+      return `circuit family ${short(a.familyId)} deprecated`;
     case "RoleGranted":
     case "RoleRevoked":
-      return `${head}${ROLE_NAMES[String(a.role)] ?? short(a.role)} ${e.eventName === "RoleGranted" ? "granted to" : "revoked from"} ${String(a.account)}`;
+      return `${ROLE_NAMES[String(a.role)] ?? short(a.role)} ${e.eventName === "RoleGranted" ? "granted to" : "revoked from"} ${String(a.account)}`;
     case "Paused":
     case "Unpaused":
-      return `${head}registry ${e.eventName.toLowerCase()} by ${String(a.account)}`;
+      return `registry ${e.eventName.toLowerCase()} by ${String(a.account)}`;
     case "DesignationThresholdSet":
-      return `${head}designation threshold ${num(a.previous)} → ${num(a.threshold)} FLOPs`;
+      return `designation threshold ${num(a.previous)} → ${num(a.threshold)} FLOPs`;
     default:
-      return `${head}${e.eventName} ${JSON.stringify(jsonArgs(e))}`;
+      return `${e.eventName} ${JSON.stringify(jsonArgs(e))}`;
   }
 }
 
@@ -148,23 +146,16 @@ export function runJson(r: RunView): Record<string, unknown> {
     designatedAt: r.designatedAt.toString(),
     projectedToCross: r.projectedToCross,
     beacon: r.beacon.toString(),
-    violations: Object.fromEntries(VIOLATION_KINDS.map((k, i) => [k, r.violations[i] ?? 0])),
+    violations: Object.fromEntries(VIOLATIONS.map((v, i) => [v.name, r.violations[i] ?? 0])),
   };
 }
-
-/** Violation kinds as the run table abbreviates them (the legend is printed under it). */
-const SHORT_KINDS = ["plan>cap", "plan>steps", "cap", "steps", "deadline"] as const;
-export const VIOLATION_LEGEND =
-  "violations: plan>cap / plan>steps = the plan already beyond the FLOPs cap / step limit at registration; " +
-  "cap / steps = proven FLOPs / steps beyond them (flagged at each checkpoint); deadline = missed checkpoint windows. " +
-  "designated: yes = proven FLOPs crossed the designation threshold; projected = the plan will cross it";
 
 /** The run table. */
 export function runTable(runs: readonly RunView[]): string[] {
   const header = ["run", "lab", "spec", "status", "steps", "FLOPs (cap)", "last root", "violations", "designated"];
   const rows = runs.map((r) => {
     const v = r.violations
-      .map((n, i) => (n > 0 ? `${SHORT_KINDS[i]}×${n}` : ""))
+      .map((n, i) => (n > 0 ? `${VIOLATIONS[i]?.short ?? `kind ${i}`}×${n}` : ""))
       .filter(Boolean)
       .join(", ");
     return [
