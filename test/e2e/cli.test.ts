@@ -9,104 +9,17 @@
  * `status --json`.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Contract, JsonRpcProvider, type EventLog } from "ethers";
 import { after, before, describe, it } from "mocha";
-import { PROJECT_ROOT } from "../../prover/paths.js";
 import { registryFixtures } from "../fixtures/registry.js";
 import { EXAMPLE_SPEC } from "../helpers/example.js";
 import { freePort, sleep, until } from "../helpers/net.js";
+import { cliProcess, Proc, Proxy, rpcCall, startHardhatNode } from "../helpers/processes.js";
 
-const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
-const env = { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}` };
 const ACCOUNT1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
-
-/** A TCP proxy the test can cut and restore. */
-class Proxy {
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
-  constructor(
-    readonly port: number,
-    private readonly target: number,
-  ) {}
-  async up(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.target, "127.0.0.1");
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on("close", () => {
-          this.sockets.delete(s);
-        });
-        s.on("error", () => {
-          s.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((r) => server.listen(this.port, "127.0.0.1", r));
-    this.server = server;
-  }
-  async down(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-    const server = this.server;
-    this.server = undefined;
-    if (server)
-      await new Promise<void>((r) => {
-        server.close(() => {
-          r();
-        });
-      });
-  }
-}
-
-/** A child process whose output lines are collected. */
-class Proc {
-  readonly lines: string[] = [];
-  readonly errors: string[] = [];
-  private readonly exited: Promise<number | null>;
-  constructor(readonly child: ChildProcess) {
-    let out = "";
-    let err = "";
-    child.stdout?.on("data", (b: Buffer) => {
-      out += b.toString();
-      const parts = out.split("\n");
-      out = parts.pop()!;
-      this.lines.push(...parts);
-    });
-    child.stderr?.on("data", (b: Buffer) => {
-      err += b.toString();
-      const parts = err.split("\n");
-      err = parts.pop()!;
-      this.errors.push(...parts);
-    });
-    this.exited = new Promise((r) => {
-      child.on("exit", (code) => {
-        r(code);
-      });
-    });
-  }
-  wait(): Promise<number | null> {
-    return this.exited;
-  }
-  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
-    this.child.kill(signal);
-    return this.exited;
-  }
-}
-
-const cliProcess = (args: string[]): Proc =>
-  new Proc(
-    spawn(process.execPath, ["--import", "tsx", path.join("scripts", "cli.ts"), ...args], {
-      cwd: PROJECT_ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    }),
-  );
 
 describe("end to end: the CLI against a hardhat node, with a watcher", function () {
   this.timeout(1_500_000);
@@ -124,14 +37,7 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
     assert.equal(code, 0, `registry ${args.join(" ")} failed:\n${p.errors.join("\n")}\n${p.lines.join("\n")}`);
     return p.lines.join("\n");
   }
-  async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
-    const res = await fetch(`http://127.0.0.1:${nodePort}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    return ((await res.json()) as { result: unknown }).result;
-  }
+  const rpc = (method: string, params: unknown[] = []): Promise<unknown> => rpcCall(nodePort, method, params);
   function startWatcher(): Proc {
     const w = cliProcess([
       "watch",
@@ -155,21 +61,7 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
     await registryFixtures(); // keys built (and proofs recorded) before timing-sensitive work
     work = await mkdtemp(path.join(tmpdir(), "vtr-e2e-"));
     deployments = path.join(work, "deployments");
-    nodePort = await freePort();
-    node = new Proc(
-      spawn(path.join(BIN, "hardhat"), ["node", "--port", String(nodePort), "--hostname", "127.0.0.1"], {
-        cwd: PROJECT_ROOT,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      }),
-    );
-    await until("the hardhat node", async () => {
-      try {
-        return (await rpc("eth_chainId")) === "0x7a69";
-      } catch {
-        return false;
-      }
-    });
+    ({ node, port: nodePort } = await startHardhatNode());
     proxy = new Proxy(await freePort(), nodePort);
     await proxy.up();
   });
