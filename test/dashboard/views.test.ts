@@ -1,0 +1,257 @@
+/**
+ * The dashboard's pure parts without a browser: the URL's routes and
+ * filters, what the views render (escaped), and the server's read-only
+ * JSON-RPC relay against a stand-in endpoint.
+ */
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import fc from "fast-check";
+import { after, before, describe, it } from "mocha";
+import { getAddress, type Address } from "viem";
+import { parseRoute, runsHash, type Filters } from "../../dashboard/src/route.js";
+import { esc, feed, flopsBar, runMatches, runsTable, timelineChart } from "../../dashboard/src/views.js";
+import { startDashboard, type Dashboard } from "../../dashboard/server.js";
+import type { RegistryEvent, RunView } from "../../reader/format.js";
+import { VIOLATION_KINDS } from "../../reader/violations.js";
+import { freePort } from "../helpers/net.js";
+
+const LAB_A: Address = getAddress("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
+const LAB_B: Address = getAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
+
+function run(id: bigint, over: Partial<RunView> = {}): RunView {
+  return {
+    runId: id,
+    lab: LAB_A,
+    status: 1,
+    family: "linear-mse/i4-o3-b2/n150/k4",
+    specCommitment: 7n,
+    steps: 4n,
+    plannedSteps: 16n,
+    cumulativeFlops: 492n,
+    attestations: { flopsCap: 1000n, maxSteps: 16n, checkpointDeadline: 600n },
+    root: 1n,
+    lastCheckpointAt: 0n,
+    designatedAt: 0n,
+    beacon: 0n,
+    projectedToCross: false,
+    violations: [0, 0, 0, 0, 0],
+    ...over,
+  };
+}
+
+const violation = (runId: bigint, kind: number, logIndex = 0): RegistryEvent => ({
+  eventName: "ViolationFlagged",
+  args: { runId, kind, lab: LAB_A, steps: 4n, observed: 2000n, limit: 1000n, count: 1n, reporter: LAB_B },
+  blockNumber: 10n,
+  logIndex,
+  transactionHash: `0x${"ab".repeat(32)}`,
+});
+
+describe("dashboard routes", () => {
+  it("should read back every filter it writes, so a shared URL opens the same view", () => {
+    const hexAddr = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => `0x${Buffer.from(b).toString("hex")}`);
+    fc.assert(
+      fc.property(
+        fc.option(hexAddr, { nil: undefined }),
+        fc.option(fc.string({ minLength: 1 }), { nil: undefined }),
+        fc.option(fc.constantFrom(...VIOLATION_KINDS), { nil: undefined }),
+        (lab, family, kind) => {
+          const f: { lab?: string; family?: string; kind?: Filters["kind"] } = {};
+          if (lab) f.lab = lab;
+          if (family) f.family = family;
+          if (kind) f.kind = kind;
+          assert.deepEqual(parseRoute(runsHash(f)), { page: "runs", filters: f });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("should route a run page, and ignore an unknown violation kind", () => {
+    assert.deepEqual(parseRoute("#/run/42"), { page: "run", runId: 42n });
+    assert.deepEqual(parseRoute("#/?kind=NoSuchKind"), { page: "runs", filters: {} });
+    assert.deepEqual(parseRoute(""), { page: "runs", filters: {} });
+    assert.deepEqual(parseRoute("#/run/x"), { page: "runs", filters: {} });
+  });
+});
+
+describe("dashboard views", () => {
+  it("should escape every value it shows", () => {
+    assert.equal(
+      esc(`<img src=x onerror="alert('x')">&`),
+      "&#60;img src=x onerror=&#34;alert(&#39;x&#39;)&#34;&#62;&#38;",
+    );
+    const html = runsTable([run(1n, { family: "<script>alert(1)</script>" })], 0n, {});
+    assert.ok(!html.includes("<script>"), "a family name cannot inject markup");
+    assert.ok(html.includes("&#60;script&#62;"));
+  });
+
+  it("should filter runs by lab, family and violation kind", () => {
+    const runs = [
+      run(1n, { violations: [0, 0, 2, 0, 0] }),
+      run(2n, { lab: LAB_B }),
+      run(3n, { family: "other", violations: [0, 0, 0, 0, 1] }),
+    ];
+    const ids = (f: Filters) => runs.filter((r) => runMatches(r, f)).map((r) => r.runId);
+    assert.deepEqual(ids({}), [1n, 2n, 3n]);
+    assert.deepEqual(ids({ lab: LAB_B.toLowerCase() }), [2n]);
+    assert.deepEqual(ids({ family: "other" }), [3n]);
+    assert.deepEqual(ids({ kind: "ComputeCapExceeded" }), [1n]);
+    assert.deepEqual(ids({ kind: "CheckpointDeadlineMissed", lab: LAB_B.toLowerCase() }), []);
+    assert.match(runsTable(runs, 0n, { family: "none" }), /No run matches these filters/);
+    assert.match(runsTable([], 0n, {}), /No runs registered yet/);
+  });
+
+  it("should show the feed newest first, filtered, with new events marked", () => {
+    const runs = new Map([
+      [1n, run(1n)],
+      [2n, run(2n, { lab: LAB_B })],
+    ]);
+    const events = [violation(1n, 2, 0), violation(2n, 4, 1)];
+    const html = feed(events, runs, {}, new Set([`0x${"ab".repeat(32)}:1`]));
+    const kinds = [...html.matchAll(/data-kind="(\w+)"/g)].map((m) => m[1]);
+    assert.deepEqual(kinds, ["CheckpointDeadlineMissed", "ComputeCapExceeded"]);
+    assert.equal([...html.matchAll(/class="new"/g)].length, 1);
+    assert.match(html, new RegExp(`reporter <span class="mono" data-reporter="${LAB_B}">`));
+    const onlyB = feed(events, runs, { lab: LAB_B.toLowerCase() }, new Set());
+    assert.deepEqual(
+      [...onlyB.matchAll(/data-run="(\d+)"/g)].map((m) => m[1]),
+      ["2"],
+    );
+    assert.match(feed([], runs, {}, new Set()), /No violations or designations yet/);
+  });
+
+  it("should draw FLOPs past the cap in red, with the cap and threshold marked", () => {
+    assert.match(flopsBar(run(1n, { cumulativeFlops: 1476n }), 1500n), /class="fill over"/);
+    assert.doesNotMatch(flopsBar(run(1n), 1500n), /fill over/);
+    assert.match(flopsBar(run(1n), 1500n), /mark threshold/);
+    assert.doesNotMatch(flopsBar(run(1n), 0n), /mark threshold/, "no threshold set, no mark");
+    const chart = timelineChart(
+      [
+        { time: 100n, block: 1n, steps: 0n, cumulativeFlops: 0n },
+        { time: 160n, block: 2n, steps: 4n, cumulativeFlops: 492n },
+      ],
+      1000n,
+      0n,
+    );
+    assert.equal([...chart.matchAll(/class="point"/g)].length, 2);
+    assert.match(chart, /class="cap"/);
+    assert.doesNotMatch(chart, /class="threshold"/);
+  });
+});
+
+describe("dashboard server: the read-only relay", () => {
+  let upstream: Server;
+  let dashboard: Dashboard;
+  const seen: unknown[] = [];
+
+  before(async () => {
+    // A stand-in endpoint that answers every call with its method's name.
+    upstream = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const parsed = JSON.parse(body) as { id: number; method: string } | Array<{ id: number; method: string }>;
+        seen.push(parsed);
+        const answer = (c: { id: number; method: string }) => ({ jsonrpc: "2.0", id: c.id, result: c.method });
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(Array.isArray(parsed) ? parsed.map(answer) : answer(parsed)));
+      });
+    });
+    await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
+    const port = (upstream.address() as AddressInfo).port;
+    dashboard = await startDashboard({
+      host: "127.0.0.1",
+      port: 0,
+      rpcUrl: `http://127.0.0.1:${port}`,
+      config: () => Promise.reject(new Error('no deployment recorded for network "x"')),
+    });
+  });
+  after(async () => {
+    await dashboard.close();
+    await new Promise<void>((r) => {
+      upstream.close(() => {
+        r();
+      });
+    });
+  });
+
+  const post = async (body: string) => {
+    const res = await fetch(`${dashboard.url}rpc`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json" },
+    });
+    return { status: res.status, body: (await res.json()) as unknown };
+  };
+
+  it("should relay reads, single and batched", async () => {
+    const one = await post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }));
+    assert.deepEqual(one, { status: 200, body: { jsonrpc: "2.0", id: 1, result: "eth_blockNumber" } });
+    const batch = await post(
+      JSON.stringify([
+        { jsonrpc: "2.0", id: 1, method: "eth_call", params: [] },
+        { jsonrpc: "2.0", id: 2, method: "eth_getLogs", params: [] },
+      ]),
+    );
+    assert.deepEqual(
+      (batch.body as Array<{ result: string }>).map((r) => r.result),
+      ["eth_call", "eth_getLogs"],
+    );
+  });
+
+  it("should not relay a batch that holds anything but reads", async () => {
+    const before = seen.length;
+    const r = await post(
+      JSON.stringify([
+        { jsonrpc: "2.0", id: 1, method: "eth_call", params: [] },
+        { jsonrpc: "2.0", id: 2, method: "eth_sendRawTransaction", params: ["0x00"] },
+      ]),
+    );
+    const errors = r.body as Array<{ id: number; error: { code: number; message: string } }>;
+    assert.deepEqual(
+      errors.map((e) => [e.id, e.error.code]),
+      [
+        [1, -32601],
+        [2, -32601],
+      ],
+    );
+    assert.match(errors[0]!.error.message, /read-only: method eth_sendRawTransaction/);
+    assert.equal(seen.length, before, "nothing reached the endpoint");
+  });
+
+  it("should answer 502 with a JSON-RPC error saying why when the endpoint cannot be reached", async () => {
+    const dead = await startDashboard({
+      host: "127.0.0.1",
+      port: 0,
+      rpcUrl: `http://127.0.0.1:${await freePort()}`,
+      config: () => Promise.reject(new Error("unused")),
+    });
+    try {
+      const res = await fetch(`${dead.url}rpc`, {
+        method: "POST",
+        body: JSON.stringify({ jsonrpc: "2.0", id: 3, method: "eth_chainId", params: [] }),
+      });
+      assert.equal(res.status, 502);
+      const body = (await res.json()) as { error: { message: string } };
+      assert.match(body.error.message, /cannot reach it: .*ECONNREFUSED/);
+    } finally {
+      await dead.close();
+    }
+  });
+
+  it("should refuse bad JSON, other methods and unknown paths, and say why there is no configuration", async () => {
+    assert.equal((await post("{not json")).status, 400);
+    assert.equal((await fetch(`${dashboard.url}rpc`, { method: "PUT" })).status, 405);
+    assert.equal((await fetch(`${dashboard.url}nope`)).status, 404);
+    const config = await fetch(`${dashboard.url}api/config`);
+    assert.equal(config.status, 503);
+    assert.match(((await config.json()) as { error: string }).error, /no deployment recorded/);
+    const page = await fetch(dashboard.url);
+    assert.match(await page.text(), /<script type="module" src="\/app.js">/);
+    const script = await fetch(`${dashboard.url}app.js`);
+    assert.match(script.headers.get("content-type") ?? "", /javascript/);
+    assert.ok((await script.text()).length > 10_000, "the bundled page");
+  });
+});
