@@ -4,7 +4,8 @@
  * K = 4 checkpoint, witness and proving time (medians), peak memory, and the
  * ratio of proving time to reference training time per step; the registry's
  * gas with real proofs (register, submit K = 1 and K = 4, flag); and the
- * step circuit of a family built from a spec (penguins, batch 3). Figures are
+ * step circuit of a family built from a spec (penguins, batch 3); the
+ * dashboard's page load against a node with 100 runs. Figures are
  * printed for people; the last line is one JSON object for machines.
  */
 import { readFile } from "node:fs/promises";
@@ -25,6 +26,7 @@ import { network } from "hardhat";
 import { measureGas } from "./registry/gas.js";
 import { registryFixtures } from "../test/fixtures/registry.js";
 import { importPenguins } from "../test/helpers/penguins.js";
+import { measureDashboardLoad } from "../test/dashboard/load.js";
 import { familyCircuits, familyOfSpec } from "../prover/proving/families.js";
 import { newSpec } from "../prover/spec/init.js";
 
@@ -165,6 +167,16 @@ async function main(): Promise<void> {
       `  policy action via timelock              schedule ${gas.policySchedule}, execute ${gas.policyExecute}\n` +
       `  goal: <= 300000 per submission whatever K, first flags included: ${max([...gas.submitK1, ...gas.submitK4, gas.submitFirstFlags]) <= 300_000 ? "met" : "NOT met"}\n`,
   );
+
+  // The dashboard against a node with 100 runs, in a headless Chromium.
+  const dashboard = await measureDashboardLoad(log);
+  process.stdout.write(
+    "skipped" in dashboard
+      ? `dashboard page load: skipped (${dashboard.skipped})\n`
+      : `dashboard page load (hardhat node, ${dashboard.runs} runs, ${dashboard.events} registry events; median of 5):\n` +
+          `  runs table with every run   ${dashboard.tableLoadMsMedian} ms\n` +
+          `  run page with its timeline  ${dashboard.runPageLoadMsMedian} ms\n`,
+  );
   process.stdout.write(`peak resident memory: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`);
   process.stdout.write(
     JSON.stringify({
@@ -184,6 +196,7 @@ async function main(): Promise<void> {
         policySchedule: gas.policySchedule,
         policyExecute: gas.policyExecute,
       },
+      dashboard,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     }) + "\n",
   );
