@@ -15,10 +15,10 @@ import {
   verifyCeremony,
 } from "../prover/proving/ceremony.js";
 import { familyCircuits, familyOfSpec } from "../prover/proving/families.js";
-import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
+import { consoleLogger } from "../prover/proving/log.js";
 import { DEV_PTAU } from "../prover/paths.js";
 import { readSpec } from "../prover/spec/schema.js";
-import { paragraphs } from "./help.js";
+import { paragraphs, runProgram } from "./help.js";
 
 const out = (s: string): void => {
   process.stdout.write(s + "\n");
@@ -157,11 +157,4 @@ program
     }
   });
 
-program.showHelpAfterError();
-program
-  .parseAsync()
-  .catch((err: unknown) => {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(releaseSnarkjs);
+runProgram(program);

@@ -11,7 +11,7 @@ import hre from "hardhat";
 import { registryEntry } from "../reader/deployment.js";
 import type { DashboardConfig } from "../dashboard/config.js";
 import { startDashboard } from "../dashboard/server.js";
-import { paragraphs } from "./help.js";
+import { paragraphs, runProgram } from "./help.js";
 import { IN_PROCESS_NETWORKS } from "./registry/connect.js";
 import { DEFAULT_DEPLOYMENTS_DIR, requireDeployment } from "./registry/deployments.js";
 
@@ -87,7 +87,4 @@ const program = new Command("npm run dashboard --")
   )
   .action(serve);
 
-program.parseAsync().catch((e: unknown) => {
-  process.stderr.write(`dashboard: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-});
+runProgram(program);

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { paragraphs } from "./help.js";
+import { paragraphs, runProgram } from "./help.js";
 import { Command, Option } from "commander";
 import { readDatasetFile } from "../prover/dataset/file.js";
 import { datasetFileText } from "../prover/dataset/file.js";
@@ -101,8 +101,4 @@ program
     );
   });
 
-program.showHelpAfterError();
-program.parseAsync().catch((err: unknown) => {
-  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runProgram(program);

@@ -7,11 +7,11 @@
  */
 import { Command, InvalidArgumentError } from "commander";
 import { datasetForSpec } from "../prover/dataset/file.js";
-import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
+import { consoleLogger } from "../prover/proving/log.js";
 import { DEFAULT_LAB, trainAndProve } from "../prover/run/prover.js";
 import { readSpec } from "../prover/spec/schema.js";
 import { specCommitment } from "../prover/spec/commitment.js";
-import { paragraphs } from "./help.js";
+import { paragraphs, runProgram } from "./help.js";
 
 const nonNegative =
   (flag: string) =>
@@ -91,10 +91,4 @@ const program = new Command("npm run prove --")
     );
   });
 
-program
-  .parseAsync()
-  .catch((err: unknown) => {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(releaseSnarkjs);
+runProgram(program);

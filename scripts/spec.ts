@@ -6,7 +6,7 @@
  * describes one. A spec file is the lab's secret.
  */
 import path from "node:path";
-import { paragraphs } from "./help.js";
+import { paragraphs, runProgram } from "./help.js";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { readDatasetFile } from "../prover/dataset/file.js";
 import { familyOfSpec } from "../prover/proving/families.js";
@@ -101,8 +101,4 @@ program
     );
   });
 
-program.showHelpAfterError();
-program.parseAsync().catch((err: unknown) => {
-  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runProgram(program);
