@@ -19,7 +19,7 @@ import { registryFixtures, type RegistryFixtures } from "../fixtures/registry.js
 import { browserUnavailable, launchBrowser } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 import { connectNode, populate, type NodeConnection } from "../helpers/populate.js";
-import { cliProcess, Proc, Proxy, rpcCall, scriptProcess, startHardhatNode } from "../helpers/processes.js";
+import { cliOn, Proc, Proxy, rpcCall, scriptProcess, startHardhatNode } from "../helpers/processes.js";
 
 const SHOTS = path.join(BUILD_DIR, "test-artifacts", "dashboard");
 const ACCOUNT2: Address = getAddress("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");
@@ -69,13 +69,8 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
   let browser: Browser;
   const servers: Proc[] = [];
 
-  /** `npm run registry -- ARGS` straight to the node; returns stdout. */
-  async function cli(...args: string[]): Promise<string> {
-    const p = cliProcess([...args, "--rpc-url", `http://127.0.0.1:${nodePort}`, "--deployments", deployments]);
-    const code = await p.wait();
-    assert.equal(code, 0, `registry ${args.join(" ")} failed:\n${p.errors.join("\n")}`);
-    return p.lines.join("\n");
-  }
+  /** Runs a CLI command against the node (directly, not through the proxy); returns stdout. */
+  const cli = (...args: string[]): Promise<string> => cliOn(nodePort, deployments, args);
   /** Starts `npm run dashboard` (RPC through the proxy unless told otherwise); resolves with its URL. */
   async function dashboard(dir = deployments, rpcPort = proxy.port, port?: number): Promise<string> {
     port ??= await freePort();
@@ -102,6 +97,14 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
   }
   async function shot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  }
+  /** A dashboard of its own and a new tab on `hash`, once the page has read the chain. */
+  async function opened(hash = ""): Promise<{ url: string; page: Page }> {
+    const url = await dashboard();
+    const page = await browser.newPage();
+    await page.goto(url + hash);
+    await ready(page);
+    return { url, page };
   }
   const ready = (page: Page) => page.waitForSelector('body[data-ready="true"][data-status="ok"]', { timeout: 30_000 });
 
@@ -146,10 +149,7 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
   });
 
   it("should show the runs table exactly as `registry status --json` reads the chain", async () => {
-    const url = await dashboard();
-    const page = await browser.newPage();
-    await page.goto(url);
-    await ready(page);
+    const { page } = await opened();
     await page.waitForSelector("#runs tbody tr");
     const status = JSON.parse(await cli("status", "--json")) as StatusJson;
     assert.equal(status.runs.length, 3);
@@ -212,10 +212,7 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
   });
 
   it("should show a violation flagged while the page is open in the live feed, without a reload", async () => {
-    const url = await dashboard();
-    const page = await browser.newPage();
-    await page.goto(url);
-    await ready(page);
+    const { page } = await opened();
     await page.evaluate(() => {
       (window as unknown as { sameDocument: boolean }).sameDocument = true;
     });
@@ -245,10 +242,7 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
   });
 
   it("should filter by lab, family and violation kind, with the filters in a shareable URL", async () => {
-    const url = await dashboard();
-    const page = await browser.newPage();
-    await page.goto(`${url}#/?kind=ComputeCapExceeded`);
-    await ready(page);
+    const { url, page } = await opened("#/?kind=ComputeCapExceeded");
     await page.waitForSelector("#runs tbody tr");
     assert.deepEqual(
       (await tableRows(page)).map((r) => r.data.run),
@@ -288,10 +282,7 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
   });
 
   it("should show a run's page: facts, timeline with cap and threshold, every violation with its reporter and block", async () => {
-    const url = await dashboard();
-    const page = await browser.newPage();
-    await page.goto(`${url}#/run/1`);
-    await ready(page);
+    const { url, page } = await opened("#/run/1");
     await page.waitForSelector("#timeline .point");
     const status = (JSON.parse(await cli("status", "--json", "--run", "1")) as StatusJson).runs[0]!;
     const spec = await page.$eval("#spec", (e) => e.textContent);
@@ -331,10 +322,7 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
   });
 
   it("should say when the RPC endpoint is unreachable, and catch up when it is back", async () => {
-    const url = await dashboard();
-    const page = await browser.newPage();
-    await page.goto(url);
-    await ready(page);
+    const { page } = await opened();
     await proxy.down();
     await page.waitForSelector('body[data-status="rpc"]', { timeout: 15_000 });
     const banner = await page.$eval("#banner", (b) => b.textContent);

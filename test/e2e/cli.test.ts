@@ -17,7 +17,7 @@ import { after, before, describe, it } from "mocha";
 import { registryFixtures } from "../fixtures/registry.js";
 import { EXAMPLE_SPEC } from "../helpers/example.js";
 import { freePort, sleep, until } from "../helpers/net.js";
-import { cliProcess, Proc, Proxy, rpcCall, startHardhatNode } from "../helpers/processes.js";
+import { cliOn, cliProcess, Proc, Proxy, rpcCall, startHardhatNode } from "../helpers/processes.js";
 
 const ACCOUNT1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
@@ -31,12 +31,7 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
   const watchers: Proc[] = [];
 
   /** Runs a CLI command against the node (directly, not through the proxy); returns stdout. */
-  async function cli(...args: string[]): Promise<string> {
-    const p = cliProcess([...args, "--rpc-url", `http://127.0.0.1:${nodePort}`, "--deployments", deployments]);
-    const code = await p.wait();
-    assert.equal(code, 0, `registry ${args.join(" ")} failed:\n${p.errors.join("\n")}\n${p.lines.join("\n")}`);
-    return p.lines.join("\n");
-  }
+  const cli = (...args: string[]): Promise<string> => cliOn(nodePort, deployments, args);
   const rpc = (method: string, params: unknown[] = []): Promise<unknown> => rpcCall(nodePort, method, params);
   function startWatcher(): Proc {
     const w = cliProcess([

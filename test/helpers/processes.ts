@@ -127,3 +127,12 @@ export const scriptProcess = (script: string, args: readonly string[]): Proc =>
 
 /** `npm run registry -- ARGS` as a child process. */
 export const cliProcess = (args: readonly string[]): Proc => scriptProcess("cli", args);
+
+/** `npm run registry -- ARGS` against the node on `port` with the records in `deployments`; its stdout, or a throw with its output. */
+export async function cliOn(port: number, deployments: string, args: readonly string[]): Promise<string> {
+  const p = cliProcess([...args, "--rpc-url", `http://127.0.0.1:${port}`, "--deployments", deployments]);
+  const code = await p.wait();
+  if (code !== 0)
+    throw new Error(`registry ${args.join(" ")} failed (${code}):\n${p.errors.join("\n")}\n${p.lines.join("\n")}`);
+  return p.lines.join("\n");
+}
