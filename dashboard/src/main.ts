@@ -50,6 +50,8 @@ const state = {
   /** Events that arrived after the first load (highlighted). */
   fresh: new Set<string>(),
   timelines: new Map<bigint, { events: number; points: TimelinePoint[] }>(),
+  /** When the deployment record was last read. */
+  recordCheckedAt: 0,
   version: 0,
   rendered: "",
 };
@@ -130,7 +132,16 @@ function reset(): void {
   state.head = -1n;
 }
 
+/** Every how many polls the page re-reads the deployment record, to notice a redeploy. */
+const RECORD_CHECK_POLLS = 10;
+
 async function poll(): Promise<void> {
+  if (state.loaded && Date.now() - state.recordCheckedAt > RECORD_CHECK_POLLS * state.loaded.config.pollMs) {
+    const now = await loadConfig();
+    state.recordCheckedAt = Date.now();
+    const was = state.loaded;
+    if (now.ref.address !== was.ref.address || now.config.deployment.chainId !== was.config.deployment.chainId) reset();
+  }
   if (!state.loaded) {
     const l = await loadConfig();
     try {
@@ -139,6 +150,7 @@ async function poll(): Promise<void> {
       throw readProblem(e);
     }
     state.loaded = l;
+    state.recordCheckedAt = Date.now();
     state.nextBlock = l.fromBlock;
     state.version++;
   }
@@ -255,7 +267,7 @@ async function loop(): Promise<void> {
     state.problem = undefined;
   } catch (e) {
     state.problem = readProblem(e);
-    if (state.problem.kind !== "rpc") reset(); // re-read the record next time: it may have been rewritten
+    if (state.problem.kind === "stale") reset(); // re-read the record next time: it may have been rewritten
   }
   await render().catch(() => undefined);
   setTimeout(() => void loop(), state.loaded?.config.pollMs ?? 1000);

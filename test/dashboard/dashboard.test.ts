@@ -384,6 +384,22 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
     assert.match(body.error.message, /read-only/);
   });
 
+  it("should follow a redeploy recorded while the page is open", async () => {
+    const moved = path.join(work, "moved");
+    await cp(deployments, moved, { recursive: true });
+    const url = await dashboard(moved, nodePort);
+    const page = await browser.newPage();
+    await page.goto(url);
+    await ready(page);
+    assert.equal((await tableRows(page)).length, 3);
+    await cliOn(nodePort, moved, ["deploy", "--network", "localhost", "--force"]);
+    // A new, empty registry: the page re-reads the record every 10 polls and starts over.
+    await page.waitForFunction(() => document.querySelector("main")?.textContent.includes("No runs registered yet"), {
+      timeout: 30_000,
+    });
+    await page.close();
+  });
+
   it("should refuse the in-process network, which has no deployment record", async () => {
     const p = scriptProcess("dashboard", ["--network", "default", "--port", String(await freePort())]);
     assert.equal(await p.wait(), 1);
