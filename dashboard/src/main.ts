@@ -50,6 +50,8 @@ const state = {
   /** Events that arrived after the first load (highlighted). */
   fresh: new Set<string>(),
   timelines: new Map<bigint, { events: number; points: TimelinePoint[] }>(),
+  /** Milliseconds between polls: the server's setting once read. */
+  pollMs: 1000,
   /** When the deployment record was last read. */
   recordCheckedAt: 0,
   version: 0,
@@ -90,6 +92,7 @@ async function loadConfig(): Promise<Loaded> {
   if (!parsed.success)
     throw new Problem("stale", `The deployment record is damaged: ${parsed.error.issues[0]?.message ?? ""}`);
   const config = parsed.data;
+  state.pollMs = config.pollMs;
   const entry = registryEntry(config.deployment);
   const client = createPublicClient({
     transport: http("/rpc", { batch: { batchSize: 100 }, retryCount: 0 }),
@@ -196,7 +199,7 @@ function banner(): void {
     b.textContent = "";
     return;
   }
-  const poll = state.loaded?.config.pollMs ?? 1000;
+  const poll = state.pollMs;
   b.hidden = false;
   b.dataset.kind = p.kind;
   b.textContent =
@@ -270,7 +273,7 @@ async function loop(): Promise<void> {
     if (state.problem.kind === "stale") reset(); // re-read the record next time: it may have been rewritten
   }
   await render().catch(() => undefined);
-  setTimeout(() => void loop(), state.loaded?.config.pollMs ?? 1000);
+  setTimeout(() => void loop(), state.pollMs);
 }
 
 document.addEventListener("change", onFilterChange);

@@ -204,6 +204,10 @@ export function feed(
     : `<ul class="feed" id="feed"></ul><p class="muted">No violations or designations yet.</p>`;
 }
 
+/** A block time (seconds) as UTC date and time. */
+export const utc = (seconds: number): string =>
+  `${new Date(seconds * 1000).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+
 /** Cumulative FLOPs over time as an SVG line, with the cap and the threshold as horizontal lines. */
 export function timelineChart(points: readonly TimelinePoint[], cap: bigint, threshold: bigint): string {
   if (points.length === 0) return `<p class="muted">No registration or checkpoint events found for this run.</p>`;
@@ -240,8 +244,8 @@ export function timelineChart(points: readonly TimelinePoint[], cap: bigint, thr
     `<line x1="${pad.l}" x2="${pad.l}" y1="${pad.t}" y2="${H - pad.b}" stroke="#d8dde3"/>` +
     `<line x1="${pad.l}" x2="${W - pad.r}" y1="${H - pad.b}" y2="${H - pad.b}" stroke="#d8dde3"/>` +
     `<text x="${pad.l - 6}" y="${H - pad.b}" text-anchor="end">0</text>` +
-    `<text x="${pad.l}" y="${H - 10}">registration</text>` +
-    `<text x="${W - pad.r}" y="${H - 10}" text-anchor="end">+${seconds} s</text>` +
+    `<text x="${pad.l}" y="${H - 10}">registration · ${utc(t0)}</text>` +
+    `<text x="${W - pad.r}" y="${H - 10}" text-anchor="end">+${seconds} s · ${utc(t1)}</text>` +
     (cap > 0n ? hline(cap, "cap", "#b3261e", "cap") : "") +
     (threshold > 0n ? hline(threshold, "threshold", "#a15c00", "threshold") : "") +
     `<path d="${path}" fill="none" stroke="#2453a6" stroke-width="2"/>${dots}</svg>`

@@ -137,6 +137,8 @@ describe("dashboard views", () => {
     );
     assert.equal([...chart.matchAll(/class="point"/g)].length, 2);
     assert.match(chart, /class="cap"/);
+    assert.match(chart, /registration · 1970-01-01 00:01:40 UTC/);
+    assert.match(chart, /\+60 s · 1970-01-01 00:02:40 UTC/);
     assert.doesNotMatch(chart, /class="threshold"/);
   });
 });
