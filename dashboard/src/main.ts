@@ -54,7 +54,6 @@ const state = {
   pollMs: 1000,
   /** When the deployment record was last read. */
   recordCheckedAt: 0,
-  version: 0,
   rendered: "",
 };
 
@@ -155,7 +154,6 @@ async function poll(): Promise<void> {
     state.loaded = l;
     state.recordCheckedAt = Date.now();
     state.nextBlock = l.fromBlock;
-    state.version++;
   }
   const l = state.loaded;
   let head: bigint;
@@ -172,19 +170,18 @@ async function poll(): Promise<void> {
   state.head = head;
   try {
     const first = state.registry === undefined;
-    if (head >= state.nextBlock) {
-      const events = await readEvents(l.ref.client, l.ref.address, l.ref.abi, state.nextBlock, head);
+    const events =
+      head >= state.nextBlock ? await readEvents(l.ref.client, l.ref.address, l.ref.abi, state.nextBlock, head) : [];
+    if (events.length === 0 && !first) {
       state.nextBlock = head + 1n;
-      if (!first) for (const e of events) state.fresh.add(`${e.transactionHash}:${e.logIndex}`);
-      state.events.push(...events);
-      if (events.length > 0 || first) {
-        state.registry = await readRegistry(l.ref);
-        state.version++;
-      }
-    } else if (first) {
-      state.registry = await readRegistry(l.ref);
-      state.version++;
+      return;
     }
+    // Read the runs before keeping the events: a failure here re-reads both at the next poll.
+    const registry = await readRegistry(l.ref);
+    if (!first) for (const e of events) state.fresh.add(`${e.transactionHash}:${e.logIndex}`);
+    state.events.push(...events);
+    state.nextBlock = head + 1n;
+    state.registry = registry;
   } catch (e) {
     throw readProblem(e, "Reading the registry failed");
   }
