@@ -25,9 +25,12 @@ export interface RegistryEvent {
 export const eventId = (e: Pick<RegistryEvent, "transactionHash" | "logIndex">): string =>
   `${e.transactionHash}:${e.logIndex}`;
 
+/** A 256-bit value as 0x and 64 hex digits. */
+export const hex64 = (x: bigint): string => `0x${x.toString(16).padStart(64, "0")}`;
+
 /** A long hex value or address as its first 8 and last 4 characters. */
 export const short = (x: unknown): string => {
-  const s = typeof x === "bigint" ? `0x${x.toString(16).padStart(64, "0")}` : String(x);
+  const s = typeof x === "bigint" ? hex64(x) : String(x);
   return s.length > 14 ? `${s.slice(0, 8)}…${s.slice(-4)}` : s;
 };
 const str = (x: unknown): string => (typeof x === "bigint" ? x.toString() : String(x));
@@ -125,13 +128,20 @@ export interface RunView {
   readonly violations: readonly number[];
 }
 
+/** A run's status by name. */
+export const runStatus = (r: Pick<RunView, "status">): string => RUN_STATUS[r.status] ?? String(r.status);
+
+/** Whether a run is designated: "yes", "projected" (its plan will cross the threshold) or "no". */
+export const designation = (r: Pick<RunView, "designatedAt" | "projectedToCross">): "yes" | "projected" | "no" =>
+  r.designatedAt !== 0n ? "yes" : r.projectedToCross ? "projected" : "no";
+
 export function runJson(r: RunView): Record<string, unknown> {
   return {
     runId: r.runId.toString(),
     lab: r.lab,
-    status: RUN_STATUS[r.status] ?? String(r.status),
+    status: runStatus(r),
     family: r.family,
-    specCommitment: `0x${r.specCommitment.toString(16).padStart(64, "0")}`,
+    specCommitment: hex64(r.specCommitment),
     steps: r.steps.toString(),
     plannedSteps: r.plannedSteps.toString(),
     cumulativeFlops: r.cumulativeFlops.toString(),
@@ -140,7 +150,7 @@ export function runJson(r: RunView): Record<string, unknown> {
       maxSteps: r.attestations.maxSteps.toString(),
       checkpointDeadline: r.attestations.checkpointDeadline.toString(),
     },
-    root: `0x${r.root.toString(16).padStart(64, "0")}`,
+    root: hex64(r.root),
     lastCheckpointAt: r.lastCheckpointAt.toString(),
     designated: r.designatedAt !== 0n,
     designatedAt: r.designatedAt.toString(),
@@ -162,12 +172,12 @@ export function runTable(runs: readonly RunView[]): string[] {
       r.runId.toString(),
       short(r.lab),
       short(r.specCommitment),
-      RUN_STATUS[r.status] ?? String(r.status),
+      runStatus(r),
       `${r.steps}/${r.plannedSteps}`,
       `${num(r.cumulativeFlops)} (${num(r.attestations.flopsCap)})`,
       short(r.root),
       v || "none",
-      r.designatedAt !== 0n ? "yes" : r.projectedToCross ? "projected" : "no",
+      designation(r),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

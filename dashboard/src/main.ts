@@ -10,7 +10,7 @@ import { BaseError, createPublicClient, http, HttpRequestError, type PublicClien
 import type { RegistryAbi } from "../../reader/abi.js";
 import { registryEntry } from "../../reader/deployment.js";
 import { readEvents } from "../../reader/events.js";
-import type { RegistryEvent, RunView } from "../../reader/format.js";
+import { eventId, type RegistryEvent, type RunView } from "../../reader/format.js";
 import {
   readRegistry,
   runTimeline,
@@ -178,7 +178,7 @@ async function poll(): Promise<void> {
     }
     // Read the runs before keeping the events: a failure here re-reads both at the next poll.
     const registry = await readRegistry(l.ref);
-    if (!first) for (const e of events) state.fresh.add(`${e.transactionHash}:${e.logIndex}`);
+    if (!first) for (const e of events) state.fresh.add(eventId(e));
     state.events.push(...events);
     state.nextBlock = head + 1n;
     state.registry = registry;

@@ -4,14 +4,22 @@
  * number formats come from reader/, the same rules the CLI prints with.
  * Every value from the chain is escaped.
  */
-import { eventSentence, num, short, type RegistryEvent, type RunView } from "../../reader/format.js";
+import {
+  designation,
+  eventId,
+  eventSentence,
+  hex64,
+  num,
+  runStatus as status,
+  short,
+  type RegistryEvent,
+  type RunView,
+} from "../../reader/format.js";
 import type { TimelinePoint } from "../../reader/runs.js";
-import { DESIGNATION_MEANINGS, RUN_STATUS, VIOLATIONS, violationName } from "../../reader/violations.js";
+import { DESIGNATION_MEANINGS, VIOLATIONS, violationName } from "../../reader/violations.js";
 import { runHash, runsHash, type Filters } from "./route.js";
 
 export const esc = (x: unknown): string => String(x).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-const hex64 = (x: bigint): string => `0x${x.toString(16).padStart(64, "0")}`;
 
 /** Whether a run passes the filters. */
 export function runMatches(r: RunView, f: Filters): boolean {
@@ -70,17 +78,12 @@ export function violationBadges(r: RunView): string {
   return badges || `<span class="badge ok">none</span>`;
 }
 
-export const designation = (r: RunView): string =>
-  r.designatedAt !== 0n ? "yes" : r.projectedToCross ? "projected" : "no";
-
 function designationBadge(r: RunView): string {
   const d = designation(r);
   if (d === "no") return `<span class="muted">no</span>`;
   const title = d === "yes" ? DESIGNATION_MEANINGS.designated : DESIGNATION_MEANINGS.projected;
   return `<span class="badge designated" title="${esc(title)}">${d}</span>`;
 }
-
-const status = (r: RunView): string => RUN_STATUS[r.status] ?? String(r.status);
 
 /** The filter controls; each change rewrites the URL. */
 export function filterBar(runs: readonly RunView[], f: Filters): string {
@@ -181,7 +184,7 @@ export function feedItem(e: RegistryEvent, isNew: boolean): string {
       : "";
   return (
     `<li class="${isNew ? "new" : ""}" data-event="${esc(e.eventName)}" data-kind="${esc(kind)}" ` +
-    `data-run="${esc(e.args.runId)}" data-id="${esc(`${e.transactionHash}:${e.logIndex}`)}">` +
+    `data-run="${esc(e.args.runId)}" data-id="${esc(eventId(e))}">` +
     `<span class="badge ${e.eventName === "ViolationFlagged" ? "violation" : "designated"}">${esc(kind)}</span> ` +
     `<a href="${runHash(e.args.runId as bigint)}">run ${esc(e.args.runId)}</a> · ${esc(eventSentence(e))}` +
     `<div class="muted">block ${e.blockNumber}${reporter} · ${esc(meaning)}</div></li>`
@@ -198,7 +201,7 @@ export function feed(
   const items = events
     .filter((e) => FEED_EVENTS.has(e.eventName) && eventMatches(e, runs, f))
     .reverse()
-    .map((e) => feedItem(e, fresh.has(`${e.transactionHash}:${e.logIndex}`)));
+    .map((e) => feedItem(e, fresh.has(eventId(e))));
   return items.length
     ? `<ul class="feed" id="feed">${items.join("")}</ul>`
     : `<ul class="feed" id="feed"></ul><p class="muted">No violations or designations yet.</p>`;
