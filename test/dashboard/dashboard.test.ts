@@ -19,7 +19,15 @@ import { registryFixtures, type RegistryFixtures } from "../fixtures/registry.js
 import { browserUnavailable, launchBrowser } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 import { connectNode, populate, type NodeConnection } from "../helpers/populate.js";
-import { cliOn, Proc, Proxy, rpcCall, scriptProcess, startHardhatNode } from "../helpers/processes.js";
+import {
+  cliOn,
+  dashboardProcess,
+  Proc,
+  Proxy,
+  rpcCall,
+  scriptProcess,
+  startHardhatNode,
+} from "../helpers/processes.js";
 
 const SHOTS = path.join(BUILD_DIR, "test-artifacts", "dashboard");
 const ACCOUNT2: Address = getAddress("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");
@@ -74,26 +82,11 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
   /** Starts `npm run dashboard` (RPC through the proxy unless told otherwise); resolves with its URL. */
   async function dashboard(dir = deployments, rpcPort = proxy.port, port?: number): Promise<string> {
     port ??= await freePort();
-    const p = scriptProcess("dashboard", [
-      "--network",
-      "localhost",
-      "--rpc-url",
-      `http://127.0.0.1:${rpcPort}`,
-      "--deployments",
-      dir,
-      "--port",
-      String(port),
-      "--poll-ms",
-      "500",
-    ]);
-    servers.push(p);
-    const end = Date.now() + 60_000;
-    while (!p.lines.some((l) => l.includes("serving at"))) {
-      if (p.child.exitCode !== null) throw new Error(`the dashboard exited:\n${p.errors.join("\n")}`);
-      if (Date.now() > end) throw new Error("the dashboard did not start within 60 s");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return `http://127.0.0.1:${port}/`;
+    return dashboardProcess(
+      ["--network", "localhost", "--rpc-url", `http://127.0.0.1:${rpcPort}`, "--deployments", dir, "--poll-ms", "500"],
+      port,
+      (p) => servers.push(p),
+    );
   }
   async function shot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });

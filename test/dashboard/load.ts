@@ -16,7 +16,7 @@ import { registryFixtures } from "../fixtures/registry.js";
 import { browserUnavailable, launchBrowser } from "../helpers/browser.js";
 import { freePort } from "../helpers/net.js";
 import { connectNode, populate } from "../helpers/populate.js";
-import { cliProcess, rpcCall, scriptProcess, startHardhatNode } from "../helpers/processes.js";
+import { cliProcess, dashboardProcess, rpcCall, startHardhatNode } from "../helpers/processes.js";
 
 export interface DashboardLoad {
   readonly runs: number;
@@ -69,23 +69,11 @@ export async function measureDashboardLoad(log: Logger): Promise<DashboardLoad |
     const logs = (await rpcCall(port, "eth_getLogs", [
       { address: record.contracts.TrainingRegistry!.address, fromBlock: "0x0", toBlock: "latest" },
     ])) as unknown[];
-    const dashPort = await freePort();
-    const dash = scriptProcess("dashboard", [
-      "--rpc-url",
-      `http://127.0.0.1:${port}`,
-      "--deployments",
-      deployments,
-      "--port",
-      String(dashPort),
-    ]);
-    procs.push(dash);
-    const end = Date.now() + 60_000;
-    while (!dash.lines.some((l) => l.includes("serving at"))) {
-      if (dash.child.exitCode !== null || Date.now() > end)
-        throw new Error(`the dashboard did not start:\n${dash.errors.join("\n")}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const url = `http://127.0.0.1:${dashPort}/`;
+    const url = await dashboardProcess(
+      ["--rpc-url", `http://127.0.0.1:${port}`, "--deployments", deployments],
+      await freePort(),
+      (p) => procs.push(p),
+    );
     const browser = await launchBrowser();
     try {
       const time = async (hash: string, done: string): Promise<number> => {

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../prover/paths.js";
-import { freePort, until } from "./net.js";
+import { freePort, sleep, until } from "./net.js";
 
 /** The project's node_modules/.bin, first on PATH for child processes. */
 export const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
@@ -135,4 +135,21 @@ export async function cliOn(port: number, deployments: string, args: readonly st
   if (code !== 0)
     throw new Error(`registry ${args.join(" ")} failed (${code}):\n${p.errors.join("\n")}\n${p.lines.join("\n")}`);
   return p.lines.join("\n");
+}
+
+/** `npm run dashboard -- ARGS --port PORT` as a child process, once it serves; `onStart` gets it at once (to stop it later). */
+export async function dashboardProcess(
+  args: readonly string[],
+  port: number,
+  onStart: (p: Proc) => void,
+): Promise<string> {
+  const p = scriptProcess("dashboard", [...args, "--port", String(port)]);
+  onStart(p);
+  const end = Date.now() + 60_000;
+  while (!p.lines.some((l) => l.includes("serving at"))) {
+    if (p.child.exitCode !== null) throw new Error(`the dashboard exited:\n${p.errors.join("\n")}`);
+    if (Date.now() > end) throw new Error("the dashboard did not start within 60 s");
+    await sleep(100);
+  }
+  return `http://127.0.0.1:${port}/`;
 }
