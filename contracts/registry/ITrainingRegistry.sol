@@ -22,6 +22,23 @@ import {IProofVerifier} from "../verifiers/IProofVerifier.sol";
 /// Deadlines run on the registry's clock, which stops while the registry is
 /// paused: window w after a checkpoint is missed once more than w x
 /// checkpointDeadline unpaused seconds have passed without the next one.
+///
+/// Sampled mode (issue #11): a run registered with registerSampledRun commits
+/// each window of K steps as a Merkle root over the leaves (i, r(i)) of the
+/// weights roots it reached, instead of proving the window; anyone then draws
+/// the window's challenges from a block hash that did not exist at commitment,
+/// anyone may pay for more, and the lab answers each challenged step t with a
+/// step proof (the family's K = 1 circuit) of r(t) -> r(t+1), both roots
+/// opened against the committed windows. For a sampled run `steps` and
+/// `cumulativeFlops` count committed steps (the attestations and the
+/// designation apply to them); answered challenges are the proven steps. A
+/// challenge not answered within the run's response time (unpaused seconds)
+/// is flagged ChallengeUnanswered by anyone.
+///
+/// Roots tree of a window w covering steps [wK, wK + K): leaf at position p
+/// (0 <= p < K) = keccak256(bytes.concat(keccak256(abi.encode(uint256 i, uint256 r(i))))) for
+/// i = wK + 1 + p; positions K .. 2^D - 1 hold bytes32(0), D = ceil(log2 K);
+/// node = keccak256(left || right). Positional: an index has one leaf.
 interface ITrainingRegistry {
     /// @notice Lifecycle of a run.
     enum RunStatus {
@@ -46,7 +63,95 @@ interface ITrainingRegistry {
         /// After a checkpoint: cumulative proven steps are above the maximum.
         StepLimitExceeded,
         /// Flagged by anyone: a checkpoint window elapsed without a checkpoint.
-        CheckpointDeadlineMissed
+        CheckpointDeadlineMissed,
+        /// Flagged by anyone: a sampled run's challenged step was not answered within the response time.
+        ChallengeUnanswered
+    }
+
+    /// @notice Where a challenge of a sampled run stands.
+    enum ChallengeState {
+        /// The step is not challenged.
+        None,
+        /// Challenged; the lab may answer until the response time has passed.
+        Open,
+        /// Answered with a verified step proof: the step is proven.
+        Answered,
+        /// Not answered in time and flagged.
+        Unanswered
+    }
+
+    /// @notice A sampled run's terms, public and fixed at registration.
+    struct Sampling {
+        /// Steps of each committed window drawn for challenge (1 .. min(K, 64), at least the policy's minimum).
+        uint16 challengesPerWindow;
+        /// Unpaused seconds the lab has to answer a challenge.
+        uint32 responseSeconds;
+    }
+
+    /// @notice A committed window as its WindowCommitted event names it; storage keeps only its hash.
+    struct WindowRef {
+        /// The roots tree's Merkle root.
+        bytes32 root;
+        /// The block the window was committed in.
+        uint64 committedBlock;
+    }
+
+    /// @notice A window of a sampled run as the lab commits it.
+    struct WindowCommit {
+        /// First step of the window: must equal the run's committed steps.
+        uint64 firstStep;
+        /// Merkle root of the window's roots tree.
+        bytes32 root;
+        /// Weights root after the window's last step, r(firstStep + K).
+        uint256 rootAfter;
+        /// Merkle path of rootAfter's leaf (position K - 1): D siblings, bottom up.
+        bytes32[] endPath;
+    }
+
+    /// @notice The lab's answer to the challenge of step t: r(t) and r(t+1) opened, and the step proof.
+    struct ChallengeAnswer {
+        /// The challenged step t.
+        uint64 step;
+        /// r(t): the run's root0 when t = 0, else leaf t of window (t - 1) / K.
+        uint256 rootBefore;
+        /// The window holding leaf t (ignored when t = 0).
+        WindowRef windowBefore;
+        /// Merkle path of leaf t (empty when t = 0).
+        bytes32[] pathBefore;
+        /// r(t + 1): leaf t + 1 of window t / K.
+        uint256 rootAfter;
+        /// The window holding leaf t + 1 (the challenged window).
+        WindowRef windowAfter;
+        /// Merkle path of leaf t + 1.
+        bytes32[] pathAfter;
+        /// The step proof's accumulator.
+        uint256 accumulator;
+    }
+
+    /// @notice A challenge as readers see it.
+    struct Challenge {
+        /// Where it stands.
+        ChallengeState state;
+        /// When it was issued (block time; 0: not challenged).
+        uint64 issuedAt;
+        /// Unpaused seconds since it was issued, now (frozen once answered or flagged: 0).
+        uint64 elapsed;
+        /// Who paid for it (zero: drawn).
+        address challenger;
+        /// The fee paid (0: drawn).
+        uint128 fee;
+    }
+
+    /// @notice A committed window of a sampled run, and its draw.
+    struct WindowState {
+        /// keccak256(abi.encode(root, committedBlock)) of the window (0: not committed).
+        bytes32 commitment;
+        /// When its challenges were drawn (0: not yet).
+        uint64 drawnAt;
+        /// The draw came after the block-hash horizon: every step of the window is challenged.
+        bool everyStep;
+        /// Paid challenges requested on the window's steps.
+        uint16 paidChallenges;
     }
 
     /// @notice The lab's public attestations, fixed at registration.
@@ -69,6 +174,8 @@ interface ITrainingRegistry {
         bool deprecated;
         /// Verifier of the family's checkpoint proofs.
         IProofVerifier checkpointVerifier;
+        /// Verifier of the family's step proofs (its K = 1 circuit; zero: no sampled runs).
+        IProofVerifier stepVerifier;
     }
 
     /// @notice The public facts a genesis proof establishes from the private spec.
@@ -145,7 +252,15 @@ interface ITrainingRegistry {
         /// at registration or by a later reassessment (RunProjectedToCrossThreshold).
         bool projectedToCross;
         /// Violations flagged so far, indexed by ViolationKind (each saturates at 2^24 - 1 = 16,777,215).
-        uint32[5] violations;
+        uint32[6] violations;
+        /// Sampled mode: windows are committed and challenged steps proven (false: every step proven).
+        bool sampled;
+        /// A sampled run's terms (zero for a full run).
+        Sampling sampling;
+        /// Challenges issued (drawn and paid).
+        uint32 challenged;
+        /// Challenges answered with a verified step proof.
+        uint32 answered;
     }
 
     /// @notice Where a run stands against its checkpoint deadline, now.
@@ -232,6 +347,88 @@ interface ITrainingRegistry {
     /// @notice A role's initial account is the zero address.
     /// @param role The role.
     error ZeroRoleAccount(bytes32 role);
+    /// @notice The call is for sampled runs and this run proves every step.
+    /// @param runId The run.
+    error NotSampledRun(uint256 runId);
+    /// @notice A sampled run commits windows; it submits no checkpoints.
+    /// @param runId The run.
+    error RunIsSampled(uint256 runId);
+    /// @notice The family has no step verifier: it accepts no sampled runs.
+    /// @param familyId The family.
+    error FamilyCannotSample(bytes32 familyId);
+    /// @notice Sampling terms need 1 .. min(K, 64) challenges per window, at least the policy's minimum,
+    /// and a positive response time.
+    /// @param challengesPerWindow The challenges asked for.
+    /// @param responseSeconds The response time asked for.
+    /// @param minimum The policy's minimum challenges per window.
+    /// @param maximum The most a window of this family allows.
+    error InvalidSampling(uint16 challengesPerWindow, uint32 responseSeconds, uint16 minimum, uint16 maximum);
+    /// @notice The window does not start at the run's committed steps.
+    /// @param runId The run.
+    /// @param expected The run's committed steps.
+    /// @param given The window's first step.
+    error WindowOutOfOrder(uint256 runId, uint64 expected, uint64 given);
+    /// @notice A Merkle path does not open the roots tree at this leaf.
+    /// @param runId The run.
+    /// @param index The leaf's step index i (its root is r(i)).
+    error InvalidRootPath(uint256 runId, uint64 index);
+    /// @notice The window is not committed, or not as the reference says.
+    /// @param runId The run.
+    /// @param window The window.
+    error UnknownWindow(uint256 runId, uint64 window);
+    /// @notice The draw's block does not exist yet.
+    /// @param runId The run.
+    /// @param window The window.
+    /// @param seedBlock The block whose hash seeds the draw.
+    /// @param blockNumber The current block.
+    error DrawTooEarly(uint256 runId, uint64 window, uint64 seedBlock, uint256 blockNumber);
+    /// @notice The window's challenges are drawn already.
+    /// @param runId The run.
+    /// @param window The window.
+    error ChallengesAlreadyDrawn(uint256 runId, uint64 window);
+    /// @notice The step is not committed yet.
+    /// @param runId The run.
+    /// @param step The step.
+    /// @param committed The run's committed steps.
+    error StepNotCommitted(uint256 runId, uint64 step, uint64 committed);
+    /// @notice The step is challenged already.
+    /// @param runId The run.
+    /// @param step The step.
+    error StepAlreadyChallenged(uint256 runId, uint64 step);
+    /// @notice Paid challenges are off (the policy's fee is zero).
+    error PaidChallengesDisabled();
+    /// @notice A paid challenge must send exactly the policy's fee.
+    /// @param fee The fee in force.
+    /// @param sent The value sent.
+    error WrongChallengeFee(uint256 fee, uint256 sent);
+    /// @notice The step has no open challenge.
+    /// @param runId The run.
+    /// @param step The step.
+    /// @param state Its challenge's state.
+    error ChallengeNotOpen(uint256 runId, uint64 step, ChallengeState state);
+    /// @notice The response time has passed: the challenge can only be flagged.
+    /// @param runId The run.
+    /// @param step The step.
+    /// @param elapsed Unpaused seconds since the challenge.
+    /// @param responseSeconds The run's response time.
+    error AnswerTooLate(uint256 runId, uint64 step, uint64 elapsed, uint32 responseSeconds);
+    /// @notice The response time has not passed yet.
+    /// @param runId The run.
+    /// @param step The step.
+    /// @param elapsed Unpaused seconds since the challenge.
+    /// @param responseSeconds The run's response time.
+    error ChallengeNotExpired(uint256 runId, uint64 step, uint64 elapsed, uint32 responseSeconds);
+    /// @notice The step proof does not verify for this run, step and roots.
+    /// @param runId The run.
+    /// @param step The step.
+    error InvalidStepProof(uint256 runId, uint64 step);
+    /// @notice The account has nothing to withdraw.
+    /// @param account The account.
+    error NothingToWithdraw(address account);
+    /// @notice Sending the withdrawal failed.
+    /// @param account The account.
+    /// @param amount The amount.
+    error WithdrawalFailed(address account, uint256 amount);
 
     /// @notice The policy role registered a circuit family.
     /// @param familyId The family's id.
@@ -345,6 +542,86 @@ interface ITrainingRegistry {
         uint256 plannedFlops,
         uint256 threshold
     );
+    /// @notice The policy role set the sampled-mode policy.
+    /// @param minChallengesPerWindow Fewest challenges per window a sampled run may choose.
+    /// @param challengeFee Fee of a paid challenge in wei (0: paid challenges off).
+    event SamplingPolicySet(uint16 minChallengesPerWindow, uint128 challengeFee);
+    /// @notice The run registered in sampled mode with these terms.
+    /// @param runId The run.
+    /// @param challengesPerWindow Steps of each window drawn for challenge.
+    /// @param responseSeconds Unpaused seconds the lab has to answer a challenge.
+    event RunSampled(uint256 indexed runId, uint16 challengesPerWindow, uint32 responseSeconds);
+    /// @notice The lab committed a window of a sampled run: its steps are committed, not proven.
+    /// @param runId The run.
+    /// @param lab The run's lab.
+    /// @param window The window (firstStep / K).
+    /// @param firstStep First step of the window.
+    /// @param steps Committed steps after it.
+    /// @param root The roots tree's Merkle root.
+    /// @param rootAfter Weights root after the window.
+    /// @param committedBlock The block of the commitment (the draw's seed block is DRAW_DELAY_BLOCKS later).
+    /// @param cumulativeFlops Cumulative committed FLOPs.
+    event WindowCommitted(
+        uint256 indexed runId,
+        address indexed lab,
+        uint64 indexed window,
+        uint64 firstStep,
+        uint64 steps,
+        bytes32 root,
+        uint256 rootAfter,
+        uint64 committedBlock,
+        uint128 cumulativeFlops
+    );
+    /// @notice A window's challenges were drawn.
+    /// @param runId The run.
+    /// @param window The window.
+    /// @param seedBlock The block whose hash seeded the draw.
+    /// @param seed keccak256(abi.encode(window root, blockhash(seedBlock))) (0 when everyStep).
+    /// @param steps The challenged steps newly issued (a step challenged already is not repeated).
+    /// @param everyStep The seed block was past the block-hash horizon: every step is challenged.
+    /// @param drawer Who called the draw.
+    event ChallengesDrawn(
+        uint256 indexed runId,
+        uint64 indexed window,
+        uint64 seedBlock,
+        bytes32 seed,
+        uint64[] steps,
+        bool everyStep,
+        address drawer
+    );
+    /// @notice Someone paid to challenge a committed step.
+    /// @param runId The run.
+    /// @param step The step.
+    /// @param challenger Who paid.
+    /// @param fee The fee paid.
+    event ChallengeRequested(uint256 indexed runId, uint64 indexed step, address indexed challenger, uint128 fee);
+    /// @notice The lab answered a challenge with a verified step proof: the step is proven.
+    /// @param runId The run.
+    /// @param step The step.
+    /// @param lab The run's lab.
+    /// @param rootBefore r(step).
+    /// @param rootAfter r(step + 1).
+    /// @param accumulator The step proof's accumulator.
+    /// @param feeToLab The paid challenge's fee, credited to the lab (0: drawn).
+    event ChallengeAnswered(
+        uint256 indexed runId,
+        uint64 indexed step,
+        address indexed lab,
+        uint256 rootBefore,
+        uint256 rootAfter,
+        uint256 accumulator,
+        uint128 feeToLab
+    );
+    /// @notice An unanswered paid challenge's fee was credited back to its challenger.
+    /// @param runId The run.
+    /// @param step The step.
+    /// @param challenger The challenger.
+    /// @param fee The fee.
+    event ChallengeFeeRefunded(uint256 indexed runId, uint64 indexed step, address indexed challenger, uint128 fee);
+    /// @notice An account withdrew its credit.
+    /// @param account The account.
+    /// @param amount Wei sent.
+    event Withdrawn(address indexed account, uint256 amount);
     /// @notice The lab closed the run: no more checkpoints, no more deadlines.
     /// @param runId The run.
     /// @param lab The run's lab.
@@ -357,14 +634,21 @@ interface ITrainingRegistry {
     /// @param genesisVerifier Verifier of genesis proofs (7 public signals).
     /// @param checkpointVerifier Verifier of checkpoint proofs (5 public signals).
     /// @param stepsPerCheckpoint Steps K per checkpoint (> 0).
+    /// @param stepVerifier Verifier of the family's step proofs, K = 1 (5 public signals; zero: no sampled runs).
     /// @param description What the family is.
     function registerFamily(
         bytes32 familyId,
         IProofVerifier genesisVerifier,
         IProofVerifier checkpointVerifier,
         uint32 stepsPerCheckpoint,
+        IProofVerifier stepVerifier,
         string calldata description
     ) external;
+
+    /// @notice Sets the sampled-mode policy. Policy role only.
+    /// @param minChallengesPerWindow Fewest challenges per window a new sampled run may choose (0 counts as 1).
+    /// @param challengeFee Fee of a paid challenge in wei (0: paid challenges off).
+    function setSamplingPolicy(uint16 minChallengesPerWindow, uint128 challengeFee) external;
 
     /// @notice Deprecates a circuit family: it accepts no new runs. Policy role only.
     /// @param familyId The family's id.
@@ -392,6 +676,65 @@ interface ITrainingRegistry {
         GenesisFacts calldata facts,
         uint256[8] calldata proof
     ) external returns (uint256 runId);
+
+    /// @notice Registers a run in sampled mode: as registerRun, with the sampling terms; the family
+    /// needs a step verifier. Its windows are committed with commitWindow, not proven.
+    /// @param familyId The run's circuit family.
+    /// @param specCommitment Commitment to the private spec (registered once).
+    /// @param attestations The lab's public attestations (the deadline applies to window commitments).
+    /// @param sampling Challenges per window and response time.
+    /// @param facts The genesis proof's public facts.
+    /// @param proof The packed genesis proof.
+    /// @return runId The new run's id.
+    function registerSampledRun(
+        bytes32 familyId,
+        uint256 specCommitment,
+        Attestations calldata attestations,
+        Sampling calldata sampling,
+        GenesisFacts calldata facts,
+        uint256[8] calldata proof
+    ) external returns (uint256 runId);
+
+    /// @notice Commits the sampled run's next window of K steps. Lab only. Checks that it starts at the
+    /// committed steps and that rootAfter is the tree's last leaf, stores the window, counts its K
+    /// steps and FLOPs as committed, flags missed deadline windows, then checks the attestations.
+    /// @param runId The run.
+    /// @param commit The window.
+    function commitWindow(uint256 runId, WindowCommit calldata commit) external;
+
+    /// @notice Draws a committed window's challenges: challengesPerWindow distinct steps from
+    /// keccak256(abi.encode(window root, blockhash(committedBlock + DRAW_DELAY_BLOCKS))). Anyone may
+    /// call, once, from the block after the seed block. Past the block-hash horizon (256 blocks) the
+    /// seed is gone: every step of the window is challenged instead, so waiting cannot re-roll a draw.
+    /// @param runId The run.
+    /// @param window The window.
+    /// @param ref The window's root and block, as committed.
+    /// @return steps The challenged steps newly issued.
+    function drawChallenges(
+        uint256 runId,
+        uint64 window,
+        WindowRef calldata ref
+    ) external returns (uint64[] memory steps);
+
+    /// @notice Challenges a committed step of a sampled run for the policy's fee. Anyone may; the fee
+    /// goes to the lab if it answers in time, back to the challenger (with the violation) if not.
+    /// @param runId The run.
+    /// @param step The step (its transition r(step) -> r(step + 1)).
+    function requestChallenge(uint256 runId, uint64 step) external payable;
+
+    /// @notice Answers an open challenge with a step proof. Lab only, within the response time.
+    /// @param runId The run.
+    /// @param answer The roots, their paths and the accumulator.
+    /// @param proof The packed step proof (the family's K = 1 circuit).
+    function answerChallenge(uint256 runId, ChallengeAnswer calldata answer, uint256[8] calldata proof) external;
+
+    /// @notice Flags an open challenge whose response time has passed. Anyone may, once; the caller is recorded.
+    /// @param runId The run.
+    /// @param step The challenged step.
+    function flagUnansweredChallenge(uint256 runId, uint64 step) external;
+
+    /// @notice Sends the caller its credit (fees of answered or unanswered paid challenges).
+    function withdraw() external;
 
     /// @notice Submits the run's next checkpoint. Lab only. Checks the chain,
     /// verifies the proof (with the run's tag and beacon), writes the new state,
@@ -454,6 +797,46 @@ interface ITrainingRegistry {
     /// @notice Seconds the registry has been paused in total (the current pause included).
     /// @return seconds_ Paused seconds.
     function pausedSeconds() external view returns (uint64 seconds_);
+
+    /// @notice A sampled run's challenge of a step.
+    /// @param runId The run.
+    /// @param step The step.
+    /// @return challenge Its state, issue time, unpaused seconds since, challenger and fee.
+    function getChallenge(uint256 runId, uint64 step) external view returns (Challenge memory challenge);
+
+    /// @notice A sampled run's window.
+    /// @param runId The run.
+    /// @param window The window.
+    /// @return state Its commitment hash and its draw.
+    function getWindow(uint256 runId, uint64 window) external view returns (WindowState memory state);
+
+    /// @notice The sampled-mode policy.
+    /// @return minChallengesPerWindow Fewest challenges per window.
+    /// @return challengeFee Fee of a paid challenge in wei (0: off).
+    function samplingPolicy() external view returns (uint16 minChallengesPerWindow, uint128 challengeFee);
+
+    /// @notice An account's withdrawable credit.
+    /// @param account The account.
+    /// @return amount Wei.
+    function creditOf(address account) external view returns (uint256 amount);
+
+    /// @notice The challenged offsets (0 .. windowSteps - 1) a seed selects: `count` distinct ones,
+    /// uniformly among all subsets (Floyd's algorithm over keccak256(abi.encode(seed, j))).
+    /// @param seed The draw's seed.
+    /// @param windowSteps Steps per window K.
+    /// @param count Challenges per window (<= K).
+    /// @return offsets The offsets, in draw order.
+    function challengeOffsets(
+        bytes32 seed,
+        uint64 windowSteps,
+        uint16 count
+    ) external pure returns (uint64[] memory offsets);
+
+    /// @notice A roots-tree leaf: keccak256(bytes.concat(keccak256(abi.encode(index, root)))).
+    /// @param index The step index i.
+    /// @param root The weights root r(i).
+    /// @return leaf The leaf.
+    function rootLeaf(uint64 index, uint256 root) external pure returns (bytes32 leaf);
 
     /// @notice A circuit family.
     /// @param familyId The id.

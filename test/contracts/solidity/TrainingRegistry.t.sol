@@ -28,7 +28,14 @@ contract TrainingRegistryFuzzTest {
         registry = new TrainingRegistry(0, address(this), address(this), address(this));
         genesisVerifier = new MockProofVerifier(registry.GENESIS_SIGNALS());
         checkpointVerifier = new MockProofVerifier(registry.CHECKPOINT_SIGNALS());
-        registry.registerFamily(family, genesisVerifier, checkpointVerifier, _K, "mock family, K = 2");
+        registry.registerFamily(
+            family,
+            genesisVerifier,
+            checkpointVerifier,
+            _K,
+            checkpointVerifier,
+            "mock family, K = 2"
+        );
         handler = new RegistryHandler(registry, genesisVerifier, checkpointVerifier, family);
         registry.grantRole(registry.PAUSER_ROLE(), address(handler));
     }

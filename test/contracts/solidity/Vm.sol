@@ -6,6 +6,8 @@ pragma solidity ^0.8.24;
 interface Vm {
     function prank(address sender) external;
     function warp(uint256 timestamp) external;
+    function roll(uint256 blockNumber) external;
+    function deal(address account, uint256 balance) external;
     function expectRevert(bytes calldata revertData) external;
     function expectRevert(bytes4 selector) external;
     function assume(bool condition) external pure;

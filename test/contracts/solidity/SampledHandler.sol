@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ITrainingRegistry} from "../../../contracts/registry/ITrainingRegistry.sol";
+import {TrainingRegistry} from "../../../contracts/registry/TrainingRegistry.sol";
+import {MockProofVerifier} from "./MockProofVerifier.sol";
+import {RootsTree} from "./RootsTree.sol";
+import {vm} from "./Vm.sol";
+
+/// @notice Drives sampled runs with random sequences of honest and dishonest commitments, draws,
+/// paid challenges, honest and dishonest answers, flags and time and block jumps, and keeps ghost
+/// records: the steps it answered with a valid proof of exactly that transition, and counters of
+/// anything that must never happen.
+contract SampledHandler {
+    TrainingRegistry public immutable registry;
+    MockProofVerifier public immutable genesisVerifier;
+    MockProofVerifier public immutable stepVerifier;
+    bytes32 public immutable family;
+    uint64 private constant _K = 4;
+    uint64 private constant _PLANNED = 16;
+
+    uint256[] public runIds;
+    mapping(uint256 runId => mapping(uint64 window => ITrainingRegistry.WindowRef ref)) private _refs;
+    mapping(uint256 runId => mapping(uint64 step => bool proven)) public provenByHandler;
+    mapping(uint256 runId => uint256 count) public verifiedAnswers;
+    /// A step the registry says is answered that the handler never proved.
+    uint256 public unprovenAnswered;
+    /// A dishonest call was accepted.
+    uint256 public dishonestAccepted;
+
+    constructor(TrainingRegistry registry_, MockProofVerifier g, MockProofVerifier s, bytes32 family_) {
+        registry = registry_;
+        genesisVerifier = g;
+        stepVerifier = s;
+        family = family_;
+    }
+
+    function runCount() external view returns (uint256) {
+        return runIds.length;
+    }
+
+    function _r(uint64 i) private pure returns (uint256) {
+        return 1000 + i;
+    }
+
+    function register(uint256 commitment, uint8 s, uint16 response) external {
+        if (runIds.length >= 4) return;
+        ITrainingRegistry.GenesisFacts memory facts = ITrainingRegistry.GenesisFacts({
+            runTag: uint256(keccak256(abi.encode(commitment))) >> 8,
+            root0: _r(0),
+            paramCount: 15,
+            flopsPerStep: 100,
+            plannedSteps: _PLANNED
+        });
+        ITrainingRegistry.Attestations memory a = ITrainingRegistry.Attestations(1e30, 1e6, 1 days);
+        uint256[8] memory proof = genesisVerifier.proofFor(
+            registry.genesisPublicInputs(commitment, address(this), facts)
+        );
+        uint256 runId = registry.registerSampledRun(
+            family,
+            commitment,
+            a,
+            ITrainingRegistry.Sampling(uint16((s % _K) + 1), uint32(response) + 60),
+            facts,
+            proof
+        );
+        runIds.push(runId);
+    }
+
+    /// mode 0: honest; 1: rootAfter not the tree's last leaf; 2: wrong first step.
+    function commit(uint256 runSeed, uint8 mode) external {
+        if (runIds.length == 0) return;
+        uint256 runId = runIds[runSeed % runIds.length];
+        uint64 first = registry.getRun(runId).steps;
+        (bytes32 root, bytes32[][] memory paths) = RootsTree.build(registry, first, _K, _r);
+        mode %= 3;
+        ITrainingRegistry.WindowCommit memory c = ITrainingRegistry.WindowCommit(
+            first,
+            root,
+            _r(first + _K),
+            paths[_K - 1]
+        );
+        if (mode == 1) c.rootAfter += 1;
+        if (mode == 2) c.firstStep += _K;
+        try registry.commitWindow(runId, c) {
+            if (mode != 0) ++dishonestAccepted;
+            _refs[runId][first / _K] = ITrainingRegistry.WindowRef(root, uint64(block.number));
+        } catch {}
+        _observe();
+    }
+
+    function draw(uint256 runSeed, uint64 windowSeed, uint16 blocks) external {
+        if (runIds.length == 0) return;
+        uint256 runId = runIds[runSeed % runIds.length];
+        uint64 window = windowSeed % (_PLANNED / _K);
+        vm.roll(block.number + (blocks % 300));
+        try registry.drawChallenges(runId, window, _refs[runId][window]) {} catch {}
+        _observe();
+    }
+
+    function request(uint256 runSeed, uint64 stepSeed) external {
+        if (runIds.length == 0) return;
+        uint256 runId = runIds[runSeed % runIds.length];
+        (, uint128 fee) = registry.samplingPolicy();
+        vm.deal(address(this), fee);
+        try registry.requestChallenge{value: fee}(runId, stepSeed % _PLANNED) {} catch {}
+        _observe();
+    }
+
+    /// mode 0: honest; 1: another step's proof; 2: wrong rootBefore; 3: accumulator not the proof's;
+    /// 4: roots of the next step; 5: another window's reference.
+    function answer(uint256 runSeed, uint64 stepSeed, uint8 mode) external {
+        if (runIds.length == 0) return;
+        uint256 runId = runIds[runSeed % runIds.length];
+        uint64 t = stepSeed % _PLANNED;
+        if (registry.getRun(runId).steps <= t + 1 && mode % 6 == 4) return;
+        mode %= 6;
+        ITrainingRegistry.ChallengeAnswer memory a = _answer(runId, mode == 4 ? t + 1 : t);
+        uint256[8] memory proof = _proof(runId, a);
+        if (mode == 1) {
+            ITrainingRegistry.ChallengeAnswer memory b = _answer(runId, t + 1);
+            proof = _proof(runId, b);
+        }
+        if (mode == 2) {
+            a.rootBefore += 1;
+            proof = _proof(runId, a);
+        }
+        if (mode == 3) a.accumulator += 1;
+        if (mode == 4) a.step = t;
+        if (mode == 5) a.windowAfter = _refs[runId][(t / _K + 1) % (_PLANNED / _K)];
+        try registry.answerChallenge(runId, a, proof) {
+            if (mode != 0) ++dishonestAccepted;
+            provenByHandler[runId][t] = true;
+            ++verifiedAnswers[runId];
+        } catch {}
+        _observe();
+    }
+
+    function flag(uint256 runSeed, uint64 stepSeed) external {
+        if (runIds.length == 0) return;
+        uint256 runId = runIds[runSeed % runIds.length];
+        try registry.flagUnansweredChallenge(runId, stepSeed % _PLANNED) {} catch {}
+        _observe();
+    }
+
+    function wait(uint32 seconds_) external {
+        vm.warp(block.timestamp + (seconds_ % 2000));
+    }
+
+    receive() external payable {}
+
+    function _answer(uint256 runId, uint64 t) private view returns (ITrainingRegistry.ChallengeAnswer memory a) {
+        a.step = t;
+        a.rootBefore = _r(t);
+        if (t > 0) {
+            uint64 wb = (t - 1) / _K;
+            (, bytes32[][] memory pb) = RootsTree.build(registry, wb * _K, _K, _r);
+            a.windowBefore = _refs[runId][wb];
+            a.pathBefore = pb[(t - 1) % _K];
+        }
+        (, bytes32[][] memory pa) = RootsTree.build(registry, (t / _K) * _K, _K, _r);
+        a.rootAfter = _r(t + 1);
+        a.windowAfter = _refs[runId][t / _K];
+        a.pathAfter = pa[t % _K];
+        a.accumulator = uint256(keccak256(abi.encode(runId, t))) >> 8;
+    }
+
+    function _proof(
+        uint256 runId,
+        ITrainingRegistry.ChallengeAnswer memory a
+    ) private view returns (uint256[8] memory) {
+        ITrainingRegistry.Run memory run = registry.getRun(runId);
+        return
+            stepVerifier.proofFor(
+                registry.checkpointPublicInputs(
+                    run.runTag,
+                    run.flopsPerStep,
+                    run.beacon,
+                    ITrainingRegistry.CheckpointClaim(a.step, a.rootBefore, a.rootAfter, a.accumulator)
+                )
+            );
+    }
+
+    function _observe() private {
+        for (uint256 i = 0; i < runIds.length; ++i) {
+            uint256 runId = runIds[i];
+            uint64 steps = registry.getRun(runId).steps;
+            for (uint64 t = 0; t < steps; ++t) {
+                if (
+                    registry.getChallenge(runId, t).state == ITrainingRegistry.ChallengeState.Answered &&
+                    !provenByHandler[runId][t]
+                ) {
+                    ++unprovenAnswered;
+                }
+            }
+        }
+    }
+}
