@@ -77,6 +77,8 @@ export function eventSentence(e: Pick<RegistryEvent, "eventName" | "args">): str
     case "ViolationFlagged": {
       const kind = violationName(a.kind);
       const by = `flagged by ${String(a.reporter)}`;
+      if (kind === "ChallengeUnanswered")
+        return `VIOLATION run ${str(a.runId)} ${kind} · step ${str(a.steps)} not proven · ${num(a.observed)} s unpaused > ${num(a.limit)} s · ${by}`;
       if (kind === "CheckpointDeadlineMissed") {
         const windows = a.count === 1n ? "1 window" : `${str(a.count)} windows`;
         return `VIOLATION run ${str(a.runId)} ${kind} · ${windows} missed after step ${str(a.steps)} · ${num(a.observed)} s unpaused > ${num(a.limit)} s · ${by}`;
@@ -84,6 +86,26 @@ export function eventSentence(e: Pick<RegistryEvent, "eventName" | "args">): str
       const unit = kind.includes("Step") ? " steps" : " FLOPs";
       return `VIOLATION run ${str(a.runId)} ${kind} · ${num(a.observed)}${unit} > ${num(a.limit)}${unit} · at step ${str(a.steps)} · ${by}`;
     }
+    case "RunSampled":
+      return `run ${str(a.runId)} in sampled mode · ${str(a.challengesPerWindow)} challenge(s) per window · ${num(a.responseSeconds)} s to answer`;
+    case "WindowCommitted":
+      return `run ${str(a.runId)} window ${str(a.window)} committed (not proven) · steps ${str(a.firstStep)} → ${str(a.steps)} · FLOPs ${num(a.cumulativeFlops)} · roots tree ${short(a.root)}`;
+    case "ChallengesDrawn": {
+      const steps = (a.steps as readonly bigint[]).map(String).join(", ");
+      return a.everyStep === true
+        ? `run ${str(a.runId)} window ${str(a.window)} drawn past the block-hash horizon · every step challenged · by ${String(a.drawer)}`
+        : `run ${str(a.runId)} window ${str(a.window)} challenges drawn · step(s) ${steps || "none new"} · seed block ${str(a.seedBlock)} · by ${String(a.drawer)}`;
+    }
+    case "ChallengeRequested":
+      return `run ${str(a.runId)} step ${str(a.step)} challenged for ${num(a.fee)} wei by ${String(a.challenger)}`;
+    case "ChallengeAnswered":
+      return `run ${str(a.runId)} step ${str(a.step)} proven · root ${short(a.rootBefore)} → ${short(a.rootAfter)}${a.feeToLab === 0n ? "" : ` · fee ${num(a.feeToLab)} wei to the lab`}`;
+    case "ChallengeFeeRefunded":
+      return `run ${str(a.runId)} step ${str(a.step)} fee ${num(a.fee)} wei credited back to ${String(a.challenger)}`;
+    case "Withdrawn":
+      return `${String(a.account)} withdrew ${num(a.amount)} wei`;
+    case "SamplingPolicySet":
+      return `sampling policy · at least ${str(a.minChallengesPerWindow)} challenge(s) per window · paid challenge ${num(a.challengeFee)} wei`;
     case "RunProjectedToCrossThreshold":
       return `PROJECTED run ${str(a.runId)} · plan of ${num(a.plannedFlops)} FLOPs > threshold ${num(a.threshold)} · designation expected when proven`;
     case "RunDesignated":
@@ -126,6 +148,22 @@ export interface RunView {
   /** The plan was found above the designation threshold in force. */
   readonly projectedToCross: boolean;
   readonly violations: readonly number[];
+  /** Sampled mode (undefined: a full run, every step proven); `steps` then counts committed steps. */
+  readonly sampling?: SamplingView;
+}
+
+/** A sampled run's terms and challenges. */
+export interface SamplingView {
+  readonly challengesPerWindow: number;
+  readonly responseSeconds: number;
+  /** Challenges issued (drawn and paid). */
+  readonly challenged: number;
+  /** Challenges answered with a verified step proof: the proven steps. */
+  readonly answered: number;
+  /** Challenges flagged ChallengeUnanswered. */
+  readonly unanswered: number;
+  /** Challenges neither answered nor flagged yet. */
+  readonly open: number;
 }
 
 /** A run's status by name. */
@@ -157,12 +195,25 @@ export function runJson(r: RunView): Record<string, unknown> {
     projectedToCross: r.projectedToCross,
     beacon: r.beacon.toString(),
     violations: Object.fromEntries(VIOLATIONS.map((v, i) => [v.name, r.violations[i] ?? 0])),
+    mode: r.sampling === undefined ? "full" : "sampled",
+    ...(r.sampling === undefined ? {} : { sampling: { ...r.sampling } }),
   };
 }
 
 /** The run table. */
 export function runTable(runs: readonly RunView[]): string[] {
-  const header = ["run", "lab", "spec", "status", "steps", "FLOPs (cap)", "last root", "violations", "designated"];
+  const header = [
+    "run",
+    "lab",
+    "spec",
+    "status",
+    "steps",
+    "FLOPs (cap)",
+    "last root",
+    "violations",
+    "designated",
+    "mode",
+  ];
   const rows = runs.map((r) => {
     const v = r.violations
       .map((n, i) => (n > 0 ? `${VIOLATIONS[i]?.short ?? `kind ${i}`}×${n}` : ""))
@@ -178,6 +229,9 @@ export function runTable(runs: readonly RunView[]): string[] {
       short(r.root),
       v || "none",
       designation(r),
+      r.sampling === undefined
+        ? "full"
+        : `sampled ${r.sampling.challengesPerWindow}/window: ${r.sampling.challenged} challenged, ${r.sampling.answered} proven, ${r.sampling.unanswered} unanswered, ${r.sampling.open} open`,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -6,6 +6,9 @@
 import type { Address, Hex, PublicClient } from "viem";
 import type { RegistryAbi } from "./abi.js";
 import type { RegistryEvent, RunView } from "./format.js";
+import { VIOLATION_KINDS } from "./violations.js";
+
+const UNANSWERED = VIOLATION_KINDS.indexOf("ChallengeUnanswered");
 
 /** Where the registry is and how its families are named (from the deployment record). */
 export interface RegistryRef {
@@ -35,6 +38,18 @@ export async function readRun(r: RegistryRef, runId: bigint): Promise<RunView> {
     beacon: run.beacon,
     projectedToCross: run.projectedToCross,
     violations: [...run.violations],
+    ...(run.sampled
+      ? {
+          sampling: {
+            challengesPerWindow: run.sampling.challengesPerWindow,
+            responseSeconds: run.sampling.responseSeconds,
+            challenged: run.challenged,
+            answered: run.answered,
+            unanswered: run.violations[UNANSWERED] ?? 0,
+            open: run.challenged - run.answered - (run.violations[UNANSWERED] ?? 0),
+          },
+        }
+      : {}),
   };
 }
 

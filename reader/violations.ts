@@ -31,6 +31,11 @@ export const VIOLATIONS = [
     short: "deadline",
     meaning: "a checkpoint window passed its deadline unproven (paused time does not count)",
   },
+  {
+    name: "ChallengeUnanswered",
+    short: "unanswered",
+    meaning: "a sampled run's challenged step was not proven within the response time (paused time does not count)",
+  },
 ] as const;
 
 export type ViolationKind = (typeof VIOLATIONS)[number]["name"];
@@ -40,6 +45,9 @@ export const VIOLATION_KINDS: readonly ViolationKind[] = VIOLATIONS.map((v) => v
 
 /** The kind's name for an enum index (or "kind N" for one this build does not know). */
 export const violationName = (kind: unknown): string => VIOLATION_KINDS[Number(kind)] ?? `kind ${String(kind)}`;
+
+/** ITrainingRegistry.ChallengeState, in enum order. */
+export const CHALLENGE_STATE = ["None", "Open", "Answered", "Unanswered"] as const;
 
 /** ITrainingRegistry.RunStatus, in enum order. */
 export const RUN_STATUS = ["None", "Active", "Closed", "Completed"] as const;

@@ -23,7 +23,7 @@ import { prove, requireArtifacts, verify, type ProofBundle } from "../proving/pr
 import type { Logger } from "../proving/log.js";
 import { specCommitment } from "../spec/commitment.js";
 import type { TrainingSpec } from "../spec/schema.js";
-import { checkpointInputs, genesisInputs } from "../statement/inputs.js";
+import { checkpointInputs, genesisInputs, type RunBinding } from "../statement/inputs.js";
 import { checkDatasetMatchesSpec, evaluateOn, train } from "../training/trainer.js";
 import { familyOfSpec } from "../proving/families.js";
 import { readJsonIfExists, writeJsonAtomic } from "../fs/atomic.js";
@@ -113,19 +113,26 @@ function checkArtifacts(c: RunCircuits, specFile = "SPEC"): void {
   }
 }
 
-export async function trainAndProve(
-  spec: TrainingSpec,
-  data: CommittedDataset,
-  opts: ProveOptions,
-  log: Logger,
-): Promise<ProveSummary> {
-  // Every check before any work or any write.
+/** A run directory checked and bound to its run: circuits, the lab and beacon, the steps to train. */
+export interface PreparedRun {
+  readonly circuits: RunCircuits;
+  readonly binding: RunBinding;
+  readonly steps: number;
+  /** Whether the run has a beacon (training needs one). */
+  readonly hasBeacon: boolean;
+}
+
+/**
+ * Every check before any work: the dataset is the spec's, the family's keys
+ * are built, the run directory belongs to this run (or is new), the beacon
+ * is known if steps are to be trained; then writes run.json.
+ */
+export async function prepareRun(spec: TrainingSpec, data: CommittedDataset, opts: ProveOptions): Promise<PreparedRun> {
   const circuits = runCircuitsOf(spec);
   checkDatasetMatchesSpec(spec, data);
   checkArtifacts(circuits, opts.specFile);
   const commitment = specCommitment(spec);
   const steps = opts.steps ?? spec.plannedSteps;
-  const K = circuits.checkpointSteps;
   const existing = await readRunRecord(opts.runDir);
   const record: RunRecord = {
     specCommitment: `0x${commitment.toString(16)}`,
@@ -151,7 +158,58 @@ export async function trainAndProve(
     runFileOf(opts.runDir),
     beacon === undefined ? record : { ...record, beacon: beacon.toString() },
   );
-  const binding = { lab: opts.lab, beacon: beacon ?? 0n };
+  return { circuits, binding: { lab: opts.lab, beacon: beacon ?? 0n }, steps, hasBeacon: beacon !== undefined };
+}
+
+/** What a run of ensureBundle wrote and kept (paths relative to the run directory). */
+export interface BundleTally {
+  readonly written: string[];
+  readonly reused: string[];
+}
+
+/** Proves into `file` unless it holds a valid bundle with the expected statement already. */
+export async function ensureBundle(
+  runDir: string,
+  file: string,
+  circuit: string,
+  inputs: CircuitInput,
+  expect: object,
+  tally: BundleTally,
+  log: Logger,
+): Promise<ProofBundle> {
+  const rel = path.relative(runDir, file);
+  const prev = (await readJsonIfExists(file)) as ProofBundle | undefined;
+  if (prev) {
+    const same = prev.circuit === circuit && Object.entries(expect).every(([k, v]) => prev.statement[k] === String(v));
+    if (same && (await verify(prev))) {
+      tally.reused.push(rel);
+      return prev;
+    }
+    log.warn(`${rel} does not hold a valid proof of the expected statement: re-proving`);
+  }
+  const t = performance.now();
+  const bundle = await prove(circuit, inputs);
+  for (const [k, v] of Object.entries(expect)) {
+    if (bundle.statement[k] !== String(v))
+      throw new Error(`${rel}: proved ${k} = ${bundle.statement[k]}, expected ${String(v)} (bug)`);
+  }
+  await writeJsonAtomic(file, bundle);
+  tally.written.push(rel);
+  log.info(`${rel}: proved in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return bundle;
+}
+
+/** The step proof file of step t. */
+export const stepFile = (runDir: string, t: number): string => path.join(runDir, "steps", `step-${pad(t)}.json`);
+
+export async function trainAndProve(
+  spec: TrainingSpec,
+  data: CommittedDataset,
+  opts: ProveOptions,
+  log: Logger,
+): Promise<ProveSummary> {
+  const { circuits, binding, steps } = await prepareRun(spec, data, opts);
+  const K = circuits.checkpointSteps;
 
   log.info(`training ${steps} steps (bit-exact reference trainer)`);
   const t0 = performance.now();
@@ -159,30 +217,9 @@ export async function trainAndProve(
   const trainMs = performance.now() - t0;
   log.info(`trained in ${trainMs.toFixed(0)} ms; proving`);
 
-  const written: string[] = [];
-  const reused: string[] = [];
-  // Proves unless a complete bundle with the expected statement is already there.
+  const tally: BundleTally = { written: [], reused: [] };
   const ensure = async (file: string, circuit: string, inputs: CircuitInput, expect: object): Promise<void> => {
-    const rel = path.relative(opts.runDir, file);
-    const prev = (await readJsonIfExists(file)) as ProofBundle | undefined;
-    if (prev) {
-      const same =
-        prev.circuit === circuit && Object.entries(expect).every(([k, v]) => prev.statement[k] === String(v));
-      if (same && (await verify(prev))) {
-        reused.push(rel);
-        return;
-      }
-      log.warn(`${rel} does not hold a valid proof of the expected statement: re-proving`);
-    }
-    const t = performance.now();
-    const bundle = await prove(circuit, inputs);
-    for (const [k, v] of Object.entries(expect)) {
-      if (bundle.statement[k] !== String(v))
-        throw new Error(`${rel}: proved ${k} = ${bundle.statement[k]}, expected ${String(v)} (bug)`);
-    }
-    await writeJsonAtomic(file, bundle);
-    written.push(rel);
-    log.info(`${rel}: proved in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    await ensureBundle(opts.runDir, file, circuit, inputs, expect, tally, log);
   };
 
   const g = genesisInputs(spec, opts.lab);
@@ -194,7 +231,7 @@ export async function trainAndProve(
   for (let t = 0; t < steps; t++) {
     if (opts.stepProofs !== false) {
       const c = checkpointInputs(spec, data, run.steps.slice(t, t + 1), binding);
-      await ensure(path.join(opts.runDir, "steps", `step-${pad(t)}.json`), circuits.step, c.inputs, c.statement);
+      await ensure(stepFile(opts.runDir, t), circuits.step, c.inputs, c.statement);
     }
     // With K = 1 the step proof is the checkpoint: not proved twice.
     const stepIsCheckpoint = K === 1 && opts.stepProofs !== false;
@@ -213,8 +250,8 @@ export async function trainAndProve(
   const first = metrics[0]!;
   const last = { step: steps, ...evaluateOn(run.shape, run.final, data) };
   return {
-    written,
-    reused,
+    written: tally.written,
+    reused: tally.reused,
     lossBefore: first.loss,
     lossAfter: last.loss,
     accuracyBefore: first.accuracy,

@@ -49,6 +49,13 @@ export function checkDatasetMatchesSpec(spec: TrainingSpec, data: CommittedDatas
 export const asBatchSamples = (data: CommittedDataset, indices: readonly number[]): BatchSample[] =>
   indices.map((i) => ({ x: data.dataset.samples[i]!.features, label: data.dataset.samples[i]!.label }));
 
+/**
+ * A deviation from the reference: the parameters a dishonest lab carries on
+ * with after step t instead of the ones the step computed (for the demo's and
+ * the tests' dishonest labs; the record of step t then claims them).
+ */
+export type Deviation = (step: number, paramsAfter: readonly number[]) => readonly number[];
+
 /** Trains `steps` steps (default: the spec's planned steps) with the run's beacon, calling onStep after each. */
 export function train(
   spec: TrainingSpec,
@@ -56,6 +63,7 @@ export function train(
   beacon: bigint,
   steps = spec.plannedSteps,
   onStep?: (r: StepRecord) => void,
+  deviate?: Deviation,
 ): TrainingRun {
   checkDatasetMatchesSpec(spec, data);
   const shape = shapeOf(spec);
@@ -65,10 +73,15 @@ export function train(
   for (let t = 0; t < steps; t++) {
     const indices = batchIndices(spec.dataSeed, beacon, t, spec.batchSize, spec.dataset.size);
     const trace = trainStep(shape, params, asBatchSamples(data, indices), spec.optimizer.learningRate);
-    const rec = { step: t, indices, ...trace };
+    const rec = {
+      step: t,
+      indices,
+      ...trace,
+      paramsAfter: deviate ? deviate(t, trace.paramsAfter) : trace.paramsAfter,
+    };
     records.push(rec);
     onStep?.(rec);
-    params = trace.paramsAfter;
+    params = rec.paramsAfter;
   }
   return { shape, beacon, steps: records, initial, final: params };
 }

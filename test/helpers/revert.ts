@@ -2,6 +2,35 @@
 import assert from "node:assert/strict";
 import { BaseError, ContractFunctionRevertedError } from "viem";
 
+/** The registry's sampled-mode errors: test/contracts/sampled.test.ts triggers each, registry.test.ts the others. */
+export const SAMPLED_MODE_ERRORS: readonly string[] = [
+  "NotSampledRun",
+  "RunIsSampled",
+  "FamilyCannotSample",
+  "InvalidSampling",
+  "WindowOutOfOrder",
+  "InvalidRootPath",
+  "UnknownWindow",
+  "DrawTooEarly",
+  "ChallengesAlreadyDrawn",
+  "StepNotCommitted",
+  "StepAlreadyChallenged",
+  "PaidChallengesDisabled",
+  "WrongChallengeFee",
+  "ChallengeNotOpen",
+  "AnswerTooLate",
+  "ChallengeNotExpired",
+  "InvalidStepProof",
+  "NothingToWithdraw",
+  "WithdrawalFailed",
+];
+
+/**
+ * Errors only a contract can provoke, tested in the Solidity suite: a reentrant withdrawal
+ * (test/contracts/solidity/SampledMode.t.sol, test_reentrantWithdrawalGetsNothingMore).
+ */
+export const SOLIDITY_TESTED_ERRORS: readonly string[] = ["ReentrancyGuardReentrantCall"];
+
 /** Every custom error some test saw, so a suite can check that it triggered all of a contract's errors. */
 export const triggeredErrors = new Set<string>();
 
