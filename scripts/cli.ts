@@ -2,7 +2,8 @@
  * npm run registry -- <command> [options]
  *
  * One entry point for the registry: deploy, add-family, register, prove,
- * submit, status, flag-missed, reassess, watch. Every command takes
+ * submit, status, flag-missed, reassess, watch, and sampled mode's commit,
+ * challenges, answer, challenge, flag-unanswered and withdraw. Every command takes
  * --network (a network of hardhat.config.ts) and reads addresses from
  * deployments/<network>/. Commands and options are declared once, with
  * commander; the help is generated from them.
@@ -19,7 +20,7 @@ import { trainAndProve } from "../prover/run/prover.js";
 import { readSpec } from "../prover/spec/schema.js";
 import { paragraphs } from "./help.js";
 import { connect, registryAt, wallet, type Chain } from "./registry/connect.js";
-import { DEFAULT_ADMIN_DELAY, DEFAULT_POLICY_DELAY, deployRegistry } from "./registry/deploy.js";
+import { DEFAULT_ADMIN_DELAY, DEFAULT_POLICY_DELAY, DEFAULT_SAMPLING, deployRegistry } from "./registry/deploy.js";
 import {
   DEFAULT_DEPLOYMENTS_DIR,
   readDeployment,
@@ -35,6 +36,15 @@ import { readRegistry, readRun } from "../reader/runs.js";
 import { VIOLATION_LEGEND } from "../reader/violations.js";
 import { watchRegistry } from "../reader/watch.js";
 import { registerRunDir, runIdOf, submitRunDir } from "./registry/runs.js";
+import {
+  answerArgs,
+  commitWindows,
+  drawPending,
+  registerSampledRunDir,
+  runChallenges,
+  type ChallengeView,
+} from "./registry/sampled.js";
+import { proveSteps, readRoots, trainRoots } from "../prover/run/sampled.js";
 import { mined } from "./registry/tx.js";
 
 /** Options every command takes. */
@@ -96,6 +106,8 @@ async function deploy(
     policyDelay?: bigint;
     adminDelay?: bigint;
     allowDevelopmentKeys: boolean;
+    minChallenges?: bigint;
+    challengeFee?: bigint;
   },
 ): Promise<void> {
   const chain = await connect(o.network, o.rpcUrl);
@@ -116,6 +128,10 @@ async function deploy(
       ...(o.policyDelay !== undefined ? { policyDelay: o.policyDelay } : {}),
       ...(o.adminDelay !== undefined ? { adminDelay: o.adminDelay } : {}),
       ...(o.threshold === undefined ? {} : { designationThreshold: o.threshold }),
+      sampling: {
+        minChallengesPerWindow: Number(o.minChallenges ?? BigInt(DEFAULT_SAMPLING.minChallengesPerWindow)),
+        challengeFee: o.challengeFee ?? DEFAULT_SAMPLING.challengeFee,
+      },
       network: o.network,
       allowDevelopmentKeys: o.allowDevelopmentKeys,
     },
@@ -194,8 +210,19 @@ async function verifyDeploymentCommand(o: Common): Promise<void> {
 }
 
 async function register(
-  o: Common & { spec: string; runDir: string; flopsCap: bigint; maxSteps: bigint; deadline: bigint; dataset?: string },
+  o: Common & {
+    spec: string;
+    runDir: string;
+    flopsCap: bigint;
+    maxSteps: bigint;
+    deadline: bigint;
+    dataset?: string;
+    sampled?: bigint;
+    response?: bigint;
+  },
 ): Promise<void> {
+  if ((o.sampled === undefined) !== (o.response === undefined))
+    throw new Error("sampled mode needs both --sampled <challenges per window> and --response <seconds>");
   const attestations = { flopsCap: o.flopsCap, maxSteps: o.maxSteps, checkpointDeadline: o.deadline };
   const spec = await readSpec(o.spec);
   const data = await datasetForSpec(spec, o.spec, o.dataset);
@@ -213,9 +240,20 @@ async function register(
   const l = log("register");
   l.info(`proving genesis for lab ${lab} (kept if already in ${o.runDir})`);
   await trainAndProve(spec, data, { runDir: o.runDir, lab: BigInt(lab), steps: 0, specFile: o.spec }, l);
-  const { runId, beacon } = await registerRunDir(registry, publicClient, o.runDir, family.name, attestations);
+  const { runId, beacon } =
+    o.sampled === undefined
+      ? await registerRunDir(registry, publicClient, o.runDir, family.name, attestations)
+      : await registerSampledRunDir(registry, publicClient, o.runDir, family.name, attestations, {
+          challengesPerWindow: Number(o.sampled),
+          responseSeconds: Number(o.response),
+        });
   const r = await readRun(ref, runId);
   out(`run ${runId} registered: lab ${r.lab}, family ${r.family}, ${r.plannedSteps} steps planned`);
+  if (r.sampling)
+    out(
+      `  sampled mode: ${r.sampling.challengesPerWindow} challenge(s) per window of ${family.stepsPerCheckpoint} steps, ` +
+        `${r.sampling.responseSeconds} s to answer; next: \`commit\``,
+    );
   out(`  data-order beacon ${beacon} recorded in ${path.join(o.runDir, "run.json")}: \`prove\` uses it`);
   const flagged = r.violations.reduce((s, n) => s + n, 0);
   if (flagged > 0) out(`  ${flagged} violation(s) flagged at registration: the plan exceeds the attestations`);
@@ -358,9 +396,158 @@ async function watch(
   });
 }
 
+/** The run of a run directory on the recorded registry, with a client signing as its lab. */
+async function labOfRunDir(o: Common & { runDir: string }) {
+  const chain = await connect(o.network, o.rpcUrl);
+  requirePersistent(chain);
+  const d = await requireDeployment(o.deployments, o.network);
+  const reader = (await registryAt(chain, d)).registry;
+  const runId = await runIdOf(reader, o.runDir);
+  if (runId === 0n)
+    throw new Error(`the run of ${o.runDir} is not registered on "${o.network}": run \`register --sampled\` first`);
+  const run = await reader.read.getRun([runId]);
+  if (!run.sampled) throw new Error(`run ${runId} proves every step (full mode): use \`prove\` and \`submit\``);
+  return { runId, run, ...(await registryAt(chain, d, o.account ?? run.lab)) };
+}
+
+async function commit(o: Common & { spec: string; runDir: string; dataset?: string }): Promise<void> {
+  const { runId, run, registry, publicClient, lab } = await labOfRunDir(o);
+  const spec = await readSpec(o.spec);
+  const trained = await trainRoots(
+    spec,
+    await datasetForSpec(spec, o.spec, o.dataset),
+    { specFile: o.spec, runDir: o.runDir, lab: BigInt(lab), beacon: run.beacon },
+    log("commit"),
+  );
+  const r = await commitWindows(registry, publicClient, runId, trained.roots, log("commit"));
+  out(
+    `run ${runId}: ${r.committed} window(s) committed, ${r.alreadyOnChain} already on chain; committed steps ${r.steps} ` +
+      `(not proven: challenged steps are proven by \`answer\`); loss ${trained.lossBefore.toFixed(4)} -> ${trained.lossAfter.toFixed(4)}`,
+  );
+}
+
+const challengeLine = (c: ChallengeView): string =>
+  `run ${c.runId} step ${c.step} (window ${c.window}): ${c.state}` +
+  (c.secondsLeft !== undefined ? `, ${c.secondsLeft} s left to answer` : "") +
+  (c.fee > 0n ? `, paid ${c.fee} wei by ${c.challenger}` : ", drawn");
+
+async function challenges(o: Common & { run?: bigint; draw: boolean; json: boolean }): Promise<void> {
+  const { registry, publicClient, fromBlock } = await onRun(o);
+  const count = await registry.read.runCount();
+  const ids = o.run !== undefined ? [o.run] : Array.from({ length: Number(count) }, (_, i) => BigInt(i + 1));
+  const all: ChallengeView[] = [];
+  const pending: string[] = [];
+  for (const id of ids) {
+    if (!(await registry.read.getRun([id])).sampled) {
+      if (o.run !== undefined) throw new Error(`run ${id} is not a sampled run`);
+      continue;
+    }
+    if (o.draw) await drawPending(registry, publicClient, fromBlock, id, log("challenges"));
+    const r = await runChallenges(registry, publicClient, fromBlock, id);
+    all.push(...r.challenges);
+    for (const w of r.windows.filter((x) => !x.drawn))
+      pending.push(
+        `run ${id} window ${w.window}: not drawn yet (${w.drawable ? "drawable now: add --draw" : `seed block ${w.seedBlock} not mined yet`})`,
+      );
+  }
+  if (o.json) {
+    out(
+      JSON.stringify(
+        all.map((c) => ({
+          ...c,
+          runId: c.runId.toString(),
+          step: c.step.toString(),
+          window: c.window.toString(),
+          issuedAt: c.issuedAt.toString(),
+          fee: c.fee.toString(),
+          ...(c.secondsLeft !== undefined ? { secondsLeft: c.secondsLeft.toString() } : {}),
+        })),
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  for (const c of all) out(challengeLine(c));
+  for (const p of pending) out(p);
+  if (all.length === 0 && pending.length === 0) out("no challenges and no windows waiting for a draw");
+}
+
+async function answer(o: Common & { spec: string; runDir: string; dataset?: string }): Promise<void> {
+  const { runId, run, registry, publicClient, fromBlock, lab } = await labOfRunDir(o);
+  const l = log("answer");
+  // Drawing the lab's own windows is harmless: the seed is fixed by the block hash.
+  await drawPending(registry, publicClient, fromBlock, runId, l);
+  const { challenges: cs, refs } = await runChallenges(registry, publicClient, fromBlock, runId);
+  const open = cs.filter((c) => c.state === "Open");
+  if (open.length === 0) {
+    out(`run ${runId}: no open challenge (${cs.length} challenge(s) so far)`);
+    return;
+  }
+  const spec = await readSpec(o.spec);
+  const data = await datasetForSpec(spec, o.spec, o.dataset);
+  const opts = { specFile: o.spec, runDir: o.runDir, lab: BigInt(lab), beacon: run.beacon };
+  if (!(await readRoots(o.runDir))) throw new Error(`${o.runDir} has no roots.json: was it committed with \`commit\`?`);
+  const trained = await trainRoots(spec, data, opts, l);
+  const proved = await proveSteps(
+    spec,
+    data,
+    opts,
+    trained,
+    open.map((c) => Number(c.step)),
+    l,
+  );
+  let answered = 0;
+  for (const c of open) {
+    const bundle = proved.proofs.get(Number(c.step));
+    if (!bundle) continue;
+    l.info(`run ${runId}: answering the challenge of step ${c.step}`);
+    const args = answerArgs(runId, c.step, trained.roots, run.stepsPerCheckpoint, refs, bundle);
+    await mined(publicClient, await registry.write.answerChallenge(args), `answering step ${c.step}`);
+    answered++;
+  }
+  out(
+    `run ${runId}: ${answered} challenge(s) answered with step proofs (${proved.tally.written.length} proved, ${proved.tally.reused.length} kept)` +
+      (proved.failed.length > 0
+        ? `; ${proved.failed.length} could not be proved: ${proved.failed.map((f) => `step ${f.step} (${f.reason})`).join("; ")}`
+        : ""),
+  );
+  if (proved.failed.length > 0) process.exitCode = 2;
+}
+
+async function challengeCommand(o: Common & { run: bigint; step: bigint }): Promise<void> {
+  const { registry, publicClient, lab } = await onRun(o);
+  const [, fee] = await registry.read.samplingPolicy();
+  await registry.simulate.requestChallenge([o.run, o.step], { account: lab, value: fee });
+  await mined(publicClient, await registry.write.requestChallenge([o.run, o.step], { value: fee }), "requestChallenge");
+  out(
+    `run ${o.run} step ${o.step} challenged by ${lab} for ${fee} wei: the fee goes to the lab if it answers in time, ` +
+      "back to you (with the violation flagged) if not; `withdraw` collects it",
+  );
+}
+
+async function flagUnanswered(o: Common & { run: bigint; step: bigint }): Promise<void> {
+  const { registry, publicClient, lab } = await onRun(o);
+  await registry.simulate.flagUnansweredChallenge([o.run, o.step], { account: lab });
+  await mined(publicClient, await registry.write.flagUnansweredChallenge([o.run, o.step]), "flagUnansweredChallenge");
+  out(`run ${o.run}: the unanswered challenge of step ${o.step} flagged by ${lab}`);
+}
+
+async function withdraw(o: Common): Promise<void> {
+  const { registry, publicClient, lab } = await onRun(o);
+  const credit = await registry.read.creditOf([lab]);
+  if (credit === 0n) {
+    out(`${lab} has no credit to withdraw`);
+    return;
+  }
+  await mined(publicClient, await registry.write.withdraw(), "withdraw");
+  out(`${lab} withdrew ${credit} wei`);
+}
+
 const program = new Command("npm run registry --")
   .description(
-    "The registry's command line: deploy, add families, register runs, prove, submit, read, flag, reassess, watch. " +
+    "The registry's command line: deploy, add families, register runs, prove, submit, read, flag, reassess, watch; " +
+      "sampled mode: commit, challenges, answer, challenge, flag-unanswered, withdraw. " +
       "Every command reads addresses from deployments/<network>/; `<command> --help` describes each.",
   )
   .showHelpAfterError()
@@ -398,6 +585,16 @@ command(
     `--admin-delay <s>`,
     `seconds between the two steps of an admin transfer (default ${DEFAULT_ADMIN_DELAY})`,
     uint("--admin-delay"),
+  )
+  .option(
+    "--min-challenges <n>",
+    `fewest challenges per window a sampled run may choose (default ${DEFAULT_SAMPLING.minChallengesPerWindow})`,
+    uint("--min-challenges"),
+  )
+  .option(
+    "--challenge-fee <wei>",
+    `fee of a paid challenge in wei, 0 = off (default ${DEFAULT_SAMPLING.challengeFee})`,
+    uint("--challenge-fee"),
   )
   .option("--allow-development-keys", "deploy development keys to a network that is not local (recorded)", false)
   .action(deploy);
@@ -442,13 +639,32 @@ command(
   spec's seed; it is written to the run directory's run.json, which \`prove\` reads.
 
   Attestations are public: a plan already beyond them is flagged at once; a plan that
-  is not a positive multiple of the family's K is refused.`,
+  is not a positive multiple of the family's K is refused.
+
+  With --sampled S --response SECONDS the run is in sampled mode: each window of K
+  steps is committed (\`commit\`), S of its steps are drawn for challenge from a
+  later block hash, and the lab proves only challenged steps (\`answer\`) within
+  SECONDS unpaused seconds; anyone may pay for more challenges (\`challenge\`).`,
 )
   .requiredOption("--spec <file>", "training spec (JSON)")
   .requiredOption("--run-dir <dir>", "run directory (created if missing)")
   .requiredOption("--flops-cap <n>", "attested maximum cumulative FLOPs", uint("--flops-cap"))
   .requiredOption("--max-steps <n>", "attested maximum number of steps", uint("--max-steps"))
-  .requiredOption("--deadline <seconds>", "attested longest time between checkpoints", uint("--deadline"))
+  .requiredOption(
+    "--deadline <seconds>",
+    "attested longest time between checkpoints (or window commitments)",
+    uint("--deadline"),
+  )
+  .option(
+    "--sampled <challenges>",
+    "sampled mode: commit windows and prove only this many challenged steps per window",
+    uint("--sampled"),
+  )
+  .option(
+    "--response <seconds>",
+    "sampled mode: unpaused seconds the lab has to answer a challenge",
+    uint("--response"),
+  )
   .option("--dataset <file>", DATASET_OPTION)
   .action(register);
 
@@ -518,6 +734,85 @@ command(
 )
   .requiredOption("--run <id>", "the run", uint("--run"))
   .action(reassess);
+
+command(
+  program,
+  "commit",
+  "sampled mode: train, write every weights root, commit the windows the chain does not have",
+  `Trains the spec's model for a sampled run (bit-exact, with the run's beacon), writes
+  every weights root r(0) .. r(T) to the run directory's roots.json, and commits, in
+  order, each window of K steps the chain does not have yet: the Merkle root of its
+  leaves (i, r(i)) and r(end). Committed steps count against the attestations but
+  are not proven; the registry draws challenges on them. Safe to re-run.`,
+)
+  .requiredOption("--spec <file>", "training spec (JSON)")
+  .requiredOption("--run-dir <dir>", "run directory (registered with `register --sampled`)")
+  .option("--dataset <file>", DATASET_OPTION)
+  .action(commit);
+
+command(
+  program,
+  "challenges",
+  "sampled mode: list challenges with their deadlines, and windows waiting for a draw",
+  `Lists every challenge of the sampled runs (or of --run): step, window, state (Open,
+  Answered, Unanswered), unpaused seconds left to answer, drawn or paid. Windows whose
+  challenges are not drawn yet are listed too. With --draw, first draws every window
+  whose seed block exists (anyone may; the block hash fixes the result, so who draws
+  does not matter; past the 256-block horizon every step of the window is challenged).`,
+)
+  .option("--run <id>", "only this run", uint("--run"))
+  .option("--draw", "draw the challenges of every window that can be drawn", false)
+  .option("--json", "JSON instead of lines", false)
+  .action(challenges);
+
+command(
+  program,
+  "answer",
+  "sampled mode: prove every open challenged step of a run directory and answer it",
+  `For the run of the run directory: draws its windows that can be drawn, re-trains
+  (deterministic, cheap), proves each open challenged step with the family's step
+  circuit (kept in steps/ if already proved: resumable) and answers it with the two
+  roots opened against the committed windows. A step that cannot be proved (its
+  committed transition is not the training step) is reported; the command then exits
+  with status 2. Signs as the run's lab.`,
+)
+  .requiredOption("--spec <file>", "training spec (JSON)")
+  .requiredOption("--run-dir <dir>", "run directory")
+  .option("--dataset <file>", DATASET_OPTION)
+  .action(answer);
+
+command(
+  program,
+  "challenge",
+  "sampled mode: pay to challenge a committed step (anyone may)",
+  `Challenges a committed step of a sampled run for the fee the policy set (sent with
+  the call). The fee is credited to the lab if it answers in time, and back to the
+  challenger, with ChallengeUnanswered flagged, if not (\`flag-unanswered\`);
+  \`withdraw\` collects credits.`,
+)
+  .requiredOption("--run <id>", "the run", uint("--run"))
+  .requiredOption("--step <t>", "the step (its transition r(t) -> r(t+1))", uint("--step"))
+  .action(challengeCommand);
+
+command(
+  program,
+  "flag-unanswered",
+  "sampled mode: flag a challenge whose response time passed unanswered (anyone may)",
+  `Flags ChallengeUnanswered for a challenged step whose response time (unpaused
+  seconds) has passed without an answer; once per challenge; the signing account is
+  recorded as the reporter. A paid challenge's fee is credited back to its challenger.`,
+)
+  .requiredOption("--run <id>", "the run", uint("--run"))
+  .requiredOption("--step <t>", "the challenged step", uint("--step"))
+  .action(flagUnanswered);
+
+command(
+  program,
+  "withdraw",
+  "collect the signing account's credit from paid challenges",
+  `Sends the signing account its credit: fees of paid challenges it answered (a lab) or
+  that went unanswered (a challenger). Pull payment; works while the registry is paused.`,
+).action(withdraw);
 
 command(
   program,

@@ -7,8 +7,12 @@
  *   overreaching lab register runs with their genesis proofs and public
  *   attestations; both train bit-exactly with zero-knowledge proofs; their
  *   checkpoints are verified on-chain; time passes and a watchdog flags a
- *   missed deadline; every event is printed as a watcher sees it; the end is
- *   a table of both runs and the honest run's loss curve.
+ *   missed deadline; every event is printed as a watcher sees it. Then
+ *   sampled mode: two more labs commit their windows instead of proving
+ *   them, an auditor draws the challenges from later block hashes, the
+ *   honest sampled lab proves every challenged step, and a lab that flipped
+ *   one weight bit at one step cannot prove it and is flagged. The end is a
+ *   table of the four runs and the honest run's loss curve.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -32,6 +36,9 @@ import { readRun } from "../reader/runs.js";
 import { VIOLATION_LEGEND } from "../reader/violations.js";
 import { watchRegistry, type Cursor } from "../reader/watch.js";
 import { registerRunDir, submitRunDir } from "./registry/runs.js";
+import { answerArgs, commitWindows, drawPending, registerSampledRunDir, runChallenges } from "./registry/sampled.js";
+import { proveSteps, trainRoots, type SampledOptions } from "../prover/run/sampled.js";
+import { escapeProbability } from "../prover/sampled/roots.js";
 import { mined } from "./registry/tx.js";
 
 const say = (s = ""): void => void process.stdout.write(s + "\n");
@@ -61,13 +68,15 @@ async function main(): Promise<void> {
   const chain = await connect("default");
   const helpers = chain.conn.networkHelpers;
   const wallets = await chain.conn.viem.getWalletClients();
-  const [honestLab, greedyLab, watchdog] = wallets.map((w) => getAddress(w.account.address)) as [
+  const [honestLab, greedyLab, watchdog, sampledLab, cheatLab] = wallets.map((w) => getAddress(w.account.address)) as [
+    Address,
+    Address,
     Address,
     Address,
     Address,
   ];
 
-  say("[1/6] deploying verifiers (untouched snarkjs output, development keys), adapters and the registry");
+  say("[1/8] deploying verifiers (untouched snarkjs output, development keys), adapters and the registry");
   const deployment = await deployRegistry(chain.conn.viem, { designationThreshold: DESIGNATION_THRESHOLD }, log);
   const d = deploymentRecord("default", deployment); // in memory: this chain ends with the demo
   const as = async (who: Address) => registryAt(chain, d, who);
@@ -99,7 +108,7 @@ async function main(): Promise<void> {
 
   const honestAtt: Attestations = { flopsCap: 2_000n, maxSteps: 16n, checkpointDeadline: 3_600n };
   const greedyAtt: Attestations = { flopsCap: 1_000n, maxSteps: 12n, checkpointDeadline: 3_600n };
-  say("[2/6] two labs commit to private specs and register runs with genesis proofs");
+  say("[2/8] two labs commit to private specs and register runs with genesis proofs");
   say(
     `      model linear 4 -> 3 (MSE), SGD, bf16 learning rate ${bf16ToNumber(honestSpec.optimizer.learningRate)}, ` +
       `${honestSpec.plannedSteps} steps of batch ${honestSpec.batchSize} = 16 x 123 = 1,968 FLOPs planned`,
@@ -131,20 +140,22 @@ async function main(): Promise<void> {
   say("      with the committed data seeds they fix every batch, so neither lab could pick its batches in advance");
   await watch();
 
-  say("[3/6] both labs train with proofs: a K = 4 checkpoint proof every 4 steps (re-proving the 4 steps)");
+  say("[3/8] both labs train with proofs: a K = 4 checkpoint proof every 4 steps (re-proving the 4 steps)");
+  let fullProvingSeconds = 0;
   for (const [name, spec, dir, lab] of [
     ["honest", honestSpec, dirs.honest, honestLab],
     ["greedy", greedySpec, dirs.greedy, greedyLab],
   ] as const) {
     const t = Date.now();
     const s = await trainAndProve(spec, data, { runDir: dir, lab: BigInt(lab), stepProofs: false }, log);
+    if (name === "honest") fullProvingSeconds = (Date.now() - t) / 1000;
     say(
       `      ${name}: ${s.written.length} checkpoint proofs in ${((Date.now() - t) / 1000).toFixed(0)} s, loss ${s.lossBefore.toFixed(4)} -> ${s.lossAfter.toFixed(4)}`,
     );
   }
   say();
 
-  say("[4/6] the honest lab submits all its checkpoints on time; the greedy lab three of four");
+  say("[4/8] the honest lab submits all its checkpoints on time; the greedy lab three of four");
   const silent: Logger = { ...log, info: () => {} };
   await submitRunDir(honest.registry, honest.publicClient, d, dirs.honest, log);
   // The greedy lab holds back its last checkpoint: submit up to step 12 only.
@@ -154,7 +165,7 @@ async function main(): Promise<void> {
   await submitRunDir(greedy.registry, greedy.publicClient, d, dirs.greedy, log);
   await watch();
 
-  say("[5/6] two hours pass without a checkpoint from the greedy lab; a watchdog flags each missed window");
+  say("[5/8] two hours pass without a checkpoint from the greedy lab; a watchdog flags each missed window");
   await helpers.time.increase(2 * 3_600 + 60);
   const dog = await as(watchdog);
   for (let i = 0; i < 3; i++) {
@@ -189,8 +200,136 @@ async function main(): Promise<void> {
   await submitRunDir(greedy.registry, greedy.publicClient, d, dirs.greedy, silent);
   await watch();
 
-  say("[6/6] the registry's record (what any reader sees)");
-  const runs = [await readRun(reader.ref, honestId), await readRun(reader.ref, greedyId)];
+  say("[6/8] sampled mode: two more labs commit each window of 4 steps instead of proving it");
+  const S = 2;
+  const RESPONSE = 3_600n;
+  const [, FEE] = await reader.registry.read.samplingPolicy();
+  const sampledSpec: TrainingSpec = { ...honestSpec, salt: honestSpec.salt + 2n };
+  const cheatSpec: TrainingSpec = { ...honestSpec, salt: honestSpec.salt + 3n };
+  const BAD_STEP = 5;
+  const flip = (t: number, p: readonly number[]): readonly number[] =>
+    t === BAD_STEP ? p.map((x, i) => (i === 3 ? x ^ 1 : x)) : p;
+  say(`      sampled lab ${sampledLab}: ${S} challenges per window, ${RESPONSE} s to answer each`);
+  say(
+    `      cheating lab ${cheatLab}: 1 challenge per window; it flips the lowest bit of weight 3 after step ${BAD_STEP} and carries on`,
+  );
+  const sdirs = {
+    sampled: await mkdtemp(path.join(tmpdir(), "vtr-demo-sampled-")),
+    cheat: await mkdtemp(path.join(tmpdir(), "vtr-demo-cheat-")),
+  };
+  const sampled = await as(sampledLab);
+  const cheat = await as(cheatLab);
+  const sopts: Record<"sampled" | "cheat", SampledOptions> = {
+    sampled: { runDir: sdirs.sampled, lab: BigInt(sampledLab), steps: 0 },
+    cheat: { runDir: sdirs.cheat, lab: BigInt(cheatLab), steps: 0 },
+  };
+  await trainRoots(sampledSpec, data, sopts.sampled, log);
+  await trainRoots(cheatSpec, data, sopts.cheat, log);
+  const sampledRun = await registerSampledRunDir(
+    sampled.registry,
+    sampled.publicClient,
+    sdirs.sampled,
+    FAMILY,
+    honestAtt,
+    {
+      challengesPerWindow: S,
+      responseSeconds: Number(RESPONSE),
+    },
+  );
+  const cheatRun = await registerSampledRunDir(cheat.registry, cheat.publicClient, sdirs.cheat, FAMILY, honestAtt, {
+    challengesPerWindow: 1,
+    responseSeconds: Number(RESPONSE),
+  });
+  const [sampledId, cheatId] = [sampledRun.runId, cheatRun.runId];
+  sopts.sampled = { runDir: sdirs.sampled, lab: BigInt(sampledLab), beacon: sampledRun.beacon };
+  sopts.cheat = { runDir: sdirs.cheat, lab: BigInt(cheatLab), beacon: cheatRun.beacon, deviate: flip };
+  const trainedSampled = await trainRoots(sampledSpec, data, sopts.sampled, silent);
+  const trainedCheat = await trainRoots(cheatSpec, data, sopts.cheat, silent);
+  const commits = [
+    await commitWindows(sampled.registry, sampled.publicClient, sampledId, trainedSampled.roots, silent),
+    await commitWindows(cheat.registry, cheat.publicClient, cheatId, trainedCheat.roots, silent),
+  ];
+  say(
+    `      both trained 16 steps in ${(trainedSampled.trainMs + trainedCheat.trainMs).toFixed(0)} ms and committed 4 windows each, ` +
+      `no proof; gas per commitment ${[...commits[0]!.gas, ...commits[1]!.gas].map(String).join(", ")}`,
+  );
+  await watch();
+
+  say("[7/8] an auditor draws each window's challenges from the hash of a block mined after the commitment");
+  await helpers.mine(3);
+  const auditor = dog;
+  for (const id of [sampledId, cheatId])
+    await drawPending(auditor.registry, auditor.publicClient, deployment.registry.block, id, silent);
+  await watch();
+  const cheatChallenges = await runChallenges(reader.registry, reader.publicClient, deployment.registry.block, cheatId);
+  if (!cheatChallenges.challenges.some((c) => c.step === BigInt(BAD_STEP))) {
+    say(
+      `      the draw missed step ${BAD_STEP} (a window with 1 bad step of 4 escapes 1 challenge with probability ` +
+        `${escapeProbability(4, 1, 1)}); DEMO DEVICE: the auditor knows the altered step and pays ${FEE} wei to challenge it`,
+    );
+    await mined(
+      auditor.publicClient,
+      await auditor.registry.write.requestChallenge([cheatId, BigInt(BAD_STEP)], { value: FEE }),
+      "requestChallenge",
+    );
+    await watch();
+  } else {
+    say(`      the draw picked the altered step ${BAD_STEP} by itself`);
+  }
+  let sampledProvingSeconds = 0;
+  for (const [name, who, id, spec, opts, trained] of [
+    ["sampled", sampled, sampledId, sampledSpec, sopts.sampled, trainedSampled],
+    ["cheating", cheat, cheatId, cheatSpec, sopts.cheat, trainedCheat],
+  ] as const) {
+    const { challenges, refs } = await runChallenges(who.registry, who.publicClient, deployment.registry.block, id);
+    const open = challenges.filter((c) => c.state === "Open").map((c) => Number(c.step));
+    const t = Date.now();
+    const proved = await proveSteps(spec, data, opts, trained, open, silent);
+    if (name === "sampled") sampledProvingSeconds = (Date.now() - t) / 1000;
+    for (const [step, bundle] of proved.proofs)
+      await mined(
+        who.publicClient,
+        await who.registry.write.answerChallenge(answerArgs(id, BigInt(step), trained.roots, 4, refs, bundle)),
+        "answerChallenge",
+      );
+    say(
+      `      ${name} lab: ${open.length} challenged step(s) ${open.join(", ")}; ${proved.proofs.size} proved and answered in ` +
+        `${((Date.now() - t) / 1000).toFixed(0)} s` +
+        (proved.failed.length > 0
+          ? `; cannot prove step(s) ${proved.failed.map((f) => f.step).join(", ")}: the circuit refuses the committed transition`
+          : ""),
+    );
+  }
+  await watch();
+  say(
+    `      the response time (${RESPONSE} s) passes; the auditor flags the unanswered challenge and withdraws the fee`,
+  );
+  await helpers.time.increase(Number(RESPONSE) + 60);
+  await mined(
+    auditor.publicClient,
+    await auditor.registry.write.flagUnansweredChallenge([cheatId, BigInt(BAD_STEP)]),
+    "flagUnansweredChallenge",
+  );
+  if ((await auditor.registry.read.creditOf([watchdog])) > 0n)
+    await mined(auditor.publicClient, await auditor.registry.write.withdraw(), "withdraw");
+  await watch();
+  say(
+    `      proving time for the same 16-step run: full mode ${fullProvingSeconds.toFixed(0)} s (4 K = 4 checkpoints), ` +
+      `sampled mode ${sampledProvingSeconds.toFixed(0)} s (${S} step proofs per window): ` +
+      `ratio ${(sampledProvingSeconds / fullProvingSeconds).toFixed(2)}`,
+  );
+  say(
+    `      what sampled mode proves: only the challenged steps; a window with 1 bad step of 4 escapes ${S} challenges ` +
+      `with probability ${escapeProbability(4, 1, S)} (README: detection table)\n`,
+  );
+
+  say("[8/8] the registry's record (what any reader sees)");
+  const runs = [
+    await readRun(reader.ref, honestId),
+    await readRun(reader.ref, greedyId),
+    await readRun(reader.ref, sampledId),
+    await readRun(reader.ref, cheatId),
+  ];
   for (const line of runTable(runs)) say(`      ${line}`);
   say(`      ${VIOLATION_LEGEND}`);
   const metrics = JSON.parse(await readFile(path.join(dirs.honest, "metrics.json"), "utf8")) as {
@@ -206,7 +345,12 @@ async function main(): Promise<void> {
   );
 
   // The story must have happened as told.
-  const [h, g] = runs as [(typeof runs)[number], (typeof runs)[number]];
+  const [h, g, sr, cr] = runs as [
+    (typeof runs)[number],
+    (typeof runs)[number],
+    (typeof runs)[number],
+    (typeof runs)[number],
+  ];
   const expect = (ok: boolean, what: string): void => {
     if (!ok) {
       process.stderr.write(`demo: unexpected outcome: ${what}\n`);
@@ -219,8 +363,23 @@ async function main(): Promise<void> {
   expect(h.projectedToCross && g.projectedToCross, "both plans were projected to cross it at registration");
   expect(g.steps === 16n, "the greedy run is fully recorded despite its violations");
   expect(
-    g.violations.join(",") === "1,1,2,1,3",
-    `greedy violations [planned cap, planned steps, cap, steps, deadline] = 1,1,2,1,3 (got ${g.violations.join(",")})`,
+    g.violations.join(",") === "1,1,2,1,3,0",
+    `greedy violations [planned cap, planned steps, cap, steps, deadline, unanswered] = 1,1,2,1,3,0 (got ${g.violations.join(",")})`,
+  );
+  expect(
+    sr.steps === 16n &&
+      sr.sampling !== undefined &&
+      sr.sampling.challenged === 4 * S &&
+      sr.sampling.answered === 4 * S &&
+      sr.violations.every((n) => n === 0),
+    "the sampled run committed 16 steps and answered every one of its 8 challenges",
+  );
+  expect(
+    cr.sampling !== undefined &&
+      cr.sampling.unanswered === 1 &&
+      cr.violations.join(",") === "0,0,0,0,0,1" &&
+      cr.sampling.answered === cr.sampling.challenged - 1,
+    `the cheating run is flagged ChallengeUnanswered once, for step ${BAD_STEP}, and answered the rest (got ${cr.violations.join(",")})`,
   );
 }
 

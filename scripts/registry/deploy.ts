@@ -26,6 +26,9 @@ export const DEFAULT_POLICY_DELAY = 86_400n;
 /** Default seconds between the two steps of an admin transfer. */
 export const DEFAULT_ADMIN_DELAY = 259_200n;
 
+/** Sampled mode's default policy: every window draws at least one challenge; a paid challenge costs 0.01 ether. */
+export const DEFAULT_SAMPLING = { minChallengesPerWindow: 1, challengeFee: 10_000_000_000_000_000n } as const;
+
 export interface DeployOptions {
   /** Role accounts; each defaults to the deployer (the first wallet account). */
   readonly admin?: Address;
@@ -40,6 +43,8 @@ export interface DeployOptions {
   readonly families?: readonly FamilySpec[];
   /** Designation threshold in FLOPs to set after deployment (default: none). */
   readonly designationThreshold?: bigint;
+  /** Sampled mode's policy (default: at least 1 challenge per window, paid challenges for 0.01 ether). */
+  readonly sampling?: { readonly minChallengesPerWindow: number; readonly challengeFee: bigint };
   /** The network's name: development keys are refused off the local ones (default: treated as local). */
   readonly network?: string;
   /** Deploy development keys on a network that is not local (recorded). */
@@ -105,10 +110,11 @@ export async function deployRegistry(
       throw new Error(`family ${f.name}: K = ${f.stepsPerCheckpoint} but ${f.checkpoint} proves another K`);
     requireArtifacts(f.genesis);
     requireArtifacts(f.checkpoint);
+    requireArtifacts(f.step);
   }
   const allowDevelopmentKeys = opts.allowDevelopmentKeys ?? false;
   const keys = await deployableKeys(
-    [...new Set(families.flatMap((f) => [f.genesis, f.checkpoint]))],
+    [...new Set(families.flatMap((f) => [f.genesis, f.checkpoint, f.step]))],
     opts.network ?? "default",
     allowDevelopmentKeys,
   );
@@ -126,7 +132,7 @@ export async function deployRegistry(
   };
 
   const circuits: Record<string, { verifier: DeployedContract; adapter: DeployedContract }> = {};
-  for (const id of new Set(families.flatMap((f) => [f.genesis, f.checkpoint]))) {
+  for (const id of new Set(families.flatMap((f) => [f.genesis, f.checkpoint, f.step]))) {
     const verifier = await deploy(verifierName(id), []);
     const count = BigInt(circuitSpec(id).publicSignals.length);
     circuits[id] = { verifier, adapter: await deploy("Groth16VerifierAdapter", [verifier.address, count]) };
@@ -155,6 +161,7 @@ export async function deployRegistry(
         circuits[f.genesis]!.adapter.address,
         circuits[f.checkpoint]!.adapter.address,
         f.stepsPerCheckpoint,
+        circuits[f.step]!.adapter.address,
         f.description,
       ]),
     );
@@ -164,6 +171,11 @@ export async function deployRegistry(
   if (threshold !== 0n) {
     await send("setting the designation threshold", contract.write.setDesignationThreshold([threshold]));
   }
+  const sampling = opts.sampling ?? DEFAULT_SAMPLING;
+  await send(
+    "setting the sampled-mode policy",
+    contract.write.setSamplingPolicy([sampling.minChallengesPerWindow, sampling.challengeFee]),
+  );
   const POLICY = await contract.read.POLICY_ROLE();
   await send("handing the policy role to the timelock", contract.write.grantRole([POLICY, timelock.address]));
   await send("renouncing the deployer's policy role", contract.write.renounceRole([POLICY, deployer]));
@@ -172,6 +184,11 @@ export async function deployRegistry(
   const PAUSER = await contract.read.PAUSER_ROLE();
   const checks: Array<[string, boolean]> = [
     [`designation threshold ${threshold}`, (await contract.read.designationThreshold()) === threshold],
+    [
+      `sampling policy: at least ${sampling.minChallengesPerWindow} challenge(s) per window, fee ${sampling.challengeFee} wei`,
+      (await contract.read.samplingPolicy()).join(",") ===
+        `${sampling.minChallengesPerWindow},${sampling.challengeFee}`,
+    ],
     [`policy role held by the timelock ${timelock.address}`, await contract.read.hasRole([POLICY, timelock.address])],
     ["policy role no longer held by the deployer", !(await contract.read.hasRole([POLICY, deployer]))],
     [`admin ${governance.admin}`, getAddress(await contract.read.defaultAdmin()) === governance.admin],

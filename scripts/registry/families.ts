@@ -79,12 +79,9 @@ export async function addFamily(
     allowDevelopmentKeys: false,
   },
 ): Promise<AddFamilyOutcome> {
-  for (const id of [family.genesis, family.checkpoint]) requireArtifacts(id);
-  const keys = await deployableKeys(
-    [family.genesis, family.checkpoint],
-    keyPolicy.network,
-    keyPolicy.allowDevelopmentKeys,
-  );
+  const circuits = [...new Set([family.genesis, family.checkpoint, family.step])];
+  for (const id of circuits) requireArtifacts(id);
+  const keys = await deployableKeys(circuits, keyPolicy.network, keyPolicy.allowDevelopmentKeys);
   const publicClient = await viem.getPublicClient();
   const registryAddr = record.contracts.TrainingRegistry?.address;
   const timelockAddr = record.contracts.PolicyTimelock?.address;
@@ -114,7 +111,7 @@ export async function addFamily(
   // Verifiers and adapters not deployed yet.
   const deployed: string[] = [];
   const adapters: Record<string, Address> = {};
-  for (const circuit of [...new Set([family.genesis, family.checkpoint])]) {
+  for (const circuit of circuits) {
     const name = verifierName(circuit);
     const adapterKey = `${name}Adapter`;
     let adapter = next.contracts[adapterKey]?.address;
@@ -149,7 +146,14 @@ export async function addFamily(
     timelockAddr,
     { address: registryAddr, abi: registry.abi },
     "registerFamily",
-    [id, adapters[family.genesis]!, adapters[family.checkpoint]!, family.stepsPerCheckpoint, family.description],
+    [
+      id,
+      adapters[family.genesis]!,
+      adapters[family.checkpoint]!,
+      family.stepsPerCheckpoint,
+      adapters[family.step]!,
+      family.description,
+    ],
     addFamilySalt(family.name),
   );
   const lock = await viem.getContractAt("PolicyTimelock", timelockAddr, { client: { public: publicClient, wallet } });

@@ -116,6 +116,10 @@ export async function submitRunDir(
   const runId = await runIdOf(registry, runDir);
   if (runId === 0n) throw new Error(`the run of ${runDir} is not registered on "${d.network}": run \`register\` first`);
   const run = await registry.read.getRun([runId]);
+  if (run.sampled)
+    throw new Error(
+      `run ${runId} is a sampled run: it commits windows (\`commit\`) and answers challenges (\`answer\`)`,
+    );
   const family =
     d.families.find((f) => f.id.toLowerCase() === run.familyId.toLowerCase()) ?? (await runDirFamily(runDir));
   if (familyId(family.name).toLowerCase() !== run.familyId.toLowerCase())

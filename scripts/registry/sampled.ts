@@ -1,0 +1,246 @@
+/**
+ * Sampled mode against the registry (issue #11): register a run directory in
+ * sampled mode, commit its windows from roots.json, draw challenges, list
+ * them with their deadlines, answer the open ones with step proofs, and pay
+ * for a challenge. Every function asks the chain where things stand, so each
+ * is safe to re-run after a crash.
+ */
+import path from "node:path";
+import { readFile } from "node:fs/promises";
+import type { Hex, PublicClient } from "viem";
+import { familyId } from "../../prover/proving/families.js";
+import type { Logger } from "../../prover/proving/log.js";
+import type { ProofBundle } from "../../prover/proving/prove.js";
+import { recordBeacon } from "../../prover/run/prover.js";
+import { RootsTree, windowOfLeaf, windowOfStep, windowTree } from "../../prover/sampled/roots.js";
+import { readEvents } from "../../reader/events.js";
+import { CHALLENGE_STATE } from "../../reader/violations.js";
+import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
+import type { registryAt } from "./connect.js";
+import { mined } from "./tx.js";
+
+type Registry = Awaited<ReturnType<typeof registryAt>>["registry"];
+
+/** ITrainingRegistry.Sampling. */
+export interface Sampling {
+  readonly challengesPerWindow: number;
+  readonly responseSeconds: number;
+}
+
+/** ITrainingRegistry.WindowRef. */
+export interface WindowRef {
+  readonly root: Hex;
+  readonly committedBlock: bigint;
+}
+
+/** Registers the run directory's genesis proof in sampled mode; records the beacon in run.json. */
+export async function registerSampledRunDir(
+  registry: Registry,
+  publicClient: PublicClient,
+  runDir: string,
+  family: string,
+  attestations: Attestations,
+  sampling: Sampling,
+): Promise<{ runId: bigint; beacon: bigint }> {
+  const bundle = JSON.parse(await readFile(path.join(runDir, "genesis.json"), "utf8")) as ProofBundle;
+  const g = genesisCall(bundle);
+  const hash = await registry.write.registerSampledRun([
+    familyId(family),
+    g.specCommitment,
+    attestations,
+    sampling,
+    g.facts,
+    g.proof,
+  ]);
+  await mined(publicClient, hash, "registerSampledRun");
+  const runId = await registry.read.runOfSpec([g.lab, g.specCommitment]);
+  const { beacon } = await registry.read.getRun([runId]);
+  await recordBeacon(runDir, beacon);
+  return { runId, beacon };
+}
+
+/** The run's committed windows by index, from its WindowCommitted events. */
+export async function windowRefs(
+  registry: Registry,
+  publicClient: PublicClient,
+  fromBlock: bigint,
+  runId: bigint,
+): Promise<Map<bigint, WindowRef>> {
+  const head = await publicClient.getBlockNumber();
+  const events = await readEvents(publicClient, registry.address, registry.abi, fromBlock, head);
+  const out = new Map<bigint, WindowRef>();
+  for (const e of events) {
+    if (e.eventName !== "WindowCommitted" || e.args.runId !== runId) continue;
+    out.set(e.args.window as bigint, { root: e.args.root as Hex, committedBlock: e.args.committedBlock as bigint });
+  }
+  return out;
+}
+
+export interface CommitOutcome {
+  readonly committed: number;
+  readonly alreadyOnChain: number;
+  readonly steps: bigint;
+  readonly gas: readonly bigint[];
+}
+
+/** Commits every window of `roots` (r(0) .. r(T)) the chain does not have yet, in order. */
+export async function commitWindows(
+  registry: Registry,
+  publicClient: PublicClient,
+  runId: bigint,
+  roots: readonly bigint[],
+  log: Logger,
+): Promise<CommitOutcome> {
+  const run = await registry.read.getRun([runId]);
+  if (!run.sampled) throw new Error(`run ${runId} proves every step (full mode): use \`submit\`, not \`commit\``);
+  const K = run.stepsPerCheckpoint;
+  if (roots[0] !== run.root0)
+    throw new Error(`roots.json starts from root ${roots[0]}, but run ${runId}'s genesis root is ${run.root0}`);
+  let steps = run.steps;
+  const alreadyOnChain = Number(steps / BigInt(K));
+  const gas: bigint[] = [];
+  let committed = 0;
+  while (steps + BigInt(K) <= BigInt(roots.length - 1) && steps < run.plannedSteps) {
+    const w = windowOfStep(steps, K);
+    const tree = windowTree(roots, w, K);
+    const last = steps + BigInt(K);
+    log.info(`run ${runId}: committing window ${w} (steps ${steps} .. ${last - 1n}), roots tree ${tree.root}`);
+    const hash = await registry.write.commitWindow([
+      runId,
+      { firstStep: steps, root: tree.root, rootAfter: tree.rootAt(last), endPath: tree.path(last) },
+    ]);
+    const receipt = await mined(publicClient, hash, `committing window ${w}`);
+    gas.push(receipt.gasUsed);
+    steps = last;
+    committed++;
+  }
+  return { committed, alreadyOnChain, steps, gas };
+}
+
+/** A challenge as `challenges` lists it. */
+export interface ChallengeView {
+  readonly runId: bigint;
+  readonly step: bigint;
+  readonly window: bigint;
+  readonly state: (typeof CHALLENGE_STATE)[number];
+  readonly issuedAt: bigint;
+  /** Unpaused seconds left to answer (0 once passed; undefined unless open). */
+  readonly secondsLeft?: bigint;
+  readonly challenger: Hex;
+  readonly fee: bigint;
+}
+
+/** A window's draw as `challenges` lists it. */
+export interface DrawView {
+  readonly window: bigint;
+  readonly drawn: boolean;
+  readonly everyStep: boolean;
+  /** The draw is possible now (its seed block exists). */
+  readonly drawable: boolean;
+  readonly seedBlock: bigint;
+}
+
+/** The run's windows (drawn or not) and every challenge issued on it. */
+export async function runChallenges(
+  registry: Registry,
+  publicClient: PublicClient,
+  fromBlock: bigint,
+  runId: bigint,
+): Promise<{ windows: DrawView[]; challenges: ChallengeView[]; refs: Map<bigint, WindowRef> }> {
+  const run = await registry.read.getRun([runId]);
+  if (!run.sampled) throw new Error(`run ${runId} is not a sampled run`);
+  const K = run.stepsPerCheckpoint;
+  const refs = await windowRefs(registry, publicClient, fromBlock, runId);
+  const head = await publicClient.getBlockNumber();
+  const delay = await registry.read.DRAW_DELAY_BLOCKS();
+  const windows: DrawView[] = [];
+  const steps = new Set<bigint>();
+  for (const [w, ref] of [...refs].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const s = await registry.read.getWindow([runId, w]);
+    const seedBlock = ref.committedBlock + delay;
+    windows.push({ window: w, drawn: s.drawnAt !== 0n, everyStep: s.everyStep, drawable: head > seedBlock, seedBlock });
+    if (s.everyStep) for (let t = w * BigInt(K); t < (w + 1n) * BigInt(K); t++) steps.add(t);
+  }
+  const events = await readEvents(publicClient, registry.address, registry.abi, fromBlock, head);
+  for (const e of events) {
+    if (e.args.runId !== runId) continue;
+    if (e.eventName === "ChallengesDrawn") for (const t of e.args.steps as readonly bigint[]) steps.add(t);
+    if (e.eventName === "ChallengeRequested") steps.add(e.args.step as bigint);
+  }
+  const response = BigInt(run.sampling.responseSeconds);
+  const challenges: ChallengeView[] = [];
+  for (const step of [...steps].sort((a, b) => (a < b ? -1 : 1))) {
+    const c = await registry.read.getChallenge([runId, step]);
+    const state = CHALLENGE_STATE[c.state] ?? "None";
+    challenges.push({
+      runId,
+      step,
+      window: windowOfStep(step, K),
+      state,
+      issuedAt: c.issuedAt,
+      ...(state === "Open" ? { secondsLeft: c.elapsed >= response ? 0n : response - c.elapsed } : {}),
+      challenger: c.challenger,
+      fee: c.fee,
+    });
+  }
+  return { windows, challenges, refs };
+}
+
+/** Draws every committed window of the run whose seed block exists and that nobody drew yet. */
+export async function drawPending(
+  registry: Registry,
+  publicClient: PublicClient,
+  fromBlock: bigint,
+  runId: bigint,
+  log: Logger,
+): Promise<number> {
+  const { windows, refs } = await runChallenges(registry, publicClient, fromBlock, runId);
+  let drawn = 0;
+  for (const w of windows) {
+    if (w.drawn || !w.drawable) continue;
+    log.info(`run ${runId}: drawing the challenges of window ${w.window}`);
+    await mined(publicClient, await registry.write.drawChallenges([runId, w.window, refs.get(w.window)!]), "draw");
+    drawn++;
+  }
+  return drawn;
+}
+
+/** answerChallenge's arguments for step t from the run's roots and a step proof. */
+export function answerArgs(
+  runId: bigint,
+  step: bigint,
+  roots: readonly bigint[],
+  K: number,
+  refs: ReadonlyMap<bigint, WindowRef>,
+  bundle: ProofBundle,
+) {
+  const c = checkpointCall(bundle);
+  if (c.claim.firstStep !== step) throw new Error(`the bundle proves step ${c.claim.firstStep}, not ${step}`);
+  const ref = (w: bigint): WindowRef => {
+    const r = refs.get(w);
+    if (!r) throw new Error(`run ${runId}: window ${w} is not committed`);
+    return r;
+  };
+  const after = windowOfLeaf(step + 1n, K);
+  const treeAfter = windowTree(roots, after, K);
+  const zero: WindowRef = { root: `0x${"0".repeat(64)}`, committedBlock: 0n };
+  let before: { ref: WindowRef; tree?: RootsTree } = { ref: zero };
+  if (step > 0n) {
+    const wb = windowOfLeaf(step, K);
+    before = { ref: ref(wb), tree: windowTree(roots, wb, K) };
+  }
+  return [
+    runId,
+    {
+      step,
+      rootBefore: c.claim.rootBefore,
+      windowBefore: before.ref,
+      pathBefore: before.tree ? before.tree.path(step) : [],
+      rootAfter: c.claim.rootAfter,
+      windowAfter: ref(after),
+      pathAfter: treeAfter.path(step + 1n),
+      accumulator: c.claim.accumulator,
+    },
+    c.proof,
+  ] as const;
+}
