@@ -89,7 +89,7 @@ export function eventSentence(e: Pick<RegistryEvent, "eventName" | "args">): str
     case "RunSampled":
       return `run ${str(a.runId)} in sampled mode · ${str(a.challengesPerWindow)} challenge(s) per window · ${num(a.responseSeconds)} s to answer`;
     case "WindowCommitted":
-      return `run ${str(a.runId)} window ${str(a.window)} committed (not proven) · steps ${str(a.firstStep)} → ${str(a.steps)} · FLOPs ${num(a.cumulativeFlops)} · roots tree ${short(a.root)}`;
+      return `run ${str(a.runId)} window ${str(a.window)} committed (not proven) · from step ${str(a.firstStep)} · FLOPs ${num(a.cumulativeFlops)} · roots tree ${short(a.root)}`;
     case "ChallengesDrawn": {
       const steps = (a.steps as readonly bigint[]).map(String).join(", ");
       return a.everyStep === true

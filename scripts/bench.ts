@@ -4,8 +4,10 @@
  * K = 4 checkpoint, witness and proving time (medians), peak memory, and the
  * ratio of proving time to reference training time per step; the registry's
  * gas with real proofs (register, submit K = 1 and K = 4, flag); and the
- * step circuit of a family built from a spec (penguins, batch 3); the
- * dashboard's page load against a node with 100 runs. Figures are
+ * step circuit of a family built from a spec (penguins, batch 3); sampled
+ * mode's gas (commitments at W = 4 and 64, draw, answer, paid challenge),
+ * its proving time per window against full mode's, and its detection table;
+ * the dashboard's page load against a node with 100 runs. Figures are
  * printed for people; the last line is one JSON object for machines.
  */
 import { readFile } from "node:fs/promises";
@@ -24,6 +26,8 @@ import { checkpointInputs } from "../prover/statement/inputs.js";
 import { train } from "../prover/training/trainer.js";
 import { network } from "hardhat";
 import { measureGas } from "./registry/gas.js";
+import { measureSampledGas } from "./registry/sampled-gas.js";
+import { escapeProbability } from "../prover/sampled/roots.js";
 import { registryFixtures } from "../test/fixtures/registry.js";
 import { importPenguins } from "../test/helpers/penguins.js";
 import { measureDashboardLoad } from "../test/dashboard/load.js";
@@ -168,6 +172,63 @@ async function main(): Promise<void> {
       `  goal: <= 300000 per submission whatever K, first flags included: ${max([...gas.submitK1, ...gas.submitK4, gas.submitFirstFlags]) <= 300_000 ? "met" : "NOT met"}\n`,
   );
 
+  // Sampled mode (issue #11): gas, proving time per window against full mode, detection.
+  const sgas = await measureSampledGas(conn.viem, conn.networkHelpers, log);
+  const stepSeconds = stepProve;
+  const k4Seconds =
+    training.checkpoint_linear_i4o3b2n150k4!.proveSecondsMedian +
+    training.checkpoint_linear_i4o3b2n150k4!.witnessSecondsMedian;
+  const perWindow = [4, 64].map((W) => {
+    const S = 2;
+    return {
+      W,
+      challenges: S,
+      sampledSeconds: Number((S * stepSeconds).toFixed(2)),
+      fullK4Seconds: Number(((W / 4) * k4Seconds).toFixed(2)),
+      fullK1Seconds: Number((W * stepSeconds).toFixed(2)),
+    };
+  });
+  const detection = [4, 16, 64].flatMap((W) =>
+    [1, 2, 4, 8]
+      .filter((S) => S <= W)
+      .map((S) => ({
+        W,
+        s: S,
+        m1: Number((1 - escapeProbability(W, 1, S)).toFixed(4)),
+        m2: Number((1 - escapeProbability(W, 2, S)).toFixed(4)),
+        m4: Number((1 - escapeProbability(W, Math.min(4, W), S)).toFixed(4)),
+      })),
+  );
+  const maxCommit = Math.max(...sgas.commitW4, sgas.commitW64);
+  process.stdout.write(
+    `sampled mode gas (whole transactions, real proofs):\n` +
+      `  commitWindow, W = 4                     ${sgas.commitW4.join(", ")} (the last designates the run)\n` +
+      `  commitWindow, W = 64                    ${sgas.commitW64}\n` +
+      `  drawChallenges, 2 of a W = 4 window     ${sgas.draw}\n` +
+      `  answerChallenge (real step proof)       ${sgas.answer.join(", ")}\n` +
+      `  requestChallenge (paid)                 ${sgas.paidChallenge}\n` +
+      `  flagUnansweredChallenge (fee refunded)  ${sgas.flagUnanswered}\n` +
+      `  withdraw                                ${sgas.withdraw}\n` +
+      `  goals: <= 80000 per commitment: ${maxCommit <= 80_000 ? "met" : `NOT met (max ${maxCommit})`}; ` +
+      `<= 320000 per answer: ${Math.max(...sgas.answer) <= 320_000 ? "met" : "NOT met"}\n` +
+      `proving seconds per window (2 challenges; from the medians above):\n` +
+      perWindow
+        .map(
+          (p) =>
+            `  W = ${String(p.W).padEnd(3)} sampled ${p.sampledSeconds.toFixed(1)} s; full mode ${p.fullK4Seconds.toFixed(1)} s ` +
+            `with K = 4 checkpoints (${(p.sampledSeconds / p.fullK4Seconds).toFixed(3)}x), ${p.fullK1Seconds.toFixed(1)} s with step proofs\n`,
+        )
+        .join("") +
+      `detection probability 1 - C(W-m, s)/C(W, s) of a window with m invalid steps among W, s challenges:\n` +
+      `  W    s   m = 1   m = 2   m = 4\n` +
+      detection
+        .map(
+          (r) =>
+            `  ${String(r.W).padEnd(4)} ${String(r.s).padEnd(3)} ${r.m1.toFixed(4)}  ${r.m2.toFixed(4)}  ${r.m4.toFixed(4)}\n`,
+        )
+        .join(""),
+  );
+
   // The dashboard against a node with 100 runs, in a headless Chromium.
   const dashboard = await measureDashboardLoad(log);
   process.stdout.write(
@@ -196,6 +257,7 @@ async function main(): Promise<void> {
         policySchedule: gas.policySchedule,
         policyExecute: gas.policyExecute,
       },
+      sampled: { gas: sgas, perWindow, detection },
       dashboard,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     }) + "\n",

@@ -96,18 +96,6 @@ interface ITrainingRegistry {
         uint64 committedBlock;
     }
 
-    /// @notice A window of a sampled run as the lab commits it.
-    struct WindowCommit {
-        /// First step of the window: must equal the run's committed steps.
-        uint64 firstStep;
-        /// Merkle root of the window's roots tree.
-        bytes32 root;
-        /// Weights root after the window's last step, r(firstStep + K).
-        uint256 rootAfter;
-        /// Merkle path of rootAfter's leaf (position K - 1): D siblings, bottom up.
-        bytes32[] endPath;
-    }
-
     /// @notice The lab's answer to the challenge of step t: r(t) and r(t+1) opened, and the step proof.
     struct ChallengeAnswer {
         /// The challenged step t.
@@ -551,25 +539,22 @@ interface ITrainingRegistry {
     /// @param challengesPerWindow Steps of each window drawn for challenge.
     /// @param responseSeconds Unpaused seconds the lab has to answer a challenge.
     event RunSampled(uint256 indexed runId, uint16 challengesPerWindow, uint32 responseSeconds);
-    /// @notice The lab committed a window of a sampled run: its steps are committed, not proven.
+    /// @notice The lab committed a window of a sampled run: its steps are committed, not proven. The
+    /// window's reference (WindowRef) is its root and this event's block; it covers K steps from firstStep.
     /// @param runId The run.
     /// @param lab The run's lab.
     /// @param window The window (firstStep / K).
     /// @param firstStep First step of the window.
-    /// @param steps Committed steps after it.
     /// @param root The roots tree's Merkle root.
     /// @param rootAfter Weights root after the window.
-    /// @param committedBlock The block of the commitment (the draw's seed block is DRAW_DELAY_BLOCKS later).
     /// @param cumulativeFlops Cumulative committed FLOPs.
     event WindowCommitted(
         uint256 indexed runId,
         address indexed lab,
-        uint64 indexed window,
+        uint64 window,
         uint64 firstStep,
-        uint64 steps,
         bytes32 root,
         uint256 rootAfter,
-        uint64 committedBlock,
         uint128 cumulativeFlops
     );
     /// @notice A window's challenges were drawn.
@@ -699,8 +684,17 @@ interface ITrainingRegistry {
     /// committed steps and that rootAfter is the tree's last leaf, stores the window, counts its K
     /// steps and FLOPs as committed, flags missed deadline windows, then checks the attestations.
     /// @param runId The run.
-    /// @param commit The window.
-    function commitWindow(uint256 runId, WindowCommit calldata commit) external;
+    /// @param firstStep First step of the window: must equal the run's committed steps.
+    /// @param root Merkle root of the window's roots tree.
+    /// @param rootAfter Weights root after the window's last step, r(firstStep + K).
+    /// @param endPath Merkle path of rootAfter's leaf (position K - 1): D siblings, bottom up.
+    function commitWindow(
+        uint256 runId,
+        uint64 firstStep,
+        bytes32 root,
+        uint256 rootAfter,
+        bytes32[] calldata endPath
+    ) external;
 
     /// @notice Draws a committed window's challenges: challengesPerWindow distinct steps from
     /// keccak256(abi.encode(window root, blockhash(committedBlock + DRAW_DELAY_BLOCKS))). Anyone may

@@ -46,8 +46,9 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
     uint256 private constant _BLOCKHASH_HORIZON = 256;
 
     /// @dev A run in storage, packed so that a clean submission reads six
-    /// slots and writes two (root; steps, time and FLOPs): K fits 16 bits and
-    /// the plan 32 (both checked on the way in). The violation counters (24
+    /// slots and writes two (root; steps, plan, time and FLOPs), and a window
+    /// commitment reads five: K fits 16 bits and the plan, so the steps, 32
+    /// (both checked on the way in). The violation counters (24
     /// bits each, saturating), the flagged-window count and the designation
     /// time share a slot with registeredAt, which is never zero, so a run's
     /// first flag or designation is no zero-to-nonzero write, and a
@@ -61,12 +62,12 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         bool sampled;
         IProofVerifier checkpointVerifier;
         uint64 beacon;
-        uint32 plannedSteps;
         uint256 runTag;
         Attestations attestations;
         // Read and written by every submission.
         uint256 root;
-        uint64 steps;
+        uint32 steps;
+        uint32 plannedSteps;
         uint64 lastCheckpointAt;
         uint128 cumulativeFlops;
         // Read and written only when a flag is raised or the run is designated.
@@ -288,39 +289,35 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
     // ----------------------------------------------------------------- sampled mode
 
     /// @inheritdoc ITrainingRegistry
-    function commitWindow(uint256 runId, WindowCommit calldata commit) external whenNotPaused {
+    function commitWindow(
+        uint256 runId,
+        uint64 firstStep,
+        bytes32 root,
+        uint256 rootAfter,
+        bytes32[] calldata endPath
+    ) external whenNotPaused {
         // Check: caller, mode, order, and that rootAfter is the window's last leaf.
         RunState storage run = _activeRun(runId);
         if (msg.sender != run.lab) revert NotRunLab(runId, msg.sender);
         if (!run.sampled) revert NotSampledRun(runId);
         uint64 steps = run.steps;
-        if (commit.firstStep != steps) revert WindowOutOfOrder(runId, steps, commit.firstStep);
+        if (firstStep != steps) revert WindowOutOfOrder(runId, steps, firstStep);
         uint32 k = run.stepsPerCheckpoint;
         uint64 last = steps + k;
-        if (_rootsTreeRoot(rootLeaf(last, commit.rootAfter), k - 1, k, commit.endPath) != commit.root) {
+        if (_rootsTreeRoot(rootLeaf(last, rootAfter), k - 1, k, endPath) != root) {
             revert InvalidRootPath(runId, last);
         }
         // Write: the window, then the run as a checkpoint of committed (not proven) steps.
         uint64 window = steps / k;
-        _windows[runId][window].commitment = keccak256(abi.encode(commit.root, uint64(block.number)));
+        _windows[runId][window].commitment = keccak256(abi.encode(root, uint64(block.number)));
         _flagMissedWindows(runId, run, steps);
         uint96 flops = uint96(k) * run.flopsPerStep;
         uint128 cumulative = run.cumulativeFlops + flops;
-        run.root = commit.rootAfter;
-        run.steps = last;
+        run.root = rootAfter;
+        run.steps = uint32(last);
         run.lastCheckpointAt = _now();
         run.cumulativeFlops = cumulative;
-        emit WindowCommitted(
-            runId,
-            msg.sender,
-            window,
-            steps,
-            last,
-            commit.root,
-            commit.rootAfter,
-            uint64(block.number),
-            cumulative
-        );
+        emit WindowCommitted(runId, msg.sender, window, steps, root, rootAfter, cumulative);
         _checkAttestations(runId, run, last, cumulative);
     }
 
@@ -924,7 +921,7 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         newSteps = firstStep + k;
         cumulative = run.cumulativeFlops + flops;
         run.root = claim.rootAfter;
-        run.steps = newSteps;
+        run.steps = uint32(newSteps);
         run.lastCheckpointAt = _now();
         run.cumulativeFlops = cumulative;
         emit CheckpointAccepted(

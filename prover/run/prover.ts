@@ -100,9 +100,13 @@ export async function recordBeacon(runDir: string, beacon: bigint): Promise<void
 
 const pad = (n: number): string => String(n).padStart(6, "0");
 
-/** Throws, saying what to run, unless the family's proving artifacts are built. */
-function checkArtifacts(c: RunCircuits, specFile = "SPEC"): void {
-  for (const id of new Set([c.genesis, c.step, c.checkpoint])) {
+/** Throws, saying what to run, unless the family's proving artifacts are built (those of `roles`). */
+function checkArtifacts(
+  c: RunCircuits,
+  specFile = "SPEC",
+  roles: readonly ("genesis" | "step" | "checkpoint")[] = ["genesis", "step", "checkpoint"],
+): void {
+  for (const id of new Set(roles.map((r) => c[r]))) {
     try {
       requireArtifacts(id);
     } catch {
@@ -127,10 +131,15 @@ export interface PreparedRun {
  * are built, the run directory belongs to this run (or is new), the beacon
  * is known if steps are to be trained; then writes run.json.
  */
-export async function prepareRun(spec: TrainingSpec, data: CommittedDataset, opts: ProveOptions): Promise<PreparedRun> {
+export async function prepareRun(
+  spec: TrainingSpec,
+  data: CommittedDataset,
+  opts: ProveOptions,
+  roles?: readonly ("genesis" | "step" | "checkpoint")[],
+): Promise<PreparedRun> {
   const circuits = runCircuitsOf(spec);
   checkDatasetMatchesSpec(spec, data);
-  checkArtifacts(circuits, opts.specFile);
+  checkArtifacts(circuits, opts.specFile, roles);
   const commitment = specCommitment(spec);
   const steps = opts.steps ?? spec.plannedSteps;
   const existing = await readRunRecord(opts.runDir);

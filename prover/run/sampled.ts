@@ -18,6 +18,9 @@ import { checkpointInputs, genesisInputs } from "../statement/inputs.js";
 import { evaluateOn, train, type Deviation, type TrainingRun } from "../training/trainer.js";
 import { ensureBundle, prepareRun, stepFile, type BundleTally, type ProveOptions } from "./prover.js";
 
+/** Sampled mode proves genesis and single steps: it needs no Checkpoint(K) keys. */
+const SAMPLED_ROLES = ["genesis", "step"] as const;
+
 export interface SampledOptions extends ProveOptions {
   /** A dishonest lab's deviation (demo and tests only). */
   readonly deviate?: Deviation;
@@ -59,7 +62,7 @@ export async function trainRoots(
   opts: SampledOptions,
   log: Logger,
 ): Promise<TrainedRoots> {
-  const { circuits, binding, steps } = await prepareRun(spec, data, opts);
+  const { circuits, binding, steps } = await prepareRun(spec, data, opts, SAMPLED_ROLES);
   const g = genesisInputs(spec, opts.lab);
   const tally: BundleTally = { written: [], reused: [] };
   await ensureBundle(
@@ -117,7 +120,7 @@ export async function proveSteps(
   steps: readonly number[],
   log: Logger,
 ): Promise<StepProofs> {
-  const { circuits, binding } = await prepareRun(spec, data, opts);
+  const { circuits, binding } = await prepareRun(spec, data, opts, SAMPLED_ROLES);
   const tally: BundleTally = { written: [], reused: [] };
   const proofs = new Map<number, ProofBundle>();
   const failed: Array<{ step: number; reason: string }> = [];

@@ -59,7 +59,7 @@ export async function registerSampledRunDir(
   return { runId, beacon };
 }
 
-/** The run's committed windows by index, from its WindowCommitted events. */
+/** The run's committed windows by index, from its WindowCommitted events (a window's block is its event's). */
 export async function windowRefs(
   registry: Registry,
   publicClient: PublicClient,
@@ -71,7 +71,7 @@ export async function windowRefs(
   const out = new Map<bigint, WindowRef>();
   for (const e of events) {
     if (e.eventName !== "WindowCommitted" || e.args.runId !== runId) continue;
-    out.set(e.args.window as bigint, { root: e.args.root as Hex, committedBlock: e.args.committedBlock as bigint });
+    out.set(e.args.window as bigint, { root: e.args.root as Hex, committedBlock: e.blockNumber });
   }
   return out;
 }
@@ -105,10 +105,7 @@ export async function commitWindows(
     const tree = windowTree(roots, w, K);
     const last = steps + BigInt(K);
     log.info(`run ${runId}: committing window ${w} (steps ${steps} .. ${last - 1n}), roots tree ${tree.root}`);
-    const hash = await registry.write.commitWindow([
-      runId,
-      { firstStep: steps, root: tree.root, rootAfter: tree.rootAt(last), endPath: tree.path(last) },
-    ]);
+    const hash = await registry.write.commitWindow([runId, steps, tree.root, tree.rootAt(last), tree.path(last)]);
     const receipt = await mined(publicClient, hash, `committing window ${w}`);
     gas.push(receipt.gasUsed);
     steps = last;

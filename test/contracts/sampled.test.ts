@@ -144,28 +144,19 @@ describe("TrainingRegistry, sampled mode", function () {
     // Out of order and a wrong end root first.
     const tree = windowTree(honest.trained.roots, 1n, 4);
     await expectCustomError(
-      honest.asLab.write.commitWindow([
-        honest.runId,
-        { firstStep: 4n, root: tree.root, rootAfter: tree.rootAt(8n), endPath: tree.path(8n) },
-      ]),
+      honest.asLab.write.commitWindow([honest.runId, 4n, tree.root, tree.rootAt(8n), tree.path(8n)]),
       "WindowOutOfOrder",
       [honest.runId, 0n, 4n],
     );
     const t0 = windowTree(honest.trained.roots, 0n, 4);
     await expectCustomError(
-      honest.asLab.write.commitWindow([
-        honest.runId,
-        { firstStep: 0n, root: t0.root, rootAfter: t0.rootAt(3n), endPath: t0.path(4n) },
-      ]),
+      honest.asLab.write.commitWindow([honest.runId, 0n, t0.root, t0.rootAt(3n), t0.path(4n)]),
       "InvalidRootPath",
       [honest.runId, 4n],
     );
     // Window 0 by hand: its draw waits for the block DRAW_DELAY_BLOCKS after the commitment.
     const c0 = await mined(
-      await honest.asLab.write.commitWindow([
-        honest.runId,
-        { firstStep: 0n, root: t0.root, rootAfter: t0.rootAt(4n), endPath: t0.path(4n) },
-      ]),
+      await honest.asLab.write.commitWindow([honest.runId, 0n, t0.root, t0.rootAt(4n), t0.path(4n)]),
     );
     const ref0 = { root: t0.root, committedBlock: c0.blockNumber };
     await expectCustomError(registry.write.drawChallenges([honest.runId, 0n, ref0]), "DrawTooEarly", [
@@ -460,11 +451,9 @@ describe("TrainingRegistry, sampled mode", function () {
     );
     await mined(await registry.write.registerRun([familyId(FAMILY_K4), g2.specCommitment, ATTEST, g2.facts, g2.proof]));
     const full = await registry.read.runOfSpec([LAB0, g2.specCommitment]);
-    await expectCustomError(
-      registry.write.commitWindow([full, { firstStep: 0n, root: `0x${"0".repeat(64)}`, rootAfter: 0n, endPath: [] }]),
-      "NotSampledRun",
-      [full],
-    );
+    await expectCustomError(registry.write.commitWindow([full, 0n, `0x${"0".repeat(64)}`, 0n, []]), "NotSampledRun", [
+      full,
+    ]);
     await mined(await registry.write.setSamplingPolicy([1, 0n]));
     await expectCustomError(
       registry.write.requestChallenge([world.honest.runId, 0n], { value: 0n }),

@@ -74,15 +74,9 @@ contract SampledHandler {
         uint64 first = registry.getRun(runId).steps;
         (bytes32 root, bytes32[][] memory paths) = RootsTree.build(registry, first, _K, _r);
         mode %= 3;
-        ITrainingRegistry.WindowCommit memory c = ITrainingRegistry.WindowCommit(
-            first,
-            root,
-            _r(first + _K),
-            paths[_K - 1]
-        );
-        if (mode == 1) c.rootAfter += 1;
-        if (mode == 2) c.firstStep += _K;
-        try registry.commitWindow(runId, c) {
+        uint64 firstStep = mode == 2 ? first + _K : first;
+        uint256 rootAfter = mode == 1 ? _r(first + _K) + 1 : _r(first + _K);
+        try registry.commitWindow(runId, firstStep, root, rootAfter, paths[_K - 1]) {
             if (mode != 0) ++dishonestAccepted;
             _refs[runId][first / _K] = ITrainingRegistry.WindowRef(root, uint64(block.number));
         } catch {}

@@ -148,10 +148,7 @@ contract SampledModeTest {
     function _commit(uint256 runId, uint64 window) private returns (ITrainingRegistry.WindowRef memory ref) {
         (bytes32 root, bytes32[][] memory paths) = RootsTree.build(registry, window * _K, _K, _r);
         vm.prank(_LAB);
-        registry.commitWindow(
-            runId,
-            ITrainingRegistry.WindowCommit(window * _K, root, _r(window * _K + _K), paths[_K - 1])
-        );
+        registry.commitWindow(runId, window * _K, root, _r(window * _K + _K), paths[_K - 1]);
         ref = ITrainingRegistry.WindowRef(root, uint64(block.number));
     }
 
@@ -272,7 +269,7 @@ contract SampledModeTest {
         bytes32[] memory none = new bytes32[](2);
         vm.prank(_LAB);
         vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.NotSampledRun.selector, full));
-        registry.commitWindow(full, ITrainingRegistry.WindowCommit(0, bytes32(0), 0, none));
+        registry.commitWindow(full, 0, bytes32(0), 0, none);
         vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.NotSampledRun.selector, full));
         registry.requestChallenge{value: _FEE}(full, 0);
     }
@@ -283,24 +280,24 @@ contract SampledModeTest {
         uint256 runId = _register(family, _S, _RESPONSE);
         (bytes32 root, bytes32[][] memory paths) = RootsTree.build(registry, 0, _K, _r);
         vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.NotRunLab.selector, runId, address(this)));
-        registry.commitWindow(runId, ITrainingRegistry.WindowCommit(0, root, _r(4), paths[3]));
+        registry.commitWindow(runId, 0, root, _r(4), paths[3]);
         vm.prank(_LAB);
         vm.expectRevert(
             abi.encodeWithSelector(ITrainingRegistry.WindowOutOfOrder.selector, runId, uint64(0), uint64(4))
         );
-        registry.commitWindow(runId, ITrainingRegistry.WindowCommit(4, root, _r(4), paths[3]));
+        registry.commitWindow(runId, 4, root, _r(4), paths[3]);
         // rootAfter must be the tree's last leaf: another root, another position's path, a short path.
         vm.prank(_LAB);
         vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.InvalidRootPath.selector, runId, uint64(4)));
-        registry.commitWindow(runId, ITrainingRegistry.WindowCommit(0, root, _r(5), paths[3]));
+        registry.commitWindow(runId, 0, root, _r(5), paths[3]);
         vm.prank(_LAB);
         vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.InvalidRootPath.selector, runId, uint64(4)));
-        registry.commitWindow(runId, ITrainingRegistry.WindowCommit(0, root, _r(4), paths[2]));
+        registry.commitWindow(runId, 0, root, _r(4), paths[2]);
         bytes32[] memory short = new bytes32[](1);
         short[0] = paths[3][0];
         vm.prank(_LAB);
         vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.InvalidRootPath.selector, runId, uint64(4)));
-        registry.commitWindow(runId, ITrainingRegistry.WindowCommit(0, root, _r(4), short));
+        registry.commitWindow(runId, 0, root, _r(4), short);
         _commit(runId, 0);
         ITrainingRegistry.Run memory run = registry.getRun(runId);
         require(run.steps == 4 && run.cumulativeFlops == 400 && run.root == _r(4), "committed steps not counted");
@@ -379,7 +376,7 @@ contract SampledModeTest {
         (ITrainingRegistry.ChallengeAnswer memory a, uint256[8] memory proof) = _answer(runId, 4, w0, w1);
         // Wrong: the other window's reference, another leaf's path, another index, another run's proof.
         ITrainingRegistry.ChallengeAnswer memory bad = _copy(a);
-        bad.windowBefore = w1;
+        bad.windowBefore = ITrainingRegistry.WindowRef(w1.root, w1.committedBlock);
         _expectAnswerRevert(
             runId,
             bad,
@@ -387,7 +384,7 @@ contract SampledModeTest {
             abi.encodeWithSelector(ITrainingRegistry.UnknownWindow.selector, runId, uint64(0))
         );
         bad = _copy(a);
-        bad.windowAfter = w0;
+        bad.windowAfter = ITrainingRegistry.WindowRef(w0.root, w0.committedBlock);
         _expectAnswerRevert(
             runId,
             bad,
@@ -412,6 +409,14 @@ contract SampledModeTest {
         );
         bad = _copy(a);
         bad.step = 5;
+        // Step 5's r(5) is a leaf of window 1, not of the window 0 the answer names.
+        _expectAnswerRevert(
+            runId,
+            bad,
+            _proof(runId, bad),
+            abi.encodeWithSelector(ITrainingRegistry.UnknownWindow.selector, runId, uint64(1))
+        );
+        bad.windowBefore = ITrainingRegistry.WindowRef(w1.root, w1.committedBlock);
         _expectAnswerRevert(
             runId,
             bad,
@@ -622,16 +627,17 @@ contract SampledModeTest {
         runId = registry.registerSampledRun(family, 3, _attest(), ITrainingRegistry.Sampling(1, 60), facts, proof);
     }
 
+    /// @dev A deep copy: assigning to a member of a copy never writes through to the original's refs.
     function _copy(
         ITrainingRegistry.ChallengeAnswer memory a
     ) private pure returns (ITrainingRegistry.ChallengeAnswer memory b) {
         b = ITrainingRegistry.ChallengeAnswer(
             a.step,
             a.rootBefore,
-            a.windowBefore,
+            ITrainingRegistry.WindowRef(a.windowBefore.root, a.windowBefore.committedBlock),
             a.pathBefore,
             a.rootAfter,
-            a.windowAfter,
+            ITrainingRegistry.WindowRef(a.windowAfter.root, a.windowAfter.committedBlock),
             a.pathAfter,
             a.accumulator
         );
