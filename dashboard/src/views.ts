@@ -143,7 +143,7 @@ export function runsTable(runs: readonly RunView[], threshold: bigint, f: Filter
         `<td class="mono" title="${esc(r.lab)}">${esc(short(r.lab))}</td>` +
         `<td>${esc(r.family)}</td>` +
         `<td>${esc(status(r))}</td>` +
-        `<td class="mono">${r.steps}/${r.plannedSteps}</td>` +
+        `<td class="mono">${r.steps}/${r.plannedSteps}${r.sampling === undefined ? "" : ` <span class="muted" title="sampled mode: committed steps; challenged steps proven">sampled, ${r.sampling.answered}/${r.sampling.challenged} proven</span>`}</td>` +
         `<td>${flopsBar(r, threshold)}</td>` +
         `<td>${violationBadges(r)}</td>` +
         `<td>${designationBadge(r)}</td>` +
@@ -275,7 +275,19 @@ export function runPage(
     fact("family", esc(r.family)) +
     fact("status", esc(status(r))) +
     fact("spec commitment", `<span class="mono" id="spec">${hex64(r.specCommitment)}</span>`) +
-    fact("steps", `${r.steps} of ${r.plannedSteps} planned`) +
+    fact(
+      "steps",
+      r.sampling === undefined
+        ? `${r.steps} of ${r.plannedSteps} planned, every one proven (full mode)`
+        : `${r.steps} of ${r.plannedSteps} planned, committed (sampled mode)`,
+    ) +
+    (r.sampling === undefined
+      ? ""
+      : fact(
+          "sampled mode",
+          `${r.sampling.challengesPerWindow} challenge(s) per window · ${esc(num(BigInt(r.sampling.responseSeconds)))} s to answer · ` +
+            `${r.sampling.challenged} challenged, ${r.sampling.answered} proven, ${r.sampling.unanswered} unanswered, ${r.sampling.open} open`,
+        )) +
     fact("cumulative FLOPs", flopsBar(r, threshold)) +
     fact(
       "attestations",

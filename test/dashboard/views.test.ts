@@ -103,6 +103,23 @@ describe("dashboard views", () => {
     assert.match(runsTable([], 0n, {}), /No runs registered yet/);
   });
 
+  it("should say which runs are sampled, with their proven challenges, and filter their unanswered ones", () => {
+    const sampling = {
+      challengesPerWindow: 2,
+      responseSeconds: 600,
+      challenged: 5,
+      answered: 3,
+      unanswered: 1,
+      open: 1,
+    };
+    const runs = [run(1n), run(2n, { sampling, violations: [0, 0, 0, 0, 0, 1] })];
+    const html = runsTable(runs, 0n, {});
+    assert.match(html, /sampled, 3\/5 proven/);
+    assert.equal(html.match(/sampled, /g)?.length, 1, "a full run is not marked sampled");
+    const ids = runs.filter((r) => runMatches(r, { kind: "ChallengeUnanswered" })).map((r) => r.runId);
+    assert.deepEqual(ids, [2n]);
+  });
+
   it("should show the feed newest first, filtered, with new events marked", () => {
     const runs = new Map([
       [1n, run(1n)],
