@@ -26,6 +26,7 @@ import {
   useBeaconOf,
   type FixtureRun,
 } from "../fixtures/registry.js";
+import { directPolicyRegistry } from "../helpers/registry.js";
 import { expectCustomError, SAMPLED_MODE_ERRORS, SOLIDITY_TESTED_ERRORS, triggeredErrors } from "../helpers/revert.js";
 
 type Connection = Awaited<ReturnType<typeof network.create>>;
@@ -65,19 +66,7 @@ describe("TrainingRegistry", function () {
   /** A registry whose policy role LAB0 holds directly (no timelock), with the deployment's two families. */
   async function directPolicy() {
     const { d } = await fresh();
-    const registry = await conn.viem.deployContract("TrainingRegistry", [0, LAB0, LAB0, LAB0]);
-    for (const f of d.families) {
-      await mined(
-        await registry.write.registerFamily([
-          f.id,
-          d.circuits[f.genesis]!.adapter.address,
-          d.circuits[f.checkpoint]!.adapter.address,
-          f.stepsPerCheckpoint,
-          d.circuits[f.step]!.adapter.address,
-          f.description,
-        ]),
-      );
-    }
+    const registry = await directPolicyRegistry(conn.viem, d, LAB0);
     return { d, registry };
   }
   const deployDefault = () => deployed();

@@ -24,6 +24,7 @@ import { answerArgs, commitWindows, runChallenges, windowRefs } from "../../scri
 import { genesisCall } from "../../scripts/registry/calls.js";
 import { FAMILY_K1, FAMILY_K4, LAB0, LAB1 } from "../fixtures/registry.js";
 import { loadExample } from "../helpers/example.js";
+import { directPolicyRegistry } from "../helpers/registry.js";
 import { expectCustomError, SAMPLED_MODE_ERRORS, triggeredErrors } from "../helpers/revert.js";
 import { readFile } from "node:fs/promises";
 import type { ProofBundle } from "../../prover/proving/prove.js";
@@ -62,19 +63,7 @@ describe("TrainingRegistry, sampled mode", function () {
   /** A registry whose policy LAB0 holds directly, with the default families, and a fee for paid challenges. */
   async function deployed() {
     const d = await deployRegistry(conn.viem, {});
-    const registry = await conn.viem.deployContract("TrainingRegistry", [0, LAB0, LAB0, LAB0]);
-    for (const f of d.families) {
-      await mined(
-        await registry.write.registerFamily([
-          f.id,
-          d.circuits[f.genesis]!.adapter.address,
-          d.circuits[f.checkpoint]!.adapter.address,
-          f.stepsPerCheckpoint,
-          d.circuits[f.step]!.adapter.address,
-          f.description,
-        ]),
-      );
-    }
+    const registry = await directPolicyRegistry(conn.viem, d, LAB0);
     await mined(await registry.write.setSamplingPolicy([1, FEE]));
     const fromBlock = await (await conn.viem.getPublicClient()).getBlockNumber();
     return { d, registry, fromBlock };

@@ -2,8 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {ITrainingRegistry} from "../../../contracts/registry/ITrainingRegistry.sol";
+import {MockProofVerifier} from "./MockProofVerifier.sol";
 
-/// @notice A window's roots tree built independently of the registry's verifier (ITrainingRegistry's
+/// @notice Sampled-mode test helpers. A window's roots tree built independently of the registry's verifier (ITrainingRegistry's
 /// layout: positional, zero padding to 2^D leaves, node = keccak256(left || right)), with every path.
 library RootsTree {
     /// @notice The tree of leaves (i, r(i)) for i = first + 1 .. first + k, and each position's path.
@@ -37,6 +38,25 @@ library RootsTree {
                     ? keccak256(abi.encodePacked(node, path[d]))
                     : keccak256(abi.encodePacked(path[d], node));
         }
+    }
+
+    /// @notice The mock step proof of an answer: bound to the run's tag, one step's FLOPs, its beacon and the claim.
+    function mockStepProof(
+        ITrainingRegistry registry,
+        MockProofVerifier stepVerifier,
+        uint256 runId,
+        ITrainingRegistry.ChallengeAnswer memory a
+    ) internal view returns (uint256[8] memory) {
+        ITrainingRegistry.Run memory run = registry.getRun(runId);
+        return
+            stepVerifier.proofFor(
+                registry.checkpointPublicInputs(
+                    run.runTag,
+                    run.flopsPerStep,
+                    run.beacon,
+                    ITrainingRegistry.CheckpointClaim(a.step, a.rootBefore, a.rootAfter, a.accumulator)
+                )
+            );
     }
 
     /// @dev The leaf, computed here (not by the registry): keccak256(bytes.concat(keccak256(abi.encode(i, r)))).

@@ -163,16 +163,7 @@ contract SampledHandler {
         uint256 runId,
         ITrainingRegistry.ChallengeAnswer memory a
     ) private view returns (uint256[8] memory) {
-        ITrainingRegistry.Run memory run = registry.getRun(runId);
-        return
-            stepVerifier.proofFor(
-                registry.checkpointPublicInputs(
-                    run.runTag,
-                    run.flopsPerStep,
-                    run.beacon,
-                    ITrainingRegistry.CheckpointClaim(a.step, a.rootBefore, a.rootAfter, a.accumulator)
-                )
-            );
+        return RootsTree.mockStepProof(registry, stepVerifier, runId, a);
     }
 
     function _observe() private {

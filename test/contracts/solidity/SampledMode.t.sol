@@ -178,16 +178,7 @@ contract SampledModeTest {
         uint256 runId,
         ITrainingRegistry.ChallengeAnswer memory a
     ) private view returns (uint256[8] memory) {
-        ITrainingRegistry.Run memory run = registry.getRun(runId);
-        return
-            stepVerifier.proofFor(
-                registry.checkpointPublicInputs(
-                    run.runTag,
-                    run.flopsPerStep,
-                    run.beacon,
-                    ITrainingRegistry.CheckpointClaim(a.step, a.rootBefore, a.rootAfter, a.accumulator)
-                )
-            );
+        return RootsTree.mockStepProof(registry, stepVerifier, runId, a);
     }
 
     function _drawn(
@@ -655,9 +646,9 @@ contract SampledModeTest {
     }
 }
 
-/// @notice Challenges, then refuses every payment.
-contract Refuser {
-    TrainingRegistry private immutable _registry;
+/// @notice An account with code that pays for challenges and withdraws its credit.
+abstract contract Challenger {
+    TrainingRegistry internal immutable _registry;
 
     constructor(TrainingRegistry registry) {
         _registry = registry;
@@ -670,6 +661,11 @@ contract Refuser {
     function pull() external {
         _registry.withdraw();
     }
+}
+
+/// @notice Challenges, then refuses every payment.
+contract Refuser is Challenger {
+    constructor(TrainingRegistry registry) Challenger(registry) {}
 
     receive() external payable {
         revert("no");
@@ -677,21 +673,10 @@ contract Refuser {
 }
 
 /// @notice Challenges, then tries to withdraw again from inside its withdrawal.
-contract Reenterer {
-    TrainingRegistry private immutable _registry;
+contract Reenterer is Challenger {
     bool public reentered;
 
-    constructor(TrainingRegistry registry) {
-        _registry = registry;
-    }
-
-    function challenge(uint256 runId, uint64 step) external payable {
-        _registry.requestChallenge{value: msg.value}(runId, step);
-    }
-
-    function pull() external {
-        _registry.withdraw();
-    }
+    constructor(TrainingRegistry registry) Challenger(registry) {}
 
     receive() external payable {
         if (reentered) return;
