@@ -74,6 +74,21 @@ contract SampledModeTest {
         }
     }
 
+    /// @notice The campaign is not vacuous: the handler's honest calls commit, challenge and prove a step,
+    /// and its dishonest answers of the same kind are refused.
+    function test_handlerHonestPathProvesAStep() public {
+        handler.register(1, 1, 0);
+        handler.commit(0, 0);
+        handler.request(0, 2);
+        for (uint8 mode = 1; mode < 6; ++mode) handler.answer(0, 2, mode);
+        require(handler.verifiedAnswers(handler.runIds(0)) == 0, "a dishonest answer counted");
+        handler.answer(0, 2, 0);
+        uint256 runId = handler.runIds(0);
+        require(handler.verifiedAnswers(runId) == 1, "the honest answer was refused");
+        require(registry.getChallenge(runId, 2).state == ITrainingRegistry.ChallengeState.Answered, "not answered");
+        require(handler.dishonestAccepted() == 0 && handler.unprovenAnswered() == 0, "bookkeeping");
+    }
+
     // ------------------------------------------------------------- fuzz
 
     /// @notice The draw picks `min(s, K)` distinct offsets, all in [0, K).
