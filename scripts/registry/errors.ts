@@ -36,6 +36,27 @@ export const ERROR_MEANINGS: Readonly<Record<string, string>> = {
     "the policy action is not ready: not scheduled, its delay not passed, or already done",
   TimelockInsufficientDelay: "a policy action must wait at least the timelock's delay",
   SafeCastOverflowedUintDowncast: "a time or delay does not fit OpenZeppelin's 48-bit admin schedule",
+  NotSampledRun: "this run proves every step (full mode): it has no windows or challenges",
+  RunIsSampled: "this run is in sampled mode: it commits windows (`commit`) instead of submitting checkpoints",
+  FamilyCannotSample: "the family has no step verifier, so it accepts no sampled runs",
+  InvalidSampling:
+    "challenges per window must be 1 to min(K, 64) and at least the policy's minimum, and the response time positive",
+  WindowOutOfOrder: "the window does not start at the run's committed steps",
+  InvalidRootPath: "a Merkle path does not open the committed roots tree at this leaf",
+  UnknownWindow: "the window is not committed, or not with this root and block",
+  DrawTooEarly: "the block whose hash seeds the draw is not mined yet (the draw needs the block after it)",
+  ChallengesAlreadyDrawn: "the window's challenges are drawn already",
+  StepNotCommitted: "the step is not committed yet",
+  StepAlreadyChallenged: "the step is challenged already",
+  PaidChallengesDisabled: "paid challenges are off (the policy's fee is zero)",
+  WrongChallengeFee: "a paid challenge must send exactly the policy's fee",
+  ChallengeNotOpen: "the step has no open challenge (state 0: none, 2: answered, 3: flagged unanswered)",
+  AnswerTooLate: "the response time has passed: the challenge can only be flagged now",
+  ChallengeNotExpired: "the response time has not passed yet (paused time does not count)",
+  InvalidStepProof: "the step proof does not verify for this run, step and roots",
+  NothingToWithdraw: "the account has no credit to withdraw",
+  WithdrawalFailed: "the account refused the payment; its credit is kept",
+  ReentrancyGuardReentrantCall: "a withdrawal cannot be re-entered",
 };
 
 const show = (v: unknown): string =>

@@ -35,7 +35,7 @@ function run(id: bigint, over: Partial<RunView> = {}): RunView {
     designatedAt: 0n,
     beacon: 0n,
     projectedToCross: false,
-    violations: [0, 0, 0, 0, 0],
+    violations: [0, 0, 0, 0, 0, 0],
     ...over,
   };
 }

@@ -159,6 +159,6 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
     const run = await registry.read.getRun([runId]);
     assert.equal(run.steps, 2n);
     assert.equal(run.status, 3, "Completed: the plan is proven");
-    assert.deepEqual([...run.violations], [0, 0, 0, 0, 0]);
+    assert.deepEqual([...run.violations], [0, 0, 0, 0, 0, 0]);
   });
 });

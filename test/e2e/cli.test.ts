@@ -238,6 +238,7 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
             ComputeCapExceeded: 0,
             StepLimitExceeded: 0,
             CheckpointDeadlineMissed: 0,
+            ChallengeUnanswered: 0,
           },
         ],
         [
@@ -249,6 +250,7 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
             ComputeCapExceeded: 1,
             StepLimitExceeded: 0,
             CheckpointDeadlineMissed: 1,
+            ChallengeUnanswered: 0,
           },
         ],
       ],
