@@ -87,8 +87,9 @@ template LinearStep(I, O, B) {
         isLabel[s] = OneHot(O);
         isLabel[s].label <== label[s];
         for (var o = 0; o < O; o++) {
-            // -t: -1.0 (sign 1, e 127, m 2^23) for the label, else +0 (e 1, m 0).
-            minusT[s][o].sign <== isLabel[s].onehot[o];
+            // -t: -1.0 (sign 1, e 127, m 2^23) for the label, else -0 (sign 1, e 1, m 0):
+            // y - (+0) is y + (-0), which keeps a y of -0 (y + (+0) would not).
+            minusT[s][o].sign <== 1;
             minusT[s][o].e <== 1 + 126 * isLabel[s].onehot[o];
             minusT[s][o].m <== isLabel[s].onehot[o] * (1 << 23);
             minusT[s][o].isInf <== 0;

@@ -10,6 +10,7 @@ import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import type { TrainingSpec } from "../../prover/spec/schema.js";
 import { asBatchSamples, train, type TrainingRun } from "../../prover/training/trainer.js";
 import { gadget, type Gadget } from "../helpers/gadget.js";
+import { bIndex, trainStep, wIndex, type LinearShape } from "../../prover/training/model.js";
 
 describe("LinearStep circuit", function () {
   this.timeout(600_000);
@@ -57,6 +58,28 @@ describe("LinearStep circuit", function () {
       const otherBatch = outputs(await g.expectPass(inputOf(t, { indices: [(first + 50) % 150, second] })));
       assert.notDeepEqual(otherBatch, want, `step ${t}: another sample changed nothing`);
     }
+  });
+  it("should keep an output of exactly -0 off the label (y - (+0) = y + (-0) = -0), as the reference does", async () => {
+    // Output 2's weights are zeros of the sign opposite to each feature's and its bias is -0, so y[2] = -0 for
+    // both samples; the samples are of classes 0 and 1, so the error of output 2 is -0 - (+0) = -0, its summed
+    // bias gradient -0, and the bias update -0 + (-lr * -0) = -0 + (+0) = +0 (with +0 errors it would stay -0).
+    const batch = asBatchSamples(data, [0, 50]);
+    const params = [...run.steps[0]!.paramsBefore];
+    for (let i = 0; i < 4; i++) params[wIndex(run.shape, 2, i)] = (batch[0]!.x[i]! & 0x8000) ^ 0x8000;
+    params[bIndex(run.shape, 2)] = 0x8000;
+    const want = trainStep(run.shape, params, batch, spec.optimizer.learningRate);
+    assert.deepEqual(
+      want.e.map((e) => e[2]),
+      [0x8000, 0x8000],
+    );
+    assert.equal(want.paramsAfter[bIndex(run.shape as LinearShape, 2)], 0x0000);
+    const input = {
+      params,
+      x: batch.map((b) => [...b.x]),
+      label: batch.map((b) => b.label),
+      lr: spec.optimizer.learningRate,
+    };
+    assert.deepEqual(outputs(await g.expectPass(input)), want.paramsAfter);
   });
   it("should reject parameters that are not bf16 patterns", async () => {
     const input = inputOf(0);
