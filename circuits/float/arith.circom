@@ -77,9 +77,11 @@ template Fp32AddU() {
     input Fp32() b;
     output Fp32() out;
 
-    // Order by magnitude pattern: `big` has the larger one (a on ties).
-    component swap = LessThan(31);
-    swap.in <== [(a.e - 1) * (1 << 23) + a.m, (b.e - 1) * (1 << 23) + b.m];
+    // Order by effective exponent: `big` has the larger one (a on ties).
+    // Only on a tie can `small` have the larger magnitude; the signed sum
+    // below then comes out negative and its sign is taken into account.
+    component swap = LessThan(8);
+    swap.in <== [a.e, b.e];
     signal sBig;
     sBig <== a.sign + swap.out * (b.sign - a.sign);
     signal eBig;
@@ -94,7 +96,7 @@ template Fp32AddU() {
     // Alignment distance, capped at 26: beyond it the smaller operand is
     // below a quarter ulp of the larger one and only acts as a sticky bit,
     // which the cap preserves (the result is the larger operand either way).
-    component near = LessThan(9);
+    component near = LessThan(8);
     near.in <== [eBig - eSmall, 26];
     signal dc;
     dc <== 26 + near.out * (eBig - eSmall - 26);
@@ -106,26 +108,43 @@ template Fp32AddU() {
         pw[i] <== pw[i - 1] * (1 + dBits.out[i] * ((1 << (1 << i)) - 1));
     }
 
-    // Exact sum (or difference) of the aligned significands: 0 <= S < 2^51.
+    // Exact signed sum (or difference) of the aligned significands:
+    // |D| < 2^51. D < 0 only when the exponents tie, the signs differ and
+    // small's significand is the larger.
     signal op;                 // 1 when the signs differ (effective subtraction)
     op <== a.sign + b.sign - 2 * a.sign * b.sign;
     signal bigAligned;
     bigAligned <== mBig * pw[4];
     signal smallSigned;
     smallSigned <== mSmall * (1 - 2 * op);
+    signal D;
+    D <== bigAligned + smallSigned;
+    // Hint: neg = (D < 0). Pinned down: with the wrong bit, |D| below is
+    // -|D| mod p, above 2^254 unless D = 0, and the rounding's range check
+    // (T = S * 2^sh in 51 bits, sh < 64) has no witness; for D = 0 the
+    // constraint after the rounding forces neg = 0.
+    signal neg;
+    neg <-- (D < 0) ? 1 : 0;   // circom compares field elements as signed (val(z) = z - p above p/2)
+    neg * (1 - neg) === 0;
+    signal absD;
+    absD <== D * (1 - 2 * neg);
     component rnd = Fp32RoundMag(51, 51, 6, 9);
-    rnd.S <== bigAligned + smallSigned;
+    rnd.S <== absD;
     rnd.eS <== eBig - dc;
+    neg * rnd.isZero === 0;
 
-    // Sign: the larger operand's; an exact zero is -0 only when both
-    // operands are negative (round-to-nearest).
+    // Sign: the larger magnitude's (big's, or small's when D < 0); an exact
+    // zero is -0 only when both operands are negative (round-to-nearest).
+    signal sLarger;
+    sLarger <== sBig + neg - 2 * sBig * neg;
     signal bothNeg;
     bothNeg <== a.sign * b.sign;
     signal sign;
-    sign <== sBig + rnd.isZero * (bothNeg - sBig);
+    sign <== sLarger + rnd.isZero * (bothNeg - sLarger);
 
     // Specials: NaN in, or inf - inf, gives NaN; otherwise the infinity,
-    // which is `big` (larger magnitude), hence the sign sBig.
+    // which is `big` (exponent 255 against a finite operand's <= 254; on a
+    // tie both are infinite with the same sign), hence the sign sBig.
     signal anyNaN;
     anyNaN <== a.isNaN + b.isNaN - a.isNaN * b.isNaN;
     signal bothInf;
@@ -366,6 +385,57 @@ template Fp32UToBf16() {
     signal rounded;
     rounded <== x.sign * (1 << 15) + (x.e - 1) * (1 << 7) + hi + inc;
     out <== rounded + x.isNaN * (0x7FC0 - rounded);
+}
+
+// Fp32 -> bf16 with round-to-nearest-even, both as the bit pattern and
+// unpacked (the same fields Bf16FromBits gives for that pattern), without
+// decomposing the pattern again: the rounded significand hi + inc is in
+// [0, 2^8]; a carry (2^8) renormalises to 2^7 one exponent up (an fp32
+// subnormal rounding up to 2^7 is the smallest normal bf16, e = 1 either
+// way; exponent 254 carrying up is infinity); NaN becomes the canonical
+// 0x7FC0 (sign 0, e 255, m 0xC0).
+template Fp32UToBf16U() {
+    input Fp32() x;
+    signal output bits;        // bf16 pattern
+    output Bf16() out;
+
+    component r = Fp32UToBf16();
+    r.x <== x;
+    bits <== r.out;
+    // The rounded significand (hi + inc of Fp32UToBf16) for a non-NaN x:
+    // the pattern minus its sign and exponent parts (for a NaN, 0xC0 - sign * 2^15,
+    // neither 0 nor 2^8, and every field below is overridden).
+    var q = r.out - x.sign * (1 << 15) - (x.e - 1) * (1 << 7);
+    component carry = IsEqual();
+    carry.in <== [q, 1 << 8];
+    out.sign <== x.sign * (1 - x.isNaN);
+    out.e <== x.e + carry.out + x.isNaN * (255 - x.e - carry.out);
+    out.m <== q - carry.out * (1 << 7) + x.isNaN * (0xC0 - (q - carry.out * (1 << 7)));
+    component eMax = IsEqual();
+    eMax.in <== [x.e + carry.out, 255];
+    out.isInf <== eMax.out * (1 - x.isNaN);
+    out.isNaN <== x.isNaN;
+    component mZero = IsZero();
+    mZero.in <== q;
+    out.isZero <== mZero.out;
+}
+
+// Test harness: fp32 pattern -> Fp32UToBf16U, with Bf16FromBits of the
+// rounded pattern beside it (the two unpackings must agree field by field).
+template Fp32ToBf16UnpackedViaBus() {
+    signal input x;            // fp32 pattern
+    signal output bits;        // bf16 pattern
+    signal output direct[6];   // sign, e, m, isInf, isNaN, isZero from Fp32UToBf16U
+    signal output unpacked[6]; // the same fields from Bf16FromBits(bits)
+    component u = Fp32FromBits();
+    u.x <== x;
+    component r = Fp32UToBf16U();
+    r.x <== u.out;
+    bits <== r.bits;
+    direct <== [r.out.sign, r.out.e, r.out.m, r.out.isInf, r.out.isNaN, r.out.isZero];
+    component b = Bf16FromBits();
+    b.x <== r.bits;
+    unpacked <== [b.out.sign, b.out.e, b.out.m, b.out.isInf, b.out.isNaN, b.out.isZero];
 }
 
 // Test harness: fp32 pattern -> Fp32 bus -> bf16 pattern.

@@ -64,6 +64,7 @@ template Fp32RoundMagCore(NS, WT, SHB, EB) {
     assert(WT >= 26);
     assert((1 << SHB) > WT - 1);
     assert(NS + (1 << SHB) < 250);
+    assert(EB == 9);
 
     signal input S;           // exact significand, 0 <= S < 2^NS
     signal input eS;          // exponent: the value is S * 2^(eS - 150)
@@ -135,9 +136,13 @@ template Fp32RoundMagCore(NS, WT, SHB, EB) {
     // Overflow: the final biased exponent of a normal result is er + carry
     // (a subnormal result has er = 1 and cannot overflow); >= 255 is infinity.
     // An exact zero never overflows (er is unconstrained when S = 0).
-    component over = GreaterEqThan(EB + 1);
-    over.in <== [er + carry.out, 255];
-    ovf <== over.out * (1 - sZero.out);
+    // With EB = 9: er + carry >= 255 exactly when bit 8 of er + carry + 1 is
+    // set, given er + carry + 1 < 2^9, which the decomposition enforces (every
+    // caller's er is at most 409: eS <= 392 for a bf16 product, 360 for fp32,
+    // 255 for a sum; a witness beyond that has no satisfying assignment).
+    component over = Num2Bits(EB);
+    over.in <== er + carry.out + 1;
+    ovf <== over.out[8] * (1 - sZero.out);
     e <== eFin + ovf * (255 - eFin);
     m <== qr - carry.out * (1 << 23) + ovf * ((1 << 23) - (qr - carry.out * (1 << 23)));
     mag <== (e - 1) * (1 << 23) + m;

@@ -163,6 +163,21 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
         }
       }
     });
+    it("should reject the wrong sign hint of the signed sum (ties of exponent, cancellations, zero)", async () => {
+      // a - b with equal exponents and |b| > |a|: the signed sum is negative; and exact zeros.
+      for (const [a, b] of [
+        [0x3f800000, 0xbf800001],
+        [0x3f800001, 0xbf800000],
+        [0x40400000, 0xc0400000],
+        [0x00000000, 0x80000000],
+        [0x00000003, 0x80000005],
+        [0x7f800000, 0x3f800000],
+      ] as const) {
+        const w = await g.expectPass({ a, b });
+        const neg = w[g.wire("add.neg")]!;
+        g.expectTamperFails(w, "add.neg", 1n - neg);
+      }
+    });
     it("should reject non-patterns (inputs of 2^32 and above)", async () => {
       await g.expectFail({ a: 2 ** 32, b: 0 });
       await g.expectFail({ a: 0, b: -1 });
@@ -253,6 +268,29 @@ describe("float gadgets (circom) against the TypeScript reference", function () 
           g.expectTamperFails(w, "lo", ((BigInt(bad) % FIELD_P) + FIELD_P) % FIELD_P);
           await g.expectFail({ m, lo: ((BigInt(bad) % FIELD_P) + FIELD_P) % FIELD_P });
         }
+      }
+    });
+  });
+
+  describe("Fp32UToBf16U (rounded and unpacked without a second decomposition)", () => {
+    it(`should give the pattern and exactly Bf16FromBits' fields on edge cases, near-ties and ${RANDOM} random patterns`, async () => {
+      const g = await gadget(ARITH, "Fp32ToBf16UnpackedViaBus");
+      const fields = ["sign", "e", "m", "isInf", "isNaN", "isZero"];
+      let n = 0;
+      for (const c of [
+        ...bf16RoundingCases(21),
+        { x: 0x007f8000 }, // subnormal rounding up to the smallest normal bf16
+        { x: 0x7f7fffff }, // largest finite rounding up to infinity
+        { x: 0x80000001 }, // tiny negative rounding to -0
+      ]) {
+        const x = c.x!;
+        const w = await g.expectPass(c);
+        assert.equal(w[g.wire("bits")], BigInt(f32ToBf16(x)), `x = ${hex(x)}`);
+        fields.forEach((f, i) => {
+          assert.equal(w[g.wire(`direct[${i}]`)], w[g.wire(`unpacked[${i}]`)], `x = ${hex(x)}: field ${f}`);
+        });
+        if (n++ % 10 === 0)
+          for (let i = 0; i < 6; i++) g.expectTamperFails(w, `direct[${i}]`, w[g.wire(`direct[${i}]`)]! + 1n);
       }
     });
   });
