@@ -14,6 +14,7 @@ import { specCommitment } from "../prover/spec/commitment.js";
 import { newSpec, writeNewSpec } from "../prover/spec/init.js";
 import { readSpec } from "../prover/spec/schema.js";
 import { bf16ToNumber } from "../prover/numerics/index.js";
+import { MODEL_FAMILIES, type ModelFamily } from "../prover/training/architecture.js";
 
 const positiveInt =
   (what: string) =>
@@ -29,7 +30,8 @@ const program = new Command("npm run spec --").description(
 program
   .command("init")
   .description(
-    paragraphs(`Writes a new training spec: model and shape (inputs and outputs from the dataset), SGD with the
+    paragraphs(`Writes a new training spec: model and shape (inputs and outputs from the dataset; an
+mlp-mse model also needs --hidden), SGD with the
 learning rate rounded to bf16 (printed back as pattern and value), batch size, planned steps and
 checkpoint interval K; dataSeed, initSeed and salt drawn from the operating system's cryptographic
 random source, uniform below the BN254 scalar field. The file is created readable by its owner
@@ -38,7 +40,8 @@ only (0600) and never overwritten. Prints the spec's commitment and circuit fami
 THE SPEC FILE IS THE LAB'S SECRET: its salt hides the commitment, its seeds fix the run.`),
   )
   .requiredOption("--dataset <file>", "the dataset file (`npm run dataset -- import`)")
-  .addOption(new Option("--family <model>", "model family").choices(["linear-mse"]).default("linear-mse"))
+  .addOption(new Option("--family <model>", "model family").choices([...MODEL_FAMILIES]).default("linear-mse"))
+  .option("--hidden <n>", "hidden width of an mlp-mse model (ReLU layer)", positiveInt("--hidden"))
   .option("--inputs <n>", "model inputs (default: the dataset's features)", positiveInt("--inputs"))
   .option("--outputs <n>", "model outputs (default: the dataset's classes)", positiveInt("--outputs"))
   .requiredOption("--learning-rate <x>", "learning rate as a decimal, e.g. 0.05 (rounded to bf16)")
@@ -53,7 +56,8 @@ THE SPEC FILE IS THE LAB'S SECRET: its salt hides the commitment, its seeds fix 
   .action(
     async (o: {
       dataset: string;
-      family: "linear-mse";
+      family: ModelFamily;
+      hidden?: number;
       inputs?: number;
       outputs?: number;
       learningRate: string;
@@ -66,6 +70,7 @@ THE SPEC FILE IS THE LAB'S SECRET: its salt hides the commitment, its seeds fix 
       const { json, spec, learningRate } = newSpec({
         dataset: { committed, file: o.dataset },
         family: o.family,
+        ...(o.hidden !== undefined ? { hidden: o.hidden } : {}),
         ...(o.inputs !== undefined ? { inputs: o.inputs } : {}),
         ...(o.outputs !== undefined ? { outputs: o.outputs } : {}),
         learningRate: o.learningRate,

@@ -7,7 +7,7 @@ include "../commit/tags.circom";
 function SPEC_FIELD_COUNT() { return 13; }
 
 // Salted spec commitment: Poseidon(tag, fields[0..12], salt) (DESIGN §3).
-// Field order: version, model family, inputs, outputs, optimizer kind,
+// Field order: version, model family (code + 256 * hidden width), inputs, outputs, optimizer kind,
 // learning rate (bf16 pattern), batch size, planned steps, checkpoint
 // interval, dataset size, dataset root, data seed, init seed.
 template SpecCommitment() {

@@ -7,18 +7,14 @@ include "../commit/weights.circom";
 include "../spec/commitment.circom";
 include "../dataset/sampler.circom";
 include "../dataset/leaf.circom";
-include "linear.circom";
-
-// FLOPs of one linear-mse step, counted from the shape (prover/statement).
-function linearFlopsPerStep(I, O, B) {
-    return 2 * B * O * I + B * O + O * I * (2 * B - 1) + O * (B - 1) + 2 * (O * I + O);
-}
+include "family.circom";
 
 // Opens the spec commitment and checks the fields the circuit is built for
 // and every field the statement relies on (DESIGN §3, issue #16): the
 // learning rate is a positive normal bf16 (not zero, negative, subnormal,
-// infinite or NaN) and the plan has 1 to 2^32 - 1 steps.
-template OpenLinearSpec(I, O, B, N) {
+// infinite or NaN) and the plan has 1 to 2^32 - 1 steps. M is the model
+// family's code, H its hidden width (0 for linear-mse).
+template OpenSpec(M, I, H, O, B, N) {
     signal input fields[13];     // canonical spec encoding (private)
     signal input salt;           // hiding salt (private)
     signal output commitment;    // the spec commitment
@@ -28,7 +24,7 @@ template OpenLinearSpec(I, O, B, N) {
     c.salt <== salt;
     commitment <== c.commitment;
     fields[0] === 1;             // version
-    fields[1] === 1;             // model family linear-mse
+    fields[1] === modelField(M, H); // model family (and hidden width)
     fields[2] === I;             // inputs
     fields[3] === O;             // outputs
     fields[4] === 1;             // optimizer sgd
@@ -59,7 +55,7 @@ template RunTag() {
     out <== h.out;
 }
 
-// Checkpoint(K) for the linear-mse family (DESIGN §4-5): K consecutive
+// Checkpoint(K) for model family M (DESIGN §4-5, family.circom): K consecutive
 // training steps re-proved in one circuit ("aggregation by re-proving", not
 // recursive verification). A step proof is Checkpoint(1).
 //
@@ -72,9 +68,9 @@ template RunTag() {
 //                 one-to-one (it stays below 2^224 < p);
 //   rootBefore  = weights root R_a;  rootAfter = weights root R_{a+K};
 //   accumulator = accumulator over the K step statements.
-template Checkpoint(I, O, B, K, N, D) {
-    var P = O * I + O;
-    var F = linearFlopsPerStep(I, O, B);
+template Checkpoint(M, I, H, O, B, K, N, D) {
+    var P = paramCountOf(M, I, H, O);
+    var F = flopsOf(M, I, H, O, B);
     assert(K * F < 2 ** 96);
 
     signal input runTag;           // public: run binding (spec commitment and lab)
@@ -101,7 +97,7 @@ template Checkpoint(I, O, B, K, N, D) {
     position === firstStep + (2 ** 64) * (K * F) + (2 ** 160) * beacon;
 
     // The spec and the run: the commitment opened here and the lab give the run tag.
-    component spec = OpenLinearSpec(I, O, B, N);
+    component spec = OpenSpec(M, I, H, O, B, N);
     spec.fields <== fields;
     spec.salt <== salt;
     component tagOf = RunTag();
@@ -140,7 +136,7 @@ template Checkpoint(I, O, B, K, N, D) {
             member[j][s].root <== fields[10];
         }
         // The step itself, bit-exact, with the committed learning rate.
-        step[j] = LinearStep(I, O, B);
+        step[j] = FamilyStep(M, I, H, O, B);
         if (j == 0) {
             step[j].params <== params;
         } else {

@@ -1,15 +1,14 @@
 pragma circom 2.2.0;
 
 include "../commit/weights.circom";
-include "init.circom";
 include "checkpoint.circom";
 
-// Genesis for the linear-mse family (DESIGN §1, §4): the initial weights are
+// Genesis for model family M (DESIGN §1, §4; family.circom): the initial weights are
 // those derived from the committed init seed, their root is R0, the policy
 // facts are those of the private spec, and runTag binds the spec commitment
 // to the registering lab (the tag every checkpoint of the run carries).
-template Genesis(I, O, B, N) {
-    var P = O * I + O;
+template Genesis(M, I, H, O, B, N) {
+    var P = paramCountOf(M, I, H, O);
 
     signal input specCommitment; // public: commitment to the private spec
     signal input lab;            // public: registering lab's address
@@ -22,7 +21,7 @@ template Genesis(I, O, B, N) {
     signal input fields[13];     // private: spec encoding
     signal input salt;           // private: spec salt
 
-    component spec = OpenLinearSpec(I, O, B, N);
+    component spec = OpenSpec(M, I, H, O, B, N);
     spec.fields <== fields;
     spec.salt <== salt;
     spec.commitment === specCommitment;
@@ -33,16 +32,12 @@ template Genesis(I, O, B, N) {
     tagOf.lab <== lab;
     tagOf.out === runTag;
 
-    component init[P];
+    component init = FamilyInit(M, I, H, O);
+    init.seed <== fields[12];
     component r = WeightsRoot(P);
-    for (var k = 0; k < P; k++) {
-        init[k] = InitParam();
-        init[k].seed <== fields[12];
-        init[k].k <== k;
-        r.params[k] <== init[k].param;
-    }
+    r.params <== init.params;
     r.root === root0;
     paramCount === P;
-    flopsPerStep === linearFlopsPerStep(I, O, B);
+    flopsPerStep === flopsOf(M, I, H, O, B);
     plannedSteps === fields[7];
 }

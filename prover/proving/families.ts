@@ -11,14 +11,17 @@ import type { TrainingSpec } from "../spec/schema.js";
 import {
   checkpointCircuit,
   DEFAULT_KS,
+  DEFAULT_MLP_KS,
+  DEFAULT_MLP_SHAPE,
   DEFAULT_SHAPE,
+  describeShape,
   genesisCircuit,
   type CircuitSpec,
   type ModelShape,
 } from "./manifest.js";
 
 export interface FamilySpec {
-  /** Canonical name, e.g. linear-mse/i4-o3-b2/n150/k4; its keccak256 is the on-chain family id. */
+  /** Canonical name, e.g. linear-mse/i4-o3-b2/n150/k4 or mlp-mse/i4-h6-o3-b2/n150/k1; its keccak256 is the on-chain family id. */
   readonly name: string;
   readonly shape: ModelShape;
   /** Steps K per checkpoint; equals the checkpoint circuit's K parameter. */
@@ -32,11 +35,12 @@ export interface FamilySpec {
   readonly description: string;
 }
 
-const NAME = /^(linear-mse)\/i(\d+)-o(\d+)-b(\d+)\/n(\d+)\/k(\d+)$/;
+const NAME = /^(linear-mse|mlp-mse)\/i(\d+)(?:-h(\d+))?-o(\d+)-b(\d+)\/n(\d+)\/k(\d+)$/;
 
 /** The family of a shape and K. */
 export function familyOf(shape: ModelShape, K: number): FamilySpec {
-  const name = `${shape.model}/i${shape.inputs}-o${shape.outputs}-b${shape.batch}/n${shape.size}/k${K}`;
+  const hidden = shape.model === "mlp-mse" ? `-h${shape.hidden}` : "";
+  const name = `${shape.model}/i${shape.inputs}${hidden}-o${shape.outputs}-b${shape.batch}/n${shape.size}/k${K}`;
   return {
     name,
     shape,
@@ -45,18 +49,20 @@ export function familyOf(shape: ModelShape, K: number): FamilySpec {
     checkpoint: checkpointCircuit(shape, K).id,
     step: checkpointCircuit(shape, 1).id,
     description:
-      `${shape.model} ${shape.inputs}->${shape.outputs}, batch ${shape.batch}, a ${shape.size}-sample dataset; ` +
+      `${describeShape(shape)}, batch ${shape.batch}, a ${shape.size}-sample dataset; ` +
       (K === 1 ? "one step proof per checkpoint" : `${K} steps re-proved per checkpoint`),
   };
 }
 
 /** The family a spec's run belongs to (K = the spec's checkpoint interval). */
 export function familyOfSpec(spec: TrainingSpec): FamilySpec {
+  const m = spec.model;
   return familyOf(
     {
-      model: spec.model.family,
-      inputs: spec.model.inputs,
-      outputs: spec.model.outputs,
+      model: m.family,
+      inputs: m.inputs,
+      ...(m.family === "mlp-mse" ? { hidden: m.hidden } : {}),
+      outputs: m.outputs,
       batch: spec.batchSize,
       size: spec.dataset.size,
     },
@@ -67,8 +73,20 @@ export function familyOfSpec(spec: TrainingSpec): FamilySpec {
 /** A family by its canonical name. */
 export function familySpec(name: string): FamilySpec {
   const m = NAME.exec(name);
-  if (!m) throw new Error(`not a family name: "${name}" (expected e.g. linear-mse/i4-o3-b2/n150/k4)`);
-  const f = familyOf({ model: "linear-mse", inputs: +m[2]!, outputs: +m[3]!, batch: +m[4]!, size: +m[5]! }, +m[6]!);
+  const model = m?.[1] === "mlp-mse" ? "mlp-mse" : "linear-mse";
+  if (!m || (model === "mlp-mse") !== (m[3] !== undefined))
+    throw new Error(
+      `not a family name: "${name}" (expected e.g. linear-mse/i4-o3-b2/n150/k4 or mlp-mse/i4-h6-o3-b2/n150/k1)`,
+    );
+  const shape: ModelShape = {
+    model,
+    inputs: +m[2]!,
+    ...(model === "mlp-mse" ? { hidden: +m[3]! } : {}),
+    outputs: +m[4]!,
+    batch: +m[5]!,
+    size: +m[6]!,
+  };
+  const f = familyOf(shape, +m[7]!);
   if (f.name !== name) throw new Error(`family name "${name}" is not canonical; did you mean ${f.name}?`);
   return f;
 }
@@ -80,8 +98,14 @@ export function familyCircuits(f: FamilySpec): CircuitSpec[] {
   return out;
 }
 
-/** The families built and deployed by default: the example spec's shape with K = 1 and K = 4. */
-export const FAMILIES: readonly FamilySpec[] = DEFAULT_KS.map((K) => familyOf(DEFAULT_SHAPE, K));
+/**
+ * The families built and deployed by default: the linear example's shape with
+ * K = 1 and K = 4, and the MLP example's shape with K = 1.
+ */
+export const FAMILIES: readonly FamilySpec[] = [
+  ...DEFAULT_KS.map((K) => familyOf(DEFAULT_SHAPE, K)),
+  ...DEFAULT_MLP_KS.map((K) => familyOf(DEFAULT_MLP_SHAPE, K)),
+];
 
 /** The on-chain id of a family: keccak256 of its name. */
 export const familyId = (name: string): Hex => keccak256(stringToHex(name));

@@ -24,12 +24,16 @@ export interface CircuitSpec {
 }
 
 import { depthFor } from "../commit/merkle.js";
+import { MODEL_FAMILY_CODES } from "../spec/commitment.js";
 import { CHECKPOINT_PUBLIC_SIGNALS, GENESIS_PUBLIC_SIGNALS } from "../statement/statement.js";
+import type { ModelFamily } from "../training/architecture.js";
 
 /** What a family's circuits are built for: model, shape, batch size and dataset size (depth follows). */
 export interface ModelShape {
-  readonly model: "linear-mse";
+  readonly model: ModelFamily;
   readonly inputs: number;
+  /** Hidden width (mlp-mse only). */
+  readonly hidden?: number;
   readonly outputs: number;
   readonly batch: number;
   /** Samples in the committed dataset; the Merkle depth is depthFor(size). */
@@ -37,50 +41,85 @@ export interface ModelShape {
 }
 
 /** Short model code used in circuit ids. */
-const MODEL_CODE = { "linear-mse": "linear" } as const;
-const shapeTag = (s: ModelShape): string => `${MODEL_CODE[s.model]}_i${s.inputs}o${s.outputs}b${s.batch}n${s.size}`;
-const SHAPE_ID = /^(linear)_i(\d+)o(\d+)b(\d+)n(\d+)$/;
+const MODEL_CODE = { "linear-mse": "linear", "mlp-mse": "mlp" } as const;
+const hiddenOf = (s: ModelShape): number => (s.model === "mlp-mse" ? (s.hidden ?? 0) : 0);
+const shapeTag = (s: ModelShape): string =>
+  `${MODEL_CODE[s.model]}_i${s.inputs}${s.model === "mlp-mse" ? `h${hiddenOf(s)}` : ""}o${s.outputs}b${s.batch}n${s.size}`;
+const SHAPE_ID = /^(linear|mlp)_i(\d+)(?:h(\d+))?o(\d+)b(\d+)n(\d+)$/;
 
-/** The genesis circuit of a shape: Genesis(I, O, B, N). */
+/** The leading template parameters every training circuit takes: family code, inputs, hidden width, outputs. */
+function modelParams(s: ModelShape): number[] {
+  if (s.model === "mlp-mse" && !(Number.isInteger(s.hidden) && s.hidden! >= 1))
+    throw new Error(`an mlp-mse shape needs a hidden width >= 1, got ${String(s.hidden)}`);
+  return [Number(MODEL_FAMILY_CODES[s.model]), s.inputs, hiddenOf(s), s.outputs];
+}
+
+/** A readable model: "linear-mse 4->3" or "mlp-mse 4->6->3". */
+export const describeShape = (s: ModelShape): string =>
+  `${s.model} ${s.inputs}->${s.model === "mlp-mse" ? `${hiddenOf(s)}->` : ""}${s.outputs}`;
+
+/** The genesis circuit of a shape: Genesis(M, I, H, O, B, N). */
 export function genesisCircuit(s: ModelShape): CircuitSpec {
   return {
     id: `genesis_${shapeTag(s)}`,
     statement:
-      "the initial weights derived from the committed init seed have root root0, and the private spec " +
+      `${describeShape(s)}: the initial weights derived from the committed init seed have root root0, and the private spec ` +
       "(opened from specCommitment, with a positive normal bf16 learning rate and at least one planned step) has " +
       "these parameter count, FLOPs per step and planned steps; bound to lab",
     include: "training/genesis.circom",
     template: "Genesis",
-    params: [s.inputs, s.outputs, s.batch, s.size],
+    params: [...modelParams(s), s.batch, s.size],
     publicInputs: GENESIS_PUBLIC_SIGNALS,
     publicSignals: GENESIS_PUBLIC_SIGNALS,
   };
 }
 
-/** The Checkpoint(K) circuit of a shape: Checkpoint(I, O, B, K, N, D); K = 1 is the step circuit. */
+/** The Checkpoint(K) circuit of a shape: Checkpoint(M, I, H, O, B, K, N, D); K = 1 is the step circuit. */
 export function checkpointCircuit(s: ModelShape, K: number): CircuitSpec {
   if (!Number.isInteger(K) || K < 1) throw new Error(`checkpoint size K must be a positive integer, got ${K}`);
   return {
     id: `checkpoint_${shapeTag(s)}k${K}`,
     statement:
       K === 1
-        ? "one training step (Checkpoint(1)) from firstStep: batch drawn from the committed dataset by the committed " +
+        ? `${describeShape(s)}: one training step (Checkpoint(1)) from firstStep: batch drawn` +
+          " from the committed dataset by the committed " +
           "data seed and the run's registration beacon, labels in range and features finite, forward, gradient and " +
           "SGD update bit-exact with the committed learning rate, weights rootBefore -> rootAfter"
-        : `${K} consecutive training steps re-proved in one circuit (aggregation by re-proving, not recursion), ` +
+        : `${describeShape(s)}: ${K} consecutive training steps re-proved in one circuit (aggregation by re-proving, not recursion), ` +
           `chained rootBefore -> rootAfter, with their FLOPs and the accumulator over the ${K} step statements`,
     include: "training/checkpoint.circom",
     template: "Checkpoint",
-    params: [s.inputs, s.outputs, s.batch, K, s.size, depthFor(s.size)],
+    params: [...modelParams(s), s.batch, K, s.size, depthFor(s.size)],
     publicInputs: CHECKPOINT_PUBLIC_SIGNALS,
     publicSignals: CHECKPOINT_PUBLIC_SIGNALS,
   };
 }
 
+/** The K a checkpoint circuit proves (its template parameter after the model and batch). */
+export const checkpointSteps = (c: CircuitSpec): number => {
+  if (c.template !== "Checkpoint") throw new Error(`${c.id} is not a checkpoint circuit`);
+  return c.params[5]!;
+};
+
 /** The example spec's shape (prover/spec/examples/iris-linear.json): linear-mse 4 -> 3, batch 2, iris (150). */
 export const DEFAULT_SHAPE: ModelShape = { model: "linear-mse", inputs: 4, outputs: 3, batch: 2, size: 150 };
 /** Checkpoint sizes built and deployed by default for DEFAULT_SHAPE. */
 export const DEFAULT_KS = [1, 4] as const;
+
+/**
+ * The MLP example's shape (prover/spec/examples/iris-mlp.json): mlp-mse
+ * 4 -> 6 -> 3, batch 2, iris. Its step circuit is the largest checkpoint that
+ * fits 2^17 constraints (npm run bench measures it), so K = 1 only.
+ */
+export const DEFAULT_MLP_SHAPE: ModelShape = {
+  model: "mlp-mse",
+  inputs: 4,
+  hidden: 6,
+  outputs: 3,
+  batch: 2,
+  size: 150,
+};
+export const DEFAULT_MLP_KS = [1] as const;
 
 const DOT4: CircuitSpec = {
   id: "dot4",
@@ -94,11 +133,13 @@ const DOT4: CircuitSpec = {
   publicSignals: ["out", "a[0]", "a[1]", "a[2]", "a[3]"],
 };
 
-/** The circuits `npm run artifacts` builds by default: dot4 and the default shape's families. */
+/** The circuits `npm run artifacts` builds by default: dot4 and the default shapes' families. */
 export const CIRCUITS: readonly CircuitSpec[] = [
   DOT4,
   genesisCircuit(DEFAULT_SHAPE),
   ...DEFAULT_KS.map((K) => checkpointCircuit(DEFAULT_SHAPE, K)),
+  genesisCircuit(DEFAULT_MLP_SHAPE),
+  ...DEFAULT_MLP_KS.map((K) => checkpointCircuit(DEFAULT_MLP_SHAPE, K)),
 ];
 
 export type CircuitId = string;
@@ -112,10 +153,20 @@ export function circuitSpec(id: string): CircuitSpec {
   const m = tag === undefined ? null : SHAPE_ID.exec(tag);
   if (!m) {
     throw new Error(
-      `unknown circuit "${id}": expected dot4, genesis_linear_i<I>o<O>b<B>n<N> or checkpoint_linear_i<I>o<O>b<B>n<N>k<K>`,
+      `unknown circuit "${id}": expected dot4, genesis_<shape> or checkpoint_<shape>k<K> with <shape> ` +
+        "linear_i<I>o<O>b<B>n<N> or mlp_i<I>h<H>o<O>b<B>n<N>",
     );
   }
-  const shape: ModelShape = { model: "linear-mse", inputs: +m[2]!, outputs: +m[3]!, batch: +m[4]!, size: +m[5]! };
+  const model = m[1] === "mlp" ? "mlp-mse" : "linear-mse";
+  if ((model === "mlp-mse") !== (m[3] !== undefined)) throw new Error(`unknown circuit "${id}"`);
+  const shape: ModelShape = {
+    model,
+    inputs: +m[2]!,
+    ...(model === "mlp-mse" ? { hidden: +m[3]! } : {}),
+    outputs: +m[4]!,
+    batch: +m[5]!,
+    size: +m[6]!,
+  };
   const spec = g ? genesisCircuit(shape) : checkpointCircuit(shape, +c![2]!);
   if (spec.id !== id) throw new Error(`unknown circuit "${id}" (not in canonical form; did you mean ${spec.id}?)`);
   return spec;

@@ -6,13 +6,20 @@ import { hashTagged, TAGS } from "../commit/poseidon.js";
 import type { TrainingSpec } from "./schema.js";
 
 /** Codes of the enumerated spec fields. */
-export const MODEL_FAMILY_CODES = { "linear-mse": 1n } as const;
+export const MODEL_FAMILY_CODES = { "linear-mse": 1n, "mlp-mse": 2n } as const;
+
+/**
+ * The "model.family" field: the family code plus 256 times the hidden width
+ * (0 for linear-mse, whose field stays 1), so one field commits to both.
+ */
+export const modelField = (m: TrainingSpec["model"]): bigint =>
+  MODEL_FAMILY_CODES[m.family] + 256n * BigInt(m.family === "mlp-mse" ? m.hidden : 0);
 export const OPTIMIZER_CODES = { sgd: 1n } as const;
 
 /** Names of the encoded fields, in commitment order (the salt follows them). */
 export const SPEC_FIELDS = [
   "version",
-  "model.family",
+  "model.family", // family code + 256 * model.hidden
   "model.inputs",
   "model.outputs",
   "optimizer.kind",
@@ -30,7 +37,7 @@ export const SPEC_FIELDS = [
 export function encodeSpec(s: TrainingSpec): bigint[] {
   return [
     BigInt(s.version),
-    MODEL_FAMILY_CODES[s.model.family],
+    modelField(s.model),
     BigInt(s.model.inputs),
     BigInt(s.model.outputs),
     OPTIMIZER_CODES[s.optimizer.kind],

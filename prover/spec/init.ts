@@ -4,6 +4,7 @@
  * converted to bf16 by the dataset's own rule. The spec file is the lab's
  * secret: whoever holds it can open the commitment and read the seeds.
  */
+import type { ModelFamily } from "../training/architecture.js";
 import { randomBytes } from "node:crypto";
 import { open } from "node:fs/promises";
 import path from "node:path";
@@ -55,7 +56,9 @@ const hexField = (x: bigint): string => `0x${x.toString(16).padStart(64, "0")}`;
 export interface InitOptions {
   /** The imported dataset and where its file is. */
   readonly dataset: { readonly committed: CommittedDataset; readonly file: string };
-  readonly family: "linear-mse";
+  readonly family: ModelFamily;
+  /** Hidden width: required for mlp-mse, refused for linear-mse. */
+  readonly hidden?: number;
   /** Default: the dataset's feature count. */
   readonly inputs?: number;
   /** Default: the dataset's class count. */
@@ -92,11 +95,17 @@ export function newSpec(o: InitOptions): {
     throw new Error(
       `planned steps (${o.plannedSteps}) must be a positive multiple of the checkpoint interval (${o.checkpointInterval}): the registry refuses other plans`,
     );
+  if (o.family === "mlp-mse" && o.hidden === undefined) throw new Error("an mlp-mse spec needs --hidden <n>");
+  if (o.family === "linear-mse" && o.hidden !== undefined)
+    throw new Error("--hidden is for mlp-mse: a linear-mse model has no hidden layer");
   const lr = learningRateBf16(o.learningRate);
   const random = o.random ?? randomBytes;
   const json = {
     version: 1,
-    model: { family: o.family, inputs, outputs },
+    model:
+      o.family === "mlp-mse"
+        ? { family: o.family, inputs, hidden: o.hidden, outputs }
+        : { family: o.family, inputs, outputs },
     optimizer: { kind: "sgd", learningRate: hex4(lr.bits) },
     batchSize: o.batchSize,
     plannedSteps: o.plannedSteps,

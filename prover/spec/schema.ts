@@ -31,14 +31,25 @@ const count = (max: number) =>
 export const TrainingSpecSchema = z
   .object({
     version: z.literal(1),
-    model: z
-      .object({
-        /** Softmax-free linear model y = W x + b trained on mean squared error. */
-        family: z.literal("linear-mse"),
-        inputs: count(64),
-        outputs: count(64),
-      })
-      .strict(),
+    model: z.discriminatedUnion("family", [
+      z
+        .object({
+          /** Softmax-free linear model y = W x + b trained on mean squared error. */
+          family: z.literal("linear-mse"),
+          inputs: count(64),
+          outputs: count(64),
+        })
+        .strict(),
+      z
+        .object({
+          /** inputs -> hidden (ReLU) -> outputs, trained on mean squared error (prover/training/mlp.ts). */
+          family: z.literal("mlp-mse"),
+          inputs: count(64),
+          hidden: count(64),
+          outputs: count(64),
+        })
+        .strict(),
+    ]),
     optimizer: z
       .object({
         kind: z.literal("sgd"),

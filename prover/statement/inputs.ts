@@ -1,5 +1,5 @@
 /**
- * Circuit inputs (witness) for Genesis and Checkpoint(K) of the linear-mse
+ * Circuit inputs (witness) for Genesis and Checkpoint(K) of every model
  * family, built from the spec, the committed dataset and the trainer's
  * records, together with the statement the proof will make public.
  */
@@ -9,8 +9,7 @@ import type { CommittedDataset } from "../dataset/dataset.js";
 import { batchIndices, checkBeacon } from "../dataset/sampler.js";
 import { encodeSpec, specCommitment } from "../spec/commitment.js";
 import type { TrainingSpec } from "../spec/schema.js";
-import { initParams } from "../training/init.js";
-import { paramCount } from "../training/model.js";
+import { initialParams, paramCountOf } from "../training/architecture.js";
 import { shapeOf, type StepRecord } from "../training/trainer.js";
 import {
   accumulate,
@@ -100,8 +99,8 @@ export function genesisInputs(spec: TrainingSpec, lab: bigint): { inputs: Circui
     specCommitment: commitment,
     lab,
     runTag: runTag(commitment, lab),
-    root0: weightsRoot(initParams(spec.initSeed, paramCount(shape))),
-    paramCount: BigInt(paramCount(shape)),
+    root0: weightsRoot(initialParams(shape, spec.initSeed)),
+    paramCount: BigInt(paramCountOf(shape)),
     flopsPerStep: flopsPerStep(shape, spec.batchSize),
     plannedSteps: BigInt(spec.plannedSteps),
   };

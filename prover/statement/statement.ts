@@ -4,19 +4,16 @@
  * step statements, and the public-signal layouts every consumer uses.
  */
 import { hashTagged, TAGS } from "../commit/poseidon.js";
-import type { LinearShape } from "../training/model.js";
+import { flopsOf, type Architecture } from "../training/architecture.js";
 
 /**
- * Floating-point operations of one linear-mse step, counted from the shape
- * (each multiply and each add is one FLOP):
- *   forward 2*B*O*I (products, accumulation and bias), error B*O,
- *   gradients O*I*(2B-1) + O*(B-1), update 2*(O*I + O).
+ * Floating-point operations of one step, counted from the model shape (each
+ * multiply and each add is one FLOP; prover/training/architecture.ts):
+ * linear-mse: forward 2*B*O*I (products, accumulation and bias), error B*O,
+ *   gradients O*I*(2B-1) + O*(B-1), update 2*(O*I + O);
+ * mlp-mse: as prover/training/mlp.ts mlpFlops counts.
  */
-export function flopsPerStep(s: LinearShape, batch: number): bigint {
-  const { inputs: I, outputs: O } = s;
-  const B = batch;
-  return BigInt(2 * B * O * I + B * O + O * I * (2 * B - 1) + O * (B - 1) + 2 * (O * I + O));
-}
+export const flopsPerStep = (s: Architecture, batch: number): bigint => flopsOf(s, batch);
 
 /** Poseidon(TAG_RUN, specCommitment, lab): the run binding every checkpoint carries (a spec is registered once). */
 export const runTag = (specCommitment: bigint, lab: bigint): bigint => hashTagged(TAGS.run, [specCommitment, lab]);

@@ -7,17 +7,17 @@
 import type { CommittedDataset } from "../dataset/dataset.js";
 import { batchIndices } from "../dataset/sampler.js";
 import type { TrainingSpec } from "../spec/schema.js";
-import { initParams } from "./init.js";
-import { evaluate, paramCount, trainStep, type BatchSample, type LinearShape, type StepTrace } from "./model.js";
+import { evaluateArch, initialParams, stepOf, type Architecture, type StepResult } from "./architecture.js";
+import type { BatchSample } from "./model.js";
 
-export interface StepRecord extends StepTrace {
+export interface StepRecord extends StepResult {
   readonly step: number;
   /** Dataset indices of the batch, from the committed sampler. */
   readonly indices: readonly number[];
 }
 
 export interface TrainingRun {
-  readonly shape: LinearShape;
+  readonly shape: Architecture;
   /** The registration beacon the data order was drawn with. */
   readonly beacon: bigint;
   readonly initial: readonly number[];
@@ -25,9 +25,8 @@ export interface TrainingRun {
   readonly final: readonly number[];
 }
 
-export function shapeOf(spec: TrainingSpec): LinearShape {
-  return { inputs: spec.model.inputs, outputs: spec.model.outputs };
-}
+/** The spec's model architecture (family and layer widths). */
+export const shapeOf = (spec: TrainingSpec): Architecture => ({ ...spec.model });
 
 /** Checks that the spec describes this dataset (root, size, shape). */
 export function checkDatasetMatchesSpec(spec: TrainingSpec, data: CommittedDataset): void {
@@ -67,16 +66,17 @@ export function train(
 ): TrainingRun {
   checkDatasetMatchesSpec(spec, data);
   const shape = shapeOf(spec);
-  const initial = initParams(spec.initSeed, paramCount(shape));
+  const initial = initialParams(shape, spec.initSeed);
   let params: readonly number[] = initial;
   const records: StepRecord[] = [];
   for (let t = 0; t < steps; t++) {
     const indices = batchIndices(spec.dataSeed, beacon, t, spec.batchSize, spec.dataset.size);
-    const trace = trainStep(shape, params, asBatchSamples(data, indices), spec.optimizer.learningRate);
+    const trace = stepOf(shape, params, asBatchSamples(data, indices), spec.optimizer.learningRate);
     const rec = {
       step: t,
       indices,
-      ...trace,
+      paramsBefore: trace.paramsBefore,
+      grads: trace.grads,
       paramsAfter: deviate ? deviate(t, trace.paramsAfter) : trace.paramsAfter,
     };
     records.push(rec);
@@ -87,8 +87,8 @@ export function train(
 }
 
 /** Loss and accuracy of parameters over the whole dataset (reporting only). */
-export const evaluateOn = (shape: LinearShape, params: readonly number[], data: CommittedDataset) =>
-  evaluate(
+export const evaluateOn = (shape: Architecture, params: readonly number[], data: CommittedDataset) =>
+  evaluateArch(
     shape,
     params,
     data.dataset.samples.map((s) => ({ x: s.features, label: s.label })),

@@ -15,7 +15,7 @@
 import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
 import { getAddress, zeroAddress, type Address, type Hash, type Hex } from "viem";
 import { FAMILIES, familyId, type FamilySpec } from "../../prover/proving/families.js";
-import { circuitSpec, verifierName } from "../../prover/proving/manifest.js";
+import { checkpointSteps, circuitSpec, verifierName } from "../../prover/proving/manifest.js";
 import { requireArtifacts } from "../../prover/proving/prove.js";
 import type { Logger } from "../../prover/proving/log.js";
 import { deployableKeys, type KeyRecord } from "./keys.js";
@@ -106,7 +106,7 @@ export async function deployRegistry(
   if (governance.policyDelay < 0n) throw new Error(`policy delay ${governance.policyDelay} s is negative`);
   const families = opts.families ?? FAMILIES;
   for (const f of families) {
-    if (circuitSpec(f.checkpoint).params[3] !== f.stepsPerCheckpoint)
+    if (checkpointSteps(circuitSpec(f.checkpoint)) !== f.stepsPerCheckpoint)
       throw new Error(`family ${f.name}: K = ${f.stepsPerCheckpoint} but ${f.checkpoint} proves another K`);
     requireArtifacts(f.genesis);
     requireArtifacts(f.checkpoint);

@@ -13,6 +13,7 @@ import { artifacts } from "hardhat";
 import type { Abi } from "viem";
 import { connect, registryAt, type Chain } from "../../scripts/registry/connect.js";
 import { deployRegistry } from "../../scripts/registry/deploy.js";
+import { FAMILIES } from "../../prover/proving/families.js";
 import {
   deploymentFile,
   readDeployment,
@@ -46,7 +47,7 @@ describe("CLI building blocks", function () {
       const back = await requireDeployment(dir, "testnet");
       assert.deepEqual(back, record);
       assert.equal(back.chainId, 31337);
-      assert.equal(back.families.length, 2);
+      assert.equal(back.families.length, FAMILIES.length);
       assert.equal(back.designationThreshold, "7");
       const reg = await recordedContract(dir, back, "TrainingRegistry");
       assert.ok(reg.abi.some((x) => x.type === "event" && x.name === "ViolationFlagged"));

@@ -74,7 +74,7 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
       ["genesis_linear_i4o3b3n342", "checkpoint_linear_i4o3b3n342k1"],
     );
     assert.ok(circuits.every((c) => !CIRCUITS.some((d) => d.id === c.id)));
-    assert.deepEqual(circuits[1]!.params, [4, 3, 3, 1, 342, 9]);
+    assert.deepEqual(circuits[1]!.params, [1, 4, 0, 3, 3, 1, 342, 9]);
     const built = await buildAll({ circuits }, log);
     for (const b of built) {
       assert.ok(existsSync(artifactPaths(b.id).zkey), b.id);

@@ -10,3 +10,10 @@ export const EXAMPLE_SPEC = path.join(PROJECT_ROOT, "prover", "spec", "examples"
 export async function loadExample(): Promise<{ spec: TrainingSpec; data: CommittedDataset }> {
   return { spec: await readSpec(EXAMPLE_SPEC), data: commitDataset(loadIris()) };
 }
+
+export const MLP_EXAMPLE_SPEC = path.join(PROJECT_ROOT, "prover", "spec", "examples", "iris-mlp.json");
+
+/** The MLP example spec (mlp-mse 4 -> 6 -> 3 on iris) and its dataset. */
+export async function loadMlpExample(): Promise<{ spec: TrainingSpec; data: CommittedDataset }> {
+  return { spec: await readSpec(MLP_EXAMPLE_SPEC), data: commitDataset(loadIris()) };
+}

@@ -61,6 +61,15 @@ describe("spec init", function () {
     assert.equal(familyOfSpec(a).name, familyOfSpec(b).name);
   });
 
+  it("should write an mlp-mse spec with its hidden width, and refuse --hidden on the wrong family", () => {
+    const { spec } = newSpec({ ...options(), family: "mlp-mse", hidden: 5, checkpointInterval: 1 });
+    assert.deepEqual(spec.model, { family: "mlp-mse", inputs: 4, hidden: 5, outputs: 3 });
+    assert.equal(familyOfSpec(spec).name, "mlp-mse/i4-h5-o3-b3/n342/k1");
+    assert.equal(encodeSpec(spec)[1], 2n + 256n * 5n);
+    assert.throws(() => newSpec({ ...options(), family: "mlp-mse" }), /needs --hidden/);
+    assert.throws(() => newSpec({ ...options(), hidden: 5 }), /--hidden is for mlp-mse/);
+  });
+
   it("should sample field elements by rejection: 254 random bits, redrawn at or above p", () => {
     const draws = [Buffer.alloc(32, 0xff), Buffer.alloc(32, 0xff), Buffer.from("00".repeat(31) + "2a", "hex")];
     let calls = 0;

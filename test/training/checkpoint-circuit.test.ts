@@ -43,9 +43,15 @@ describe("training circuits", function () {
     let g: Gadget;
     let honest: CircuitInputs;
     before(async () => {
-      g = await gadget("training/checkpoint.circom", "Checkpoint", [4, 3, 2, 1, 150, 8], CHECKPOINT_PUBLIC_SIGNALS, {
-        privateInputsMayFold: true,
-      });
+      g = await gadget(
+        "training/checkpoint.circom",
+        "Checkpoint",
+        [1, 4, 0, 3, 2, 1, 150, 8],
+        CHECKPOINT_PUBLIC_SIGNALS,
+        {
+          privateInputsMayFold: true,
+        },
+      );
       honest = checkpointInputs(spec, data, run.steps.slice(5, 6), RUN).inputs;
     });
     it("should accept every step of the run and chain the roots", async () => {
@@ -175,7 +181,7 @@ describe("training circuits", function () {
       const g = await gadget(
         "training/checkpoint.circom",
         "Checkpoint",
-        [4, 3, 2, 4, 150, 8],
+        [1, 4, 0, 3, 2, 4, 150, 8],
         CHECKPOINT_PUBLIC_SIGNALS,
         { privateInputsMayFold: true },
       );
@@ -216,7 +222,7 @@ describe("training circuits", function () {
 
   describe("Genesis", () => {
     it("should accept the seed-derived weights and the spec's facts, and nothing else", async () => {
-      const g = await gadget("training/genesis.circom", "Genesis", [4, 3, 2, 150], GENESIS_PUBLIC_SIGNALS, {
+      const g = await gadget("training/genesis.circom", "Genesis", [1, 4, 0, 3, 2, 150], GENESIS_PUBLIC_SIGNALS, {
         privateInputsMayFold: true,
       });
       const { inputs, statement } = genesisInputs(spec, LAB);
@@ -236,7 +242,7 @@ describe("training circuits", function () {
       await g.expectPass({ ...inputs, lab: OTHER_LAB, runTag: runTag(statement.specCommitment, OTHER_LAB) });
     });
     it("should refuse a spec with a bad learning rate or no planned step, even correctly committed", async () => {
-      const g = await gadget("training/genesis.circom", "Genesis", [4, 3, 2, 150], GENESIS_PUBLIC_SIGNALS, {
+      const g = await gadget("training/genesis.circom", "Genesis", [1, 4, 0, 3, 2, 150], GENESIS_PUBLIC_SIGNALS, {
         privateInputsMayFold: true,
       });
       for (const lr of [0x0000, 0x8000, 0xbb00, 0x0001, 0x7f80, 0xff80, 0x7fc0]) {

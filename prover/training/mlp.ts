@@ -1,0 +1,187 @@
+/**
+ * The "mlp-mse" model family and its bit-exact training step (issue #10):
+ * inputs -> hidden (ReLU) -> outputs, mean squared error against one-hot
+ * targets, plain SGD. This is the definition circuits/training/mlp.circom
+ * reproduces; every operation is one of prover/numerics on bit patterns, in
+ * the order written here, and that order is part of the statement.
+ *
+ * Parameters, in this order (row-major matrices):
+ *   W1 (hidden x inputs), b1 (hidden), W2 (outputs x hidden), b2 (outputs).
+ *
+ * Forward, for each sample s of the batch (batch order):
+ *   a[s][h] = fp32(W1[h][0]*x[0] + ... + W1[h][I-1]*x[I-1] + fp32(b1[h]))
+ *             sequential fp32 MACs over i from the first product, then the bias
+ *   p[s][h] = bf16(a[s][h])                              the pre-activation
+ *   r[s][h] = relu(p[s][h])                              bf16: negatives and -0 -> +0
+ *   y[s][o] = bf16(fp32(W2[o][0]*r[s][0] + ... + fp32(b2[o])))   MACs over h, then the bias
+ *   e[s][o] = bf16(fp32(y[s][o] - t[s][o]))              t one-hot: 1.0 at the label, +0 elsewhere
+ * Backward (with the weights before the step):
+ *   g[s][h]  = bf16(fp32(W2[0][h]*e[s][0] + ... + W2[O-1][h]*e[s][O-1]))   MACs over o
+ *   d[s][h]  = g[s][h] if p[s][h] > 0, else +0          ReLU derivative: 1 for p > 0 only, so 0 at
+ *                                                       +0, at -0 and for NaN (d is then exactly +0)
+ *   gW2[o][h] = bf16(sum over s of e[s][o]*r[s][h])     fp32 MACs in batch order, then bf16
+ *   gb2[o]    = bf16(sum over s of e[s][o])             fp32 adds in batch order
+ *   gW1[h][i] = bf16(sum over s of d[s][h]*x[s][i])
+ *   gb1[h]    = bf16(sum over s of d[s][h])
+ * SGD update of every parameter p with its gradient g (the same rule as linear-mse):
+ *   p' = bf16(fp32(p) + fp32(-lr * g))
+ *
+ * As for linear-mse, the MSE constant 2/(B*O) is folded into lr: lr is the
+ * step size applied to the summed error gradient.
+ */
+import { bf16MulToF32, bf16Relu, bf16ToF32, bf16ToNumber, f32Add, f32ToBf16, mac } from "../numerics/index.js";
+import { negBf16, targets, type BatchSample } from "./model.js";
+
+export interface MlpShape {
+  readonly inputs: number;
+  readonly hidden: number;
+  readonly outputs: number;
+}
+
+/** Number of parameters: W1, b1, W2, b2. */
+export const mlpParamCount = ({ inputs: I, hidden: H, outputs: O }: MlpShape): number => H * I + H + O * H + O;
+
+/** Offsets of the four blocks in the parameter vector. */
+export function mlpLayout({ inputs: I, hidden: H, outputs: O }: MlpShape) {
+  return { w1: 0, b1: H * I, w2: H * I + H, b2: H * I + H + O * H } as const;
+}
+
+/** The ReLU derivative mask: 1 exactly when the bf16 pre-activation is > 0 (not +0, -0 or NaN). */
+export const reluMask = (p: number): 0 | 1 => ((p & 0x8000) === 0 && p !== 0 && (p & 0x7fff) <= 0x7f80 ? 1 : 0);
+
+/** A dense layer on one sample: fp32 of the sequential dot product, then the bias. */
+function dense(params: readonly number[], w: number, b: number, rows: number, cols: number, x: readonly number[]) {
+  const z: number[] = [];
+  for (let o = 0; o < rows; o++) {
+    let acc = bf16MulToF32(params[w + o * cols]!, x[0]!);
+    for (let i = 1; i < cols; i++) acc = mac(acc, params[w + o * cols + i]!, x[i]!);
+    z.push(f32Add(acc, bf16ToF32(params[b + o]!)));
+  }
+  return z;
+}
+
+/** Forward pass for one sample: pre-activations p, activations r and outputs y (bf16 patterns). */
+export function mlpForward(s: MlpShape, params: readonly number[], x: readonly number[]) {
+  const L = mlpLayout(s);
+  const p = dense(params, L.w1, L.b1, s.hidden, s.inputs, x).map(f32ToBf16);
+  const r = p.map(bf16Relu);
+  const y = dense(params, L.w2, L.b2, s.outputs, s.hidden, r).map(f32ToBf16);
+  return { p, r, y };
+}
+
+/** Everything one MLP step computes; the step circuit's witness follows it. */
+export interface MlpStepTrace {
+  readonly paramsBefore: readonly number[];
+  /** Pre-activations, activations, outputs, errors, back-propagated hidden errors (after the mask), per sample. */
+  readonly p: readonly (readonly number[])[];
+  readonly r: readonly (readonly number[])[];
+  readonly y: readonly (readonly number[])[];
+  readonly e: readonly (readonly number[])[];
+  readonly d: readonly (readonly number[])[];
+  /** Gradients in parameter order. */
+  readonly grads: readonly number[];
+  readonly paramsAfter: readonly number[];
+}
+
+/** fp32 sum over the batch of a[s] * b[s] (sequential, batch order), rounded to bf16. */
+function batchMac(a: readonly number[], b: readonly number[]): number {
+  let acc = bf16MulToF32(a[0]!, b[0]!);
+  for (let k = 1; k < a.length; k++) acc = mac(acc, a[k]!, b[k]!);
+  return f32ToBf16(acc);
+}
+
+/** fp32 sum over the batch of a[s] (sequential, batch order), rounded to bf16. */
+function batchSum(a: readonly number[]): number {
+  let acc = bf16ToF32(a[0]!);
+  for (let k = 1; k < a.length; k++) acc = f32Add(acc, bf16ToF32(a[k]!));
+  return f32ToBf16(acc);
+}
+
+/** One bit-exact SGD step of the MLP on a batch. */
+export function mlpTrainStep(
+  s: MlpShape,
+  params: readonly number[],
+  batch: readonly BatchSample[],
+  lr: number,
+): MlpStepTrace {
+  const P = mlpParamCount(s);
+  if (params.length !== P) throw new Error(`expected ${P} parameters, got ${params.length}`);
+  if (batch.length === 0) throw new Error("empty batch");
+  const L = mlpLayout(s);
+  const { inputs: I, hidden: H, outputs: O } = s;
+  const p: number[][] = [];
+  const r: number[][] = [];
+  const y: number[][] = [];
+  const e: number[][] = [];
+  const d: number[][] = [];
+  for (const { x, label } of batch) {
+    if (x.length !== I) throw new Error(`sample has ${x.length} features, the model ${I}`);
+    const f = mlpForward(s, params, x);
+    const t = targets(s, label);
+    const err = f.y.map((v, o) => f32ToBf16(f32Add(bf16ToF32(v), bf16ToF32(negBf16(t[o]!)))));
+    const back = Array.from({ length: H }, (_, h) => {
+      let acc = bf16MulToF32(params[L.w2 + h]!, err[0]!);
+      for (let o = 1; o < O; o++) acc = mac(acc, params[L.w2 + o * H + h]!, err[o]!);
+      return reluMask(f.p[h]!) ? f32ToBf16(acc) : 0;
+    });
+    p.push(f.p);
+    r.push(f.r);
+    y.push(f.y);
+    e.push(err);
+    d.push(back);
+  }
+  const col = (m: readonly (readonly number[])[], j: number) => m.map((row) => row[j]!);
+  const xs = (i: number) => batch.map((b) => b.x[i]!);
+  const grads = new Array<number>(P);
+  for (let h = 0; h < H; h++) {
+    for (let i = 0; i < I; i++) grads[L.w1 + h * I + i] = batchMac(col(d, h), xs(i));
+    grads[L.b1 + h] = batchSum(col(d, h));
+  }
+  for (let o = 0; o < O; o++) {
+    for (let h = 0; h < H; h++) grads[L.w2 + o * H + h] = batchMac(col(e, o), col(r, h));
+    grads[L.b2 + o] = batchSum(col(e, o));
+  }
+  const minusLr = negBf16(lr);
+  const paramsAfter = params.map((v, k) => f32ToBf16(mac(bf16ToF32(v), minusLr, grads[k]!)));
+  return { paramsBefore: [...params], p, r, y, e, d, grads, paramsAfter };
+}
+
+/**
+ * Floating-point operations of one mlp-mse step, counted from the shape (each
+ * multiply and each add is one FLOP; ReLU and its mask are not counted):
+ *   forward 2*B*(H*I + O*H), error B*O, hidden errors B*H*(2O-1),
+ *   gradients (H*I + O*H)*(2B-1) + (H + O)*(B-1), update 2*P.
+ */
+export function mlpFlops({ inputs: I, hidden: H, outputs: O }: MlpShape, B: number): number {
+  const P = H * I + H + O * H + O;
+  return (
+    2 * B * (H * I + O * H) + B * O + B * H * (2 * O - 1) + (H * I + O * H) * (2 * B - 1) + (H + O) * (B - 1) + 2 * P
+  );
+}
+
+/**
+ * Multiply-accumulates of one step (each bf16 x bf16 product with the fp32
+ * add that accumulates it): forward B*(H*I + O*H), hidden errors B*H*O,
+ * weight gradients B*(H*I + O*H), update P. The bench divides the step
+ * circuit's constraints by this count.
+ */
+export function mlpMacs({ inputs: I, hidden: H, outputs: O }: MlpShape, B: number): number {
+  return 2 * B * (H * I + O * H) + B * H * O + (H * I + H + O * H + O);
+}
+
+/** Mean squared error and accuracy (argmax) over samples, in host doubles: for reporting only. */
+export function mlpEvaluate(
+  s: MlpShape,
+  params: readonly number[],
+  samples: readonly BatchSample[],
+): { loss: number; accuracy: number } {
+  let sq = 0;
+  let correct = 0;
+  for (const { x, label } of samples) {
+    const y = mlpForward(s, params, x).y.map(bf16ToNumber);
+    y.forEach((v, o) => (sq += (v - (o === label ? 1 : 0)) ** 2));
+    const arg = y.reduce((best, v, o) => (v > y[best]! ? o : best), 0);
+    if (arg === label) correct++;
+  }
+  return { loss: sq / (samples.length * s.outputs), accuracy: correct / samples.length };
+}
