@@ -4,7 +4,9 @@
  * K = 4 checkpoint, witness and proving time (medians), peak memory, and the
  * ratio of proving time to reference training time per step; the registry's
  * gas with real proofs (register, submit K = 1 and K = 4, flag); and the
- * step circuit of a family built from a spec (penguins, batch 3); sampled
+ * step circuit of a family built from a spec (penguins, batch 3); the MLP
+ * family's step circuit (constraints, constraints per MAC, witness and
+ * proving medians, the largest K within 2^17); sampled
  * mode's gas (commitments at W = 4 and 64, draw, answer, paid challenge),
  * its proving time per window against full mode's, and its detection table;
  * the dashboard's page load against a node with 100 runs. Figures are
@@ -33,6 +35,8 @@ import { importPenguins } from "../test/helpers/penguins.js";
 import { measureDashboardLoad } from "../test/dashboard/load.js";
 import { familyCircuits, familyOfSpec } from "../prover/proving/families.js";
 import { newSpec } from "../prover/spec/init.js";
+import { checkpointCircuit, DEFAULT_MLP_SHAPE } from "../prover/proving/manifest.js";
+import { mlpMacs } from "../prover/training/mlp.js";
 
 const GADGETS: ReadonlyArray<readonly [label: string, template: string, args: number[]]> = [
   ["fp32 add", "Fp32Add", []],
@@ -156,6 +160,53 @@ async function main(): Promise<void> {
       `witness + prove ${median(pTimes).toFixed(2)} s (median of 3)\n`,
   );
 
+  // The MLP family (issue #10): step constraints, constraints per MAC, witness and proving medians, K that fits.
+  const mlpSpec = await readSpec("prover/spec/examples/iris-mlp.json");
+  const mlpFamily = familyOfSpec(mlpSpec);
+  await buildAll({ circuits: familyCircuits(mlpFamily) }, log);
+  const mlpShape = { inputs: 4, hidden: 6, outputs: 3 };
+  const mlpStepOnly = (await readR1cs((await compileTemplate("training/mlp.circom", "MlpStep", [4, 6, 3, 2])).r1cs))
+    .constraints.length;
+  const macs = mlpMacs(mlpShape, mlpSpec.batchSize);
+  const ma = artifactPaths(mlpFamily.step);
+  const mlpK1 = (JSON.parse(await readFile(ma.record, "utf8")) as { constraints: number }).constraints;
+  const k2 = checkpointCircuit(DEFAULT_MLP_SHAPE, 2);
+  const mlpK2 = (await readR1cs((await compileTemplate(k2.include, k2.template, k2.params, k2.publicInputs)).r1cs))
+    .constraints.length;
+  const perStep = mlpK2 - mlpK1;
+  const kFits = Math.max(0, Math.floor((2 ** 17 - (mlpK1 - perStep)) / perStep));
+  const mRun = train(mlpSpec, data, beacon, 3);
+  const mw: number[] = [];
+  const mp: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const { inputs } = checkpointInputs(mlpSpec, data, mRun.steps.slice(r, r + 1), { lab: 1n, beacon });
+    const wtns = { type: "mem" as const };
+    t = performance.now();
+    await snarkjs.wtns.calculate(inputs, ma.wasm, wtns);
+    mw.push((performance.now() - t) / 1000);
+    t = performance.now();
+    await snarkjs.groth16.prove(ma.zkey, wtns);
+    mp.push((performance.now() - t) / 1000);
+  }
+  const mlp = {
+    family: mlpFamily.name,
+    stepCircuitConstraints: mlpK1,
+    mlpStepTemplateConstraints: mlpStepOnly,
+    macsPerStep: macs,
+    constraintsPerMac: Number((mlpStepOnly / macs).toFixed(1)),
+    checkpointK2Constraints: mlpK2,
+    largestKThatFits2to17: kFits,
+    witnessSecondsMedian: Number(median(mw).toFixed(3)),
+    proveSecondsMedian: Number(median(mp).toFixed(3)),
+  };
+  process.stdout.write(
+    `${mlpFamily.step} (family ${mlpFamily.name}): ${mlpK1} constraints; witness ${median(mw).toFixed(2)} s, ` +
+      `prove ${median(mp).toFixed(2)} s (medians of 3)\n` +
+      `  MlpStep(4, 6, 3, 2) alone ${mlpStepOnly} constraints for ${macs} MACs = ${mlp.constraintsPerMac} per MAC ` +
+      `(every other operation included; goal <= 250: ${mlp.constraintsPerMac <= 250 ? "met" : "NOT met"})\n` +
+      `  Checkpoint(K = 2) ${mlpK2} constraints: ${perStep} per extra step; largest K within 2^17 = ${kFits}\n`,
+  );
+
   // Registry gas with real proofs, on Hardhat's in-process network.
   const conn = await network.create();
   const gas = await measureGas(conn.viem, conn.networkHelpers, await registryFixtures(log));
@@ -245,6 +296,7 @@ async function main(): Promise<void> {
       dot4: { constraints: rec.constraints, proveSecondsMedian: Number(proveMedian.toFixed(3)) },
       training,
       penguinsStep,
+      mlp,
       trainMsPerStep: Number(trainMsPerStep.toFixed(3)),
       stepProofToTrainingRatio: Math.round(ratio),
       gas: {

@@ -11,8 +11,11 @@
  *   sampled mode: two more labs commit their windows instead of proving
  *   them, an auditor draws the challenges from later block hashes, the
  *   honest sampled lab proves every challenged step, and a lab that flipped
- *   one weight bit at one step cannot prove it and is flagged. The end is a
- *   table of the four runs and the honest run's loss curve.
+ *   one weight bit at one step cannot prove it and is flagged. Then a
+ *   second model family: a lab trains a multilayer perceptron (4 -> 6 -> 3,
+ *   ReLU) with a step proof per step, every one verified on-chain. The end is
+ *   a table of the five runs and the loss curves of the honest linear run and
+ *   the MLP run.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -27,6 +30,9 @@ import { specCommitment } from "../prover/spec/commitment.js";
 import { readSpec, type TrainingSpec } from "../prover/spec/schema.js";
 import type { Attestations } from "./registry/calls.js";
 import { familyOfSpec } from "../prover/proving/families.js";
+import { flopsPerStep } from "../prover/statement/statement.js";
+import { describeArch } from "../prover/training/architecture.js";
+import { shapeOf } from "../prover/training/trainer.js";
 import { connect, registryAt } from "./registry/connect.js";
 import { deployRegistry } from "./registry/deploy.js";
 import { deploymentRecord } from "./registry/deployments.js";
@@ -42,6 +48,7 @@ import { escapeProbability } from "../prover/sampled/roots.js";
 import { mined } from "./registry/tx.js";
 
 const say = (s = ""): void => void process.stdout.write(s + "\n");
+const MLP_SPEC_FILE = path.join("prover", "spec", "examples", "iris-mlp.json");
 /** EU AI Act Art. 51 presumes systemic risk above 10^25 FLOP; scaled to this model: 1,500 FLOPs. */
 const DESIGNATION_THRESHOLD = 1_500n;
 
@@ -68,15 +75,11 @@ async function main(): Promise<void> {
   const chain = await connect("default");
   const helpers = chain.conn.networkHelpers;
   const wallets = await chain.conn.viem.getWalletClients();
-  const [honestLab, greedyLab, watchdog, sampledLab, cheatLab] = wallets.map((w) => getAddress(w.account.address)) as [
-    Address,
-    Address,
-    Address,
-    Address,
-    Address,
-  ];
+  const [honestLab, greedyLab, watchdog, sampledLab, cheatLab, mlpLab] = wallets.map((w) =>
+    getAddress(w.account.address),
+  ) as [Address, Address, Address, Address, Address, Address];
 
-  say("[1/8] deploying verifiers (untouched snarkjs output, development keys), adapters and the registry");
+  say("[1/9] deploying verifiers (untouched snarkjs output, development keys), adapters and the registry");
   const deployment = await deployRegistry(chain.conn.viem, { designationThreshold: DESIGNATION_THRESHOLD }, log);
   const d = deploymentRecord("default", deployment); // in memory: this chain ends with the demo
   const as = async (who: Address) => registryAt(chain, d, who);
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
 
   const honestAtt: Attestations = { flopsCap: 2_000n, maxSteps: 16n, checkpointDeadline: 3_600n };
   const greedyAtt: Attestations = { flopsCap: 1_000n, maxSteps: 12n, checkpointDeadline: 3_600n };
-  say("[2/8] two labs commit to private specs and register runs with genesis proofs");
+  say("[2/9] two labs commit to private specs and register runs with genesis proofs");
   say(
     `      model linear 4 -> 3 (MSE), SGD, bf16 learning rate ${bf16ToNumber(honestSpec.optimizer.learningRate)}, ` +
       `${honestSpec.plannedSteps} steps of batch ${honestSpec.batchSize} = 16 x 123 = 1,968 FLOPs planned`,
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
   say("      with the committed data seeds they fix every batch, so neither lab could pick its batches in advance");
   await watch();
 
-  say("[3/8] both labs train with proofs: a K = 4 checkpoint proof every 4 steps (re-proving the 4 steps)");
+  say("[3/9] both labs train with proofs: a K = 4 checkpoint proof every 4 steps (re-proving the 4 steps)");
   let fullProvingSeconds = 0;
   for (const [name, spec, dir, lab] of [
     ["honest", honestSpec, dirs.honest, honestLab],
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
   }
   say();
 
-  say("[4/8] the honest lab submits all its checkpoints on time; the greedy lab three of four");
+  say("[4/9] the honest lab submits all its checkpoints on time; the greedy lab three of four");
   const silent: Logger = { ...log, info: () => {} };
   await submitRunDir(honest.registry, honest.publicClient, d, dirs.honest, log);
   // The greedy lab holds back its last checkpoint: submit up to step 12 only.
@@ -165,7 +168,7 @@ async function main(): Promise<void> {
   await submitRunDir(greedy.registry, greedy.publicClient, d, dirs.greedy, log);
   await watch();
 
-  say("[5/8] two hours pass without a checkpoint from the greedy lab; a watchdog flags each missed window");
+  say("[5/9] two hours pass without a checkpoint from the greedy lab; a watchdog flags each missed window");
   await helpers.time.increase(2 * 3_600 + 60);
   const dog = await as(watchdog);
   for (let i = 0; i < 3; i++) {
@@ -200,7 +203,7 @@ async function main(): Promise<void> {
   await submitRunDir(greedy.registry, greedy.publicClient, d, dirs.greedy, silent);
   await watch();
 
-  say("[6/8] sampled mode: two more labs commit each window of 4 steps instead of proving it");
+  say("[6/9] sampled mode: two more labs commit each window of 4 steps instead of proving it");
   const S = 2;
   const RESPONSE = 3_600n;
   const [, FEE] = await reader.registry.read.samplingPolicy();
@@ -255,7 +258,7 @@ async function main(): Promise<void> {
   );
   await watch();
 
-  say("[7/8] an auditor draws each window's challenges from the hash of a block mined after the commitment");
+  say("[7/9] an auditor draws each window's challenges from the hash of a block mined after the commitment");
   await helpers.mine(3);
   const auditor = dog;
   for (const id of [sampledId, cheatId])
@@ -323,34 +326,72 @@ async function main(): Promise<void> {
       `with probability ${escapeProbability(4, 1, S)} (README: detection table)\n`,
   );
 
-  say("[8/8] the registry's record (what any reader sees)");
+  say("[8/9] a second model family: a multilayer perceptron, one step proof per step");
+  const mlpSpec = await readSpec(MLP_SPEC_FILE);
+  const mlpFamily = familyOfSpec(mlpSpec);
+  const mlpFlops = flopsPerStep(shapeOf(mlpSpec), mlpSpec.batchSize);
+  const mlpAtt: Attestations = {
+    flopsCap: mlpFlops * BigInt(mlpSpec.plannedSteps),
+    maxSteps: BigInt(mlpSpec.plannedSteps),
+    checkpointDeadline: 3_600n,
+  };
+  say(
+    `      model ${describeArch(shapeOf(mlpSpec))}, MSE, SGD, bf16 learning rate ${bf16ToNumber(mlpSpec.optimizer.learningRate)}, ` +
+      `${mlpSpec.plannedSteps} steps of batch ${mlpSpec.batchSize} = ${mlpSpec.plannedSteps} x ${mlpFlops} FLOPs; ` +
+      `family ${mlpFamily.name}`,
+  );
+  say(
+    "      every step proof re-checks the forward pass, the ReLU and its derivative mask, the backward pass and the " +
+      "update bit-exactly",
+  );
+  const mlpDir = await mkdtemp(path.join(tmpdir(), "vtr-demo-mlp-"));
+  const mlpWho = await as(mlpLab);
+  await trainAndProve(mlpSpec, data, { runDir: mlpDir, lab: BigInt(mlpLab), steps: 0 }, silent);
+  const mlpRun = await registerRunDir(mlpWho.registry, mlpWho.publicClient, mlpDir, mlpFamily.name, mlpAtt);
+  const tMlp = Date.now();
+  const mlpProved = await trainAndProve(mlpSpec, data, { runDir: mlpDir, lab: BigInt(mlpLab), stepProofs: false }, log);
+  const mlpSubmitted = await submitRunDir(mlpWho.registry, mlpWho.publicClient, d, mlpDir, silent);
+  const mlpGas = mlpSubmitted.gas.map(Number);
+  say(
+    `      MLP lab ${mlpLab}: ${mlpProved.written.length} step proofs in ${((Date.now() - tMlp) / 1000).toFixed(0)} s, ` +
+      `loss ${mlpProved.lossBefore.toFixed(4)} -> ${mlpProved.lossAfter.toFixed(4)}, ` +
+      `accuracy ${(100 * mlpProved.accuracyBefore).toFixed(1)}% -> ${(100 * mlpProved.accuracyAfter).toFixed(1)}%`,
+  );
+  say(
+    `      ${mlpSubmitted.submitted} checkpoints verified on-chain, gas per checkpoint ${Math.min(...mlpGas)}..${Math.max(...mlpGas)}`,
+  );
+  await watch();
+
+  say("[9/9] the registry's record (what any reader sees)");
   const runs = [
     await readRun(reader.ref, honestId),
     await readRun(reader.ref, greedyId),
     await readRun(reader.ref, sampledId),
     await readRun(reader.ref, cheatId),
+    await readRun(reader.ref, mlpRun.runId),
   ];
   for (const line of runTable(runs)) say(`      ${line}`);
   say(`      ${VIOLATION_LEGEND}`);
-  const metrics = JSON.parse(await readFile(path.join(dirs.honest, "metrics.json"), "utf8")) as {
-    metrics: Array<{ step: number; loss: number; accuracy: number }>;
-  };
-  say("\nThe honest run's loss over the whole iris set (MSE against one-hot targets), at each proven checkpoint:");
-  for (const line of chart(metrics.metrics)) say(line);
-  const last = metrics.metrics[metrics.metrics.length - 1]!;
-  say(`  accuracy ${(100 * metrics.metrics[0]!.accuracy).toFixed(1)}% -> ${(100 * last.accuracy).toFixed(1)}%`);
+  for (const [what, dir] of [
+    ["honest linear run", dirs.honest],
+    ["MLP run", mlpDir],
+  ] as const) {
+    const metrics = JSON.parse(await readFile(path.join(dir, "metrics.json"), "utf8")) as {
+      metrics: Array<{ step: number; loss: number; accuracy: number }>;
+    };
+    say(`\nThe ${what}'s loss over the whole iris set (MSE against one-hot targets), at each proven checkpoint:`);
+    for (const line of chart(metrics.metrics)) say(line);
+    const last = metrics.metrics[metrics.metrics.length - 1]!;
+    say(`  accuracy ${(100 * metrics.metrics[0]!.accuracy).toFixed(1)}% -> ${(100 * last.accuracy).toFixed(1)}%`);
+  }
   say(
     `\nDone in ${((Date.now() - t0) / 1000).toFixed(0)} s. Keys are DEVELOPMENT ONLY; checkpoints are aggregation by ` +
       "re-proving, not recursive verification; FLOPs are those of the proven computation, counted from the shape.",
   );
 
   // The story must have happened as told.
-  const [h, g, sr, cr] = runs as [
-    (typeof runs)[number],
-    (typeof runs)[number],
-    (typeof runs)[number],
-    (typeof runs)[number],
-  ];
+  type Run = (typeof runs)[number];
+  const [h, g, sr, cr, mr] = runs as [Run, Run, Run, Run, Run];
   const expect = (ok: boolean, what: string): void => {
     if (!ok) {
       process.stderr.write(`demo: unexpected outcome: ${what}\n`);
@@ -380,6 +421,15 @@ async function main(): Promise<void> {
       cr.violations.join(",") === "0,0,0,0,0,1" &&
       cr.sampling.answered === cr.sampling.challenged - 1,
     `the cheating run is flagged ChallengeUnanswered once, for step ${BAD_STEP}, and answered the rest (got ${cr.violations.join(",")})`,
+  );
+  expect(
+    mr.steps === BigInt(mlpSpec.plannedSteps) && mr.status === 3 && mr.violations.every((n) => n === 0),
+    "the MLP run is completed, every step proved and verified, with no violation",
+  );
+  expect(mlpProved.lossAfter < mlpProved.lossBefore, "the MLP's loss went down");
+  expect(
+    mlpGas.length === mlpSpec.plannedSteps && mlpGas.every((x) => x <= 300_000),
+    "every MLP checkpoint cost at most 300k gas",
   );
 }
 

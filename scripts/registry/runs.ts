@@ -98,6 +98,8 @@ export interface SubmitOutcome {
   readonly submitted: number;
   readonly alreadyOnChain: number;
   readonly steps: bigint;
+  /** Gas used by each submission of this call, in order. */
+  readonly gas: readonly bigint[];
   /** Set when the directory has no bundle for the run's next step. */
   readonly waitingFor?: bigint;
 }
@@ -129,6 +131,7 @@ export async function submitRunDir(
   const bundles = await checkpointBundles(runDir, family.checkpoint);
   let steps = run.steps;
   let submitted = 0;
+  const gas: bigint[] = [];
   const already = bundles.filter((b) => b.firstStep < steps).length;
   if (already > 0)
     log.info(`run ${runId}: ${already} checkpoint(s) already on chain (steps 0..${steps - 1n}), skipped`);
@@ -136,14 +139,14 @@ export async function submitRunDir(
   for (const [i, b] of todo.entries()) {
     if (b.firstStep !== steps) {
       log.warn(`run ${runId}: no bundle starts at step ${steps} (next is ${b.firstStep}); stopping`);
-      return { runId, submitted, alreadyOnChain: already, steps, waitingFor: steps };
+      return { runId, submitted, alreadyOnChain: already, steps, gas, waitingFor: steps };
     }
     const c = checkpointCall(b.bundle);
     log.info(`run ${runId}: submitting ${path.relative(runDir, b.file)} (${i + 1}/${todo.length})`);
     const hash = await registry.write.submitCheckpoint([runId, c.claim, c.proof]);
-    await mined(publicClient, hash, `submitting ${b.file}`);
+    gas.push((await mined(publicClient, hash, `submitting ${b.file}`)).gasUsed);
     steps += BigInt(family.stepsPerCheckpoint);
     submitted++;
   }
-  return { runId, submitted, alreadyOnChain: already, steps };
+  return { runId, submitted, alreadyOnChain: already, steps, gas };
 }
