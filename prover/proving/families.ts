@@ -16,6 +16,7 @@ import {
   DEFAULT_SHAPE,
   describeShape,
   genesisCircuit,
+  shapeOfMatch,
   type CircuitSpec,
   type ModelShape,
 } from "./manifest.js";
@@ -73,19 +74,11 @@ export function familyOfSpec(spec: TrainingSpec): FamilySpec {
 /** A family by its canonical name. */
 export function familySpec(name: string): FamilySpec {
   const m = NAME.exec(name);
-  const model = m?.[1] === "mlp-mse" ? "mlp-mse" : "linear-mse";
-  if (!m || (model === "mlp-mse") !== (m[3] !== undefined))
+  const shape = m ? shapeOfMatch(m[1] === "mlp-mse" ? "mlp-mse" : "linear-mse", m.slice(2, 7)) : undefined;
+  if (!m || !shape)
     throw new Error(
       `not a family name: "${name}" (expected e.g. linear-mse/i4-o3-b2/n150/k4 or mlp-mse/i4-h6-o3-b2/n150/k1)`,
     );
-  const shape: ModelShape = {
-    model,
-    inputs: +m[2]!,
-    ...(model === "mlp-mse" ? { hidden: +m[3]! } : {}),
-    outputs: +m[4]!,
-    batch: +m[5]!,
-    size: +m[6]!,
-  };
   const f = familyOf(shape, +m[7]!);
   if (f.name !== name) throw new Error(`family name "${name}" is not canonical; did you mean ${f.name}?`);
   return f;

@@ -54,6 +54,24 @@ function modelParams(s: ModelShape): number[] {
   return [Number(MODEL_FAMILY_CODES[s.model]), s.inputs, hiddenOf(s), s.outputs];
 }
 
+/**
+ * The shape spelled by a circuit id's or family name's numbers (inputs,
+ * hidden, outputs, batch, size; hidden absent for linear-mse); undefined when
+ * the hidden width's presence does not match the model.
+ */
+export function shapeOfMatch(model: ModelShape["model"], n: ReadonlyArray<string | undefined>): ModelShape | undefined {
+  const [inputs, hidden, outputs, batch, size] = n;
+  if ((model === "mlp-mse") !== (hidden !== undefined)) return undefined;
+  return {
+    model,
+    inputs: Number(inputs),
+    ...(hidden !== undefined ? { hidden: Number(hidden) } : {}),
+    outputs: Number(outputs),
+    batch: Number(batch),
+    size: Number(size),
+  };
+}
+
 /** A readable model: "linear-mse 4->3" or "mlp-mse 4->6->3". */
 export const describeShape = (s: ModelShape): string =>
   `${s.model} ${s.inputs}->${s.model === "mlp-mse" ? `${hiddenOf(s)}->` : ""}${s.outputs}`;
@@ -157,16 +175,8 @@ export function circuitSpec(id: string): CircuitSpec {
         "linear_i<I>o<O>b<B>n<N> or mlp_i<I>h<H>o<O>b<B>n<N>",
     );
   }
-  const model = m[1] === "mlp" ? "mlp-mse" : "linear-mse";
-  if ((model === "mlp-mse") !== (m[3] !== undefined)) throw new Error(`unknown circuit "${id}"`);
-  const shape: ModelShape = {
-    model,
-    inputs: +m[2]!,
-    ...(model === "mlp-mse" ? { hidden: +m[3]! } : {}),
-    outputs: +m[4]!,
-    batch: +m[5]!,
-    size: +m[6]!,
-  };
+  const shape = shapeOfMatch(m[1] === "mlp" ? "mlp-mse" : "linear-mse", m.slice(2, 7));
+  if (!shape) throw new Error(`unknown circuit "${id}"`);
   const spec = g ? genesisCircuit(shape) : checkpointCircuit(shape, +c![2]!);
   if (spec.id !== id) throw new Error(`unknown circuit "${id}" (not in canonical form; did you mean ${spec.id}?)`);
   return spec;

@@ -29,8 +29,8 @@
  * As for linear-mse, the MSE constant 2/(B*O) is folded into lr: lr is the
  * step size applied to the summed error gradient.
  */
-import { bf16MulToF32, bf16Relu, bf16ToF32, bf16ToNumber, f32Add, f32ToBf16, mac } from "../numerics/index.js";
-import { negBf16, targets, type BatchSample } from "./model.js";
+import { bf16MulToF32, bf16Relu, bf16ToF32, f32Add, f32ToBf16, mac } from "../numerics/index.js";
+import { negBf16, scoreOutputs, targets, type BatchSample } from "./model.js";
 
 export interface MlpShape {
   readonly inputs: number;
@@ -170,18 +170,5 @@ export function mlpMacs({ inputs: I, hidden: H, outputs: O }: MlpShape, B: numbe
 }
 
 /** Mean squared error and accuracy (argmax) over samples, in host doubles: for reporting only. */
-export function mlpEvaluate(
-  s: MlpShape,
-  params: readonly number[],
-  samples: readonly BatchSample[],
-): { loss: number; accuracy: number } {
-  let sq = 0;
-  let correct = 0;
-  for (const { x, label } of samples) {
-    const y = mlpForward(s, params, x).y.map(bf16ToNumber);
-    y.forEach((v, o) => (sq += (v - (o === label ? 1 : 0)) ** 2));
-    const arg = y.reduce((best, v, o) => (v > y[best]! ? o : best), 0);
-    if (arg === label) correct++;
-  }
-  return { loss: sq / (samples.length * s.outputs), accuracy: correct / samples.length };
-}
+export const mlpEvaluate = (s: MlpShape, params: readonly number[], samples: readonly BatchSample[]) =>
+  scoreOutputs((x) => mlpForward(s, params, x).y, samples);

@@ -105,19 +105,27 @@ export function trainStep(
   return { paramsBefore: [...params], y, e, grads, paramsAfter };
 }
 
-/** Mean squared error and accuracy (argmax) over samples, in host doubles: for reporting only. */
-export function evaluate(
-  s: LinearShape,
-  params: readonly number[],
+/**
+ * Mean squared error and accuracy (argmax) of a model's bf16 outputs over
+ * samples, in host doubles: for reporting only (every family's evaluate).
+ */
+export function scoreOutputs(
+  outputs: (x: readonly number[]) => readonly number[],
   samples: readonly BatchSample[],
 ): { loss: number; accuracy: number } {
   let sq = 0;
   let correct = 0;
+  let count = 0;
   for (const { x, label } of samples) {
-    const y = forward(s, params, x).y.map(bf16ToNumber);
+    const y = outputs(x).map(bf16ToNumber);
     y.forEach((v, o) => (sq += (v - (o === label ? 1 : 0)) ** 2));
+    count += y.length;
     const arg = y.reduce((best, v, o) => (v > y[best]! ? o : best), 0);
     if (arg === label) correct++;
   }
-  return { loss: sq / (samples.length * s.outputs), accuracy: correct / samples.length };
+  return { loss: sq / count, accuracy: correct / samples.length };
 }
+
+/** Mean squared error and accuracy (argmax) over samples, in host doubles: for reporting only. */
+export const evaluate = (s: LinearShape, params: readonly number[], samples: readonly BatchSample[]) =>
+  scoreOutputs((x) => forward(s, params, x).y, samples);
