@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ITrainingRegistry} from "../../../contracts/registry/ITrainingRegistry.sol";
-import {TrainingRegistry} from "../../../contracts/registry/TrainingRegistry.sol";
+import {IRegistry} from "../../../contracts/registry/IRegistry.sol";
 import {MockProofVerifier} from "./MockProofVerifier.sol";
 import {vm} from "./Vm.sol";
 
@@ -13,10 +13,12 @@ import {vm} from "./Vm.sol";
 /// every deadline window each run missed by that clock, and counters of
 /// anything that must never happen.
 contract RegistryHandler {
-    TrainingRegistry public immutable registry;
+    IRegistry public immutable registry;
     MockProofVerifier public immutable genesisVerifier;
     MockProofVerifier public immutable checkpointVerifier;
     bytes32 public immutable family;
+    /// @notice The family's K (read once from the families table).
+    uint32 public immutable stepsPerCheckpoint;
 
     uint64 public constant FLOPS_PER_STEP = 123;
     uint256 private constant _P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
@@ -44,7 +46,8 @@ contract RegistryHandler {
     /// Honest submissions accepted (so the campaign is not vacuous).
     uint256 public accepted;
 
-    constructor(TrainingRegistry registry_, MockProofVerifier g, MockProofVerifier c, bytes32 family_) {
+    constructor(IRegistry registry_, MockProofVerifier g, MockProofVerifier c, bytes32 family_) {
+        stepsPerCheckpoint = registry_.families().getFamily(family_).stepsPerCheckpoint;
         registry = registry_;
         genesisVerifier = g;
         checkpointVerifier = c;
@@ -77,8 +80,10 @@ contract RegistryHandler {
             maxSteps: maxSteps,
             checkpointDeadline: uint64(deadline % 10_000) + 1
         });
-        facts.plannedSteps = uint64((planned % 8) + 1) * registry.getFamily(family).stepsPerCheckpoint;
-        uint256[8] memory proof = genesisVerifier.proofFor(registry.genesisPublicInputs(commitment, lab, facts));
+        facts.plannedSteps = uint64((planned % 8) + 1) * uint64(stepsPerCheckpoint);
+        uint256[8] memory proof = genesisVerifier.proofFor(
+            registry.families().genesisPublicInputs(commitment, lab, facts)
+        );
         bytes32 before = _snapshot();
         vm.prank(lab);
         try registry.registerRun(family, commitment, a, facts, proof) returns (uint256 runId) {
@@ -105,7 +110,7 @@ contract RegistryHandler {
         });
         uint96 flops = uint96(run.stepsPerCheckpoint) * run.flopsPerStep;
         uint256[8] memory proof = checkpointVerifier.proofFor(
-            registry.checkpointPublicInputs(run.runTag, flops, run.beacon, claim)
+            registry.families().checkpointPublicInputs(run.runTag, flops, run.beacon, claim)
         );
         mode %= 5;
         address sender = run.lab;

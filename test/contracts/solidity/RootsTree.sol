@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {ISampledMode} from "../../../contracts/sampled/ISampledMode.sol";
 import {ITrainingRegistry} from "../../../contracts/registry/ITrainingRegistry.sol";
+import {IRegistry} from "../../../contracts/registry/IRegistry.sol";
 import {MockProofVerifier} from "./MockProofVerifier.sol";
 
-/// @notice Sampled-mode test helpers. A window's roots tree built independently of the registry's verifier (ITrainingRegistry's
+/// @notice Sampled-mode test helpers. A window's roots tree built independently of the registry's verifier (IRegistry's
 /// layout: positional, zero padding to 2^D leaves, node = keccak256(left || right)), with every path.
 library RootsTree {
     /// @notice The tree of leaves (i, r(i)) for i = first + 1 .. first + k, and each position's path.
     function build(
-        ITrainingRegistry registry,
+        IRegistry registry,
         uint64 first,
         uint64 k,
         function(uint64) pure returns (uint256) r
@@ -42,15 +44,15 @@ library RootsTree {
 
     /// @notice The mock step proof of an answer: bound to the run's tag, one step's FLOPs, its beacon and the claim.
     function mockStepProof(
-        ITrainingRegistry registry,
+        IRegistry registry,
         MockProofVerifier stepVerifier,
         uint256 runId,
-        ITrainingRegistry.ChallengeAnswer memory a
+        ISampledMode.ChallengeAnswer memory a
     ) internal view returns (uint256[8] memory) {
         ITrainingRegistry.Run memory run = registry.getRun(runId);
         return
             stepVerifier.proofFor(
-                registry.checkpointPublicInputs(
+                registry.families().checkpointPublicInputs(
                     run.runTag,
                     run.flopsPerStep,
                     run.beacon,
@@ -60,7 +62,7 @@ library RootsTree {
     }
 
     /// @dev The leaf, computed here (not by the registry): keccak256(bytes.concat(keccak256(abi.encode(i, r)))).
-    function _leaf(ITrainingRegistry, uint64 index, uint256 root) private pure returns (bytes32) {
+    function _leaf(IRegistry, uint64 index, uint256 root) private pure returns (bytes32) {
         return keccak256(bytes.concat(keccak256(abi.encode(uint256(index), root))));
     }
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {ISampledMode} from "../../../contracts/sampled/ISampledMode.sol";
 import {ITrainingRegistry} from "../../../contracts/registry/ITrainingRegistry.sol";
-import {TrainingRegistry} from "../../../contracts/registry/TrainingRegistry.sol";
+import {IRegistry} from "../../../contracts/registry/IRegistry.sol";
 import {MockProofVerifier} from "./MockProofVerifier.sol";
 import {RootsTree} from "./RootsTree.sol";
 import {vm} from "./Vm.sol";
@@ -12,7 +13,7 @@ import {vm} from "./Vm.sol";
 /// records: the steps it answered with a valid proof of exactly that transition, and counters of
 /// anything that must never happen.
 contract SampledHandler {
-    TrainingRegistry public immutable registry;
+    IRegistry public immutable registry;
     MockProofVerifier public immutable genesisVerifier;
     MockProofVerifier public immutable stepVerifier;
     bytes32 public immutable family;
@@ -20,19 +21,31 @@ contract SampledHandler {
     uint64 private constant _PLANNED = 16;
 
     uint256[] public runIds;
-    mapping(uint256 runId => mapping(uint64 window => ITrainingRegistry.WindowRef ref)) private _refs;
+    mapping(uint256 runId => mapping(uint64 window => ISampledMode.WindowRef ref)) private _refs;
     mapping(uint256 runId => mapping(uint64 step => bool proven)) public provenByHandler;
     mapping(uint256 runId => uint256 count) public verifiedAnswers;
     /// A step the registry says is answered that the handler never proved.
     uint256 public unprovenAnswered;
     /// A dishonest call was accepted.
     uint256 public dishonestAccepted;
+    /// A draw within the horizon that did not challenge exactly its seed's offsets, a draw past it that
+    /// did not challenge every step, or a draw refused that was due (paused or not: issue #24, S2).
+    uint256 public drawsNotTheSeeds;
+    /// A challenge whose allowed seconds changed after issue, or whose unpaused elapsed seconds differ from
+    /// the handler's own count (wall time minus every paused second since its issue).
+    uint256 public deadlinesMoved;
+    /// Seconds the handler kept the registry paused.
+    uint64 public pausedTotal;
+    mapping(uint256 runId => mapping(uint64 step => uint64 allowed)) private _allowed;
+    mapping(uint256 runId => mapping(uint64 step => uint64 issuedAt)) private _issuedAt;
+    mapping(uint256 runId => mapping(uint64 step => uint64 pausedAtIssue)) private _pausedAtIssue;
 
-    constructor(TrainingRegistry registry_, MockProofVerifier g, MockProofVerifier s, bytes32 family_) {
+    constructor(IRegistry registry_, MockProofVerifier g, MockProofVerifier s, bytes32 family_) {
         registry = registry_;
         genesisVerifier = g;
         stepVerifier = s;
         family = family_;
+        _now = block.timestamp;
     }
 
     function runCount() external view returns (uint256) {
@@ -54,13 +67,13 @@ contract SampledHandler {
         });
         ITrainingRegistry.Attestations memory a = ITrainingRegistry.Attestations(1e30, 1e6, 1 days);
         uint256[8] memory proof = genesisVerifier.proofFor(
-            registry.genesisPublicInputs(commitment, address(this), facts)
+            registry.families().genesisPublicInputs(commitment, address(this), facts)
         );
         uint256 runId = registry.registerSampledRun(
             family,
             commitment,
             a,
-            ITrainingRegistry.Sampling(uint16((s % _K) + 1), uint32(response) + 60),
+            ISampledMode.Sampling(uint16((s % _K) + 1), uint32(response) + 60, uint16(_K)),
             facts,
             proof
         );
@@ -78,24 +91,84 @@ contract SampledHandler {
         uint256 rootAfter = mode == 1 ? _r(first + _K) + 1 : _r(first + _K);
         try registry.commitWindow(runId, firstStep, root, rootAfter, paths[_K - 1]) {
             if (mode != 0) ++dishonestAccepted;
-            _refs[runId][first / _K] = ITrainingRegistry.WindowRef(root, uint64(block.number));
+            _refs[runId][first / _K] = ISampledMode.WindowRef(root, uint64(block.number));
         } catch {}
         _observe();
     }
 
     function draw(uint256 runSeed, uint64 windowSeed, uint16 blocks) external {
+        _draw(runSeed, windowSeed, blocks);
+        _observe();
+    }
+
+    /// @notice A draw in the middle of a pause of `seconds_`, which then ends.
+    function drawWhilePaused(uint256 runSeed, uint64 windowSeed, uint16 blocks, uint32 seconds_) external {
+        uint64 start = uint64(_now);
+        registry.pause();
+        _draw(runSeed, windowSeed, blocks);
+        _observe(); // while paused: a challenge drawn now is issued at the pause's start
+        _now += seconds_ % 5000;
+        vm.warp(_now);
+        registry.unpause();
+        pausedTotal += uint64(_now) - start;
+        _observe();
+    }
+
+    /// @notice A pause of `seconds_` over `blocks` blocks, during which nothing happens.
+    function pauseFor(uint32 seconds_, uint16 blocks) external {
+        uint64 start = uint64(_now);
+        registry.pause();
+        _now += seconds_ % 5000;
+        vm.warp(_now);
+        vm.roll(block.number + (blocks % 400));
+        registry.unpause();
+        pausedTotal += uint64(_now) - start;
+        _observe();
+    }
+
+    function _draw(uint256 runSeed, uint64 windowSeed, uint16 blocks) private {
         if (runIds.length == 0) return;
         uint256 runId = runIds[runSeed % runIds.length];
         uint64 window = windowSeed % (_PLANNED / _K);
         vm.roll(block.number + (blocks % 300));
-        try registry.drawChallenges(runId, window, _refs[runId][window]) {} catch {}
-        _observe();
+        ISampledMode.WindowRef memory ref = _refs[runId][window];
+        bool[_K] memory before;
+        for (uint64 j = 0; j < _K; ++j) {
+            before[j] = registry.getChallenge(runId, window * _K + j).state != ISampledMode.ChallengeState.None;
+        }
+        try registry.drawChallenges(runId, window, ref) returns (uint64[] memory steps) {
+            uint64 seedBlock = ref.committedBlock + registry.DRAW_DELAY_BLOCKS();
+            bool everyStep = registry.getWindow(runId, window).everyStep;
+            if (block.number - seedBlock > 256) {
+                if (!everyStep) ++drawsNotTheSeeds;
+            } else {
+                uint64[] memory offsets = registry.challengeOffsets(
+                    keccak256(abi.encode(ref.root, blockhash(seedBlock))),
+                    _K,
+                    registry.getRun(runId).sampling.challengesPerWindow
+                );
+                uint256 n = 0;
+                for (uint256 i = 0; i < offsets.length; ++i) {
+                    if (before[offsets[i]]) continue;
+                    if (n >= steps.length || steps[n] != window * _K + offsets[i]) ++drawsNotTheSeeds;
+                    ++n;
+                }
+                if (everyStep || n != steps.length) ++drawsNotTheSeeds;
+            }
+        } catch {
+            // Refused: only a window not committed, drawn already, or whose seed block is not past may be.
+            bool drawable =
+                ref.committedBlock != 0 &&
+                    registry.getWindow(runId, window).drawnAt == 0 &&
+                    block.number > ref.committedBlock + registry.DRAW_DELAY_BLOCKS();
+            if (drawable) ++drawsNotTheSeeds;
+        }
     }
 
     function request(uint256 runSeed, uint64 stepSeed) external {
         if (runIds.length == 0) return;
         uint256 runId = runIds[runSeed % runIds.length];
-        (, uint128 fee) = registry.samplingPolicy();
+        uint128 fee = registry.samplingPolicy().challengeFee;
         vm.deal(address(this), fee);
         try registry.requestChallenge{value: fee}(runId, stepSeed % _PLANNED) {} catch {}
         _observe();
@@ -109,10 +182,10 @@ contract SampledHandler {
         uint64 t = stepSeed % _PLANNED;
         if (registry.getRun(runId).steps <= t + 1 && mode % 6 == 4) return;
         mode %= 6;
-        ITrainingRegistry.ChallengeAnswer memory a = _answer(runId, mode == 4 ? t + 1 : t);
+        ISampledMode.ChallengeAnswer memory a = _answer(runId, mode == 4 ? t + 1 : t);
         uint256[8] memory proof = _proof(runId, a);
         if (mode == 1) {
-            ITrainingRegistry.ChallengeAnswer memory b = _answer(runId, t + 1);
+            ISampledMode.ChallengeAnswer memory b = _answer(runId, t + 1);
             proof = _proof(runId, b);
         }
         if (mode == 2) {
@@ -138,12 +211,17 @@ contract SampledHandler {
     }
 
     function wait(uint32 seconds_) external {
-        vm.warp(block.timestamp + (seconds_ % 2000));
+        _now += seconds_ % 2000;
+        vm.warp(_now);
+        _observe();
     }
+
+    /// @dev The handler's clock (block.timestamp is not re-read reliably across cheatcode warps under viaIR).
+    uint256 private _now;
 
     receive() external payable {}
 
-    function _answer(uint256 runId, uint64 t) private view returns (ITrainingRegistry.ChallengeAnswer memory a) {
+    function _answer(uint256 runId, uint64 t) private view returns (ISampledMode.ChallengeAnswer memory a) {
         a.step = t;
         a.rootBefore = _r(t);
         if (t > 0) {
@@ -159,10 +237,7 @@ contract SampledHandler {
         a.accumulator = uint256(keccak256(abi.encode(runId, t))) >> 8;
     }
 
-    function _proof(
-        uint256 runId,
-        ITrainingRegistry.ChallengeAnswer memory a
-    ) private view returns (uint256[8] memory) {
+    function _proof(uint256 runId, ISampledMode.ChallengeAnswer memory a) private view returns (uint256[8] memory) {
         return RootsTree.mockStepProof(registry, stepVerifier, runId, a);
     }
 
@@ -171,12 +246,21 @@ contract SampledHandler {
             uint256 runId = runIds[i];
             uint64 steps = registry.getRun(runId).steps;
             for (uint64 t = 0; t < steps; ++t) {
-                if (
-                    registry.getChallenge(runId, t).state == ITrainingRegistry.ChallengeState.Answered &&
-                    !provenByHandler[runId][t]
-                ) {
+                ISampledMode.Challenge memory c = registry.getChallenge(runId, t);
+                if (c.state == ISampledMode.ChallengeState.Answered && !provenByHandler[runId][t]) {
                     ++unprovenAnswered;
                 }
+                if (c.state != ISampledMode.ChallengeState.Open) continue;
+                if (_issuedAt[runId][t] == 0) {
+                    // First seen open: issued at the current time (draws, requests and pauses all run at
+                    // the handler's clock, a pause's draw at the pause's start).
+                    _issuedAt[runId][t] = c.issuedAt;
+                    _allowed[runId][t] = c.allowedSeconds;
+                    _pausedAtIssue[runId][t] = pausedTotal;
+                    continue;
+                }
+                uint64 expected = uint64(_now) - _issuedAt[runId][t] - (pausedTotal - _pausedAtIssue[runId][t]);
+                if (c.allowedSeconds != _allowed[runId][t] || c.elapsed != expected) ++deadlinesMoved;
             }
         }
     }

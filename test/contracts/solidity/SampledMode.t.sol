@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {ISampledMode} from "../../../contracts/sampled/ISampledMode.sol";
 import {ITrainingRegistry} from "../../../contracts/registry/ITrainingRegistry.sol";
-import {TrainingRegistry} from "../../../contracts/registry/TrainingRegistry.sol";
+import {CircuitFamilies} from "../../../contracts/families/CircuitFamilies.sol";
+import {Deploy} from "./Deploy.sol";
+import {IRegistry} from "../../../contracts/registry/IRegistry.sol";
 import {MockProofVerifier} from "./MockProofVerifier.sol";
 import {RootsTree} from "./RootsTree.sol";
+import {SampledMode} from "../../../contracts/sampled/SampledMode.sol";
 import {SampledHandler} from "./SampledHandler.sol";
 import {vm} from "./Vm.sol";
 
@@ -22,7 +26,8 @@ contract SampledModeTest {
     uint256 private constant _T0 = 1_000_000;
     uint8 private constant _UNANSWERED = uint8(ITrainingRegistry.ViolationKind.ChallengeUnanswered);
 
-    TrainingRegistry private registry;
+    IRegistry private registry;
+    CircuitFamilies private families;
     MockProofVerifier private genesisVerifier;
     MockProofVerifier private checkpointVerifier;
     MockProofVerifier private stepVerifier;
@@ -38,12 +43,12 @@ contract SampledModeTest {
     function setUp() public {
         vm.warp(_T0);
         vm.roll(100);
-        registry = new TrainingRegistry(0, address(this), address(this), address(this));
+        (registry, families) = Deploy.registry(address(this));
         genesisVerifier = new MockProofVerifier(registry.GENESIS_SIGNALS());
         checkpointVerifier = new MockProofVerifier(registry.CHECKPOINT_SIGNALS());
         stepVerifier = new MockProofVerifier(registry.CHECKPOINT_SIGNALS());
-        registry.registerFamily(family, genesisVerifier, checkpointVerifier, _K, stepVerifier, "mock, K = 4");
-        registry.registerFamily(
+        families.registerFamily(family, genesisVerifier, checkpointVerifier, _K, stepVerifier, "mock, K = 4");
+        families.registerFamily(
             fullOnly,
             genesisVerifier,
             checkpointVerifier,
@@ -51,8 +56,9 @@ contract SampledModeTest {
             MockProofVerifier(address(0)),
             "mock, no sampling"
         );
-        registry.setSamplingPolicy(1, _FEE);
+        registry.setSamplingPolicy(Deploy.policy(1, _FEE));
         handler = new SampledHandler(registry, genesisVerifier, stepVerifier, family);
+        registry.grantRole(registry.PAUSER_ROLE(), address(handler));
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -66,6 +72,8 @@ contract SampledModeTest {
     function invariant_noStepProvenWithoutVerifiedProof() public view {
         require(handler.unprovenAnswered() == 0, "a step counted proven without a verified proof of it");
         require(handler.dishonestAccepted() == 0, "a dishonest answer, commitment or draw was accepted");
+        require(handler.drawsNotTheSeeds() == 0, "a draw was not its seed's (a pause changed it?)");
+        require(handler.deadlinesMoved() == 0, "a pause moved a challenge's deadline or counted paused time");
         for (uint256 i = 0; i < handler.runCount(); ++i) {
             uint256 runId = handler.runIds(i);
             ITrainingRegistry.Run memory run = registry.getRun(runId);
@@ -85,7 +93,7 @@ contract SampledModeTest {
         handler.answer(0, 2, 0);
         uint256 runId = handler.runIds(0);
         require(handler.verifiedAnswers(runId) == 1, "the honest answer was refused");
-        require(registry.getChallenge(runId, 2).state == ITrainingRegistry.ChallengeState.Answered, "not answered");
+        require(registry.getChallenge(runId, 2).state == ISampledMode.ChallengeState.Answered, "not answered");
         require(handler.dishonestAccepted() == 0 && handler.unprovenAnswered() == 0, "bookkeeping");
     }
 
@@ -133,13 +141,13 @@ contract SampledModeTest {
 
     function _register(bytes32 familyId, uint16 s, uint32 response) private returns (uint256 runId) {
         ITrainingRegistry.GenesisFacts memory facts = _facts(uint256(keccak256(abi.encode(familyId, s, response))));
-        uint256[8] memory proof = genesisVerifier.proofFor(registry.genesisPublicInputs(1, _LAB, facts));
+        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(1, _LAB, facts));
         vm.prank(_LAB);
         runId = registry.registerSampledRun(
             familyId,
             1,
             _attest(),
-            ITrainingRegistry.Sampling(s, response),
+            ISampledMode.Sampling(s, response, uint16(_K)),
             facts,
             proof
         );
@@ -160,19 +168,19 @@ contract SampledModeTest {
         return ITrainingRegistry.Attestations({flopsCap: 1e30, maxSteps: 1e6, checkpointDeadline: 1 days});
     }
 
-    function _commit(uint256 runId, uint64 window) private returns (ITrainingRegistry.WindowRef memory ref) {
+    function _commit(uint256 runId, uint64 window) private returns (ISampledMode.WindowRef memory ref) {
         (bytes32 root, bytes32[][] memory paths) = RootsTree.build(registry, window * _K, _K, _r);
         vm.prank(_LAB);
         registry.commitWindow(runId, window * _K, root, _r(window * _K + _K), paths[_K - 1]);
-        ref = ITrainingRegistry.WindowRef(root, uint64(block.number));
+        ref = ISampledMode.WindowRef(root, uint64(block.number));
     }
 
     function _answer(
         uint256 runId,
         uint64 t,
-        ITrainingRegistry.WindowRef memory before,
-        ITrainingRegistry.WindowRef memory after_
-    ) private view returns (ITrainingRegistry.ChallengeAnswer memory a, uint256[8] memory proof) {
+        ISampledMode.WindowRef memory before,
+        ISampledMode.WindowRef memory after_
+    ) private view returns (ISampledMode.ChallengeAnswer memory a, uint256[8] memory proof) {
         a.step = t;
         a.rootBefore = _r(t);
         if (t > 0) {
@@ -189,18 +197,11 @@ contract SampledModeTest {
         proof = _proof(runId, a);
     }
 
-    function _proof(
-        uint256 runId,
-        ITrainingRegistry.ChallengeAnswer memory a
-    ) private view returns (uint256[8] memory) {
+    function _proof(uint256 runId, ISampledMode.ChallengeAnswer memory a) private view returns (uint256[8] memory) {
         return RootsTree.mockStepProof(registry, stepVerifier, runId, a);
     }
 
-    function _drawn(
-        uint256 runId,
-        uint64 window,
-        ITrainingRegistry.WindowRef memory ref
-    ) private returns (uint64[] memory) {
+    function _drawn(uint256 runId, uint64 window, ISampledMode.WindowRef memory ref) private returns (uint64[] memory) {
         vm.roll(ref.committedBlock + registry.DRAW_DELAY_BLOCKS() + 1);
         return registry.drawChallenges(runId, window, ref);
     }
@@ -209,50 +210,30 @@ contract SampledModeTest {
 
     function test_registrationChecksTerms() public {
         ITrainingRegistry.GenesisFacts memory facts = _facts(5);
-        uint256[8] memory proof = genesisVerifier.proofFor(registry.genesisPublicInputs(1, _LAB, facts));
+        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(1, _LAB, facts));
         vm.prank(_LAB);
-        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.FamilyCannotSample.selector, fullOnly));
-        registry.registerSampledRun(fullOnly, 1, _attest(), ITrainingRegistry.Sampling(1, 60), facts, proof);
-        vm.prank(_LAB);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrainingRegistry.InvalidSampling.selector,
-                uint16(5),
-                uint32(60),
-                uint16(1),
-                uint16(4)
-            )
-        );
-        registry.registerSampledRun(family, 1, _attest(), ITrainingRegistry.Sampling(5, 60), facts, proof);
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.FamilyCannotSample.selector, fullOnly));
+        registry.registerSampledRun(fullOnly, 1, _attest(), ISampledMode.Sampling(1, 60, uint16(_K)), facts, proof);
         vm.prank(_LAB);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrainingRegistry.InvalidSampling.selector,
-                uint16(1),
-                uint32(0),
-                uint16(1),
-                uint16(4)
-            )
+            abi.encodeWithSelector(ISampledMode.InvalidSampling.selector, uint16(5), uint32(60), uint16(4))
         );
-        registry.registerSampledRun(family, 1, _attest(), ITrainingRegistry.Sampling(1, 0), facts, proof);
-        registry.setSamplingPolicy(3, _FEE);
+        registry.registerSampledRun(family, 1, _attest(), ISampledMode.Sampling(5, 60, uint16(_K)), facts, proof);
+        vm.prank(_LAB);
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.InvalidSampling.selector, uint16(1), uint32(0), uint16(4)));
+        registry.registerSampledRun(family, 1, _attest(), ISampledMode.Sampling(1, 0, uint16(_K)), facts, proof);
+        registry.setSamplingPolicy(Deploy.policy(3, _FEE));
         vm.prank(_LAB);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrainingRegistry.InvalidSampling.selector,
-                uint16(2),
-                uint32(60),
-                uint16(3),
-                uint16(4)
-            )
+            abi.encodeWithSelector(ISampledMode.InvalidSampling.selector, uint16(2), uint32(60), uint16(4))
         );
-        registry.registerSampledRun(family, 1, _attest(), ITrainingRegistry.Sampling(2, 60), facts, proof);
+        registry.registerSampledRun(family, 1, _attest(), ISampledMode.Sampling(2, 60, uint16(_K)), facts, proof);
         vm.prank(_LAB);
         uint256 runId = registry.registerSampledRun(
             family,
             1,
             _attest(),
-            ITrainingRegistry.Sampling(3, 60),
+            ISampledMode.Sampling(3, 60, uint16(_K)),
             facts,
             proof
         );
@@ -269,14 +250,14 @@ contract SampledModeTest {
         registry.submitCheckpoint(runId, claim, proof);
         // A full run has no windows, draws or challenges.
         ITrainingRegistry.GenesisFacts memory facts = _facts(9);
-        uint256[8] memory g = genesisVerifier.proofFor(registry.genesisPublicInputs(2, _LAB, facts));
+        uint256[8] memory g = genesisVerifier.proofFor(registry.families().genesisPublicInputs(2, _LAB, facts));
         vm.prank(_LAB);
         uint256 full = registry.registerRun(family, 2, _attest(), facts, g);
         bytes32[] memory none = new bytes32[](2);
         vm.prank(_LAB);
-        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.NotSampledRun.selector, full));
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.NotSampledRun.selector, full));
         registry.commitWindow(full, 0, bytes32(0), 0, none);
-        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.NotSampledRun.selector, full));
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.NotSampledRun.selector, full));
         registry.requestChallenge{value: _FEE}(full, 0);
     }
 
@@ -288,21 +269,19 @@ contract SampledModeTest {
         vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.NotRunLab.selector, runId, address(this)));
         registry.commitWindow(runId, 0, root, _r(4), paths[3]);
         vm.prank(_LAB);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrainingRegistry.WindowOutOfOrder.selector, runId, uint64(0), uint64(4))
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.WindowOutOfOrder.selector, runId, uint64(0), uint64(4)));
         registry.commitWindow(runId, 4, root, _r(4), paths[3]);
         // rootAfter must be the tree's last leaf: another root, another position's path, a short path.
         vm.prank(_LAB);
-        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.InvalidRootPath.selector, runId, uint64(4)));
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.InvalidRootPath.selector, runId, uint64(4)));
         registry.commitWindow(runId, 0, root, _r(5), paths[3]);
         vm.prank(_LAB);
-        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.InvalidRootPath.selector, runId, uint64(4)));
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.InvalidRootPath.selector, runId, uint64(4)));
         registry.commitWindow(runId, 0, root, _r(4), paths[2]);
         bytes32[] memory short = new bytes32[](1);
         short[0] = paths[3][0];
         vm.prank(_LAB);
-        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.InvalidRootPath.selector, runId, uint64(4)));
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.InvalidRootPath.selector, runId, uint64(4)));
         registry.commitWindow(runId, 0, root, _r(4), short);
         _commit(runId, 0);
         ITrainingRegistry.Run memory run = registry.getRun(runId);
@@ -314,23 +293,17 @@ contract SampledModeTest {
 
     function test_drawWaitsForItsBlockAndHappensOnce() public {
         uint256 runId = _register(family, _S, _RESPONSE);
-        ITrainingRegistry.WindowRef memory ref = _commit(runId, 0);
+        ISampledMode.WindowRef memory ref = _commit(runId, 0);
         uint64 seedBlock = ref.committedBlock + registry.DRAW_DELAY_BLOCKS();
         vm.roll(seedBlock);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrainingRegistry.DrawTooEarly.selector,
-                runId,
-                uint64(0),
-                seedBlock,
-                uint256(seedBlock)
-            )
+            abi.encodeWithSelector(ISampledMode.DrawTooEarly.selector, runId, uint64(0), seedBlock, uint256(seedBlock))
         );
         registry.drawChallenges(runId, 0, ref);
         vm.roll(seedBlock + 1);
-        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.UnknownWindow.selector, runId, uint64(0)));
-        registry.drawChallenges(runId, 0, ITrainingRegistry.WindowRef(ref.root, ref.committedBlock + 1));
-        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.UnknownWindow.selector, runId, uint64(1)));
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.UnknownWindow.selector, runId, uint64(0)));
+        registry.drawChallenges(runId, 0, ISampledMode.WindowRef(ref.root, ref.committedBlock + 1));
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.UnknownWindow.selector, runId, uint64(1)));
         registry.drawChallenges(runId, 1, ref);
         uint64[] memory steps = registry.drawChallenges(runId, 0, ref);
         require(steps.length == _S, "not s challenges");
@@ -338,31 +311,48 @@ contract SampledModeTest {
         uint64[] memory expected = registry.challengeOffsets(seed, _K, _S);
         for (uint256 i = 0; i < _S; ++i) {
             require(steps[i] == expected[i], "draw is not the seed's");
-            require(registry.getChallenge(runId, steps[i]).state == ITrainingRegistry.ChallengeState.Open, "not open");
+            require(registry.getChallenge(runId, steps[i]).state == ISampledMode.ChallengeState.Open, "not open");
         }
-        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.ChallengesAlreadyDrawn.selector, runId, uint64(0)));
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.ChallengesAlreadyDrawn.selector, runId, uint64(0)));
         registry.drawChallenges(runId, 0, ref);
         require(registry.getRun(runId).challenged == _S, "challenged count");
     }
 
     function test_drawPastHorizonChallengesEveryStep() public {
         uint256 runId = _register(family, _S, _RESPONSE);
-        ITrainingRegistry.WindowRef memory ref = _commit(runId, 0);
+        ISampledMode.WindowRef memory ref = _commit(runId, 0);
         vm.roll(ref.committedBlock + registry.DRAW_DELAY_BLOCKS() + 257);
         uint64[] memory steps = registry.drawChallenges(runId, 0, ref);
         require(steps.length == 0 && registry.getWindow(runId, 0).everyStep, "not every step");
         for (uint64 t = 0; t < _K; ++t) {
-            require(registry.getChallenge(runId, t).state == ITrainingRegistry.ChallengeState.Open, "step not open");
+            require(registry.getChallenge(runId, t).state == ISampledMode.ChallengeState.Open, "step not open");
         }
         require(registry.getRun(runId).challenged == _K, "challenged count");
-        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.StepAlreadyChallenged.selector, runId, uint64(1)));
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.StepAlreadyChallenged.selector, runId, uint64(1)));
         registry.requestChallenge{value: _FEE}(runId, 1);
-        // The lab answers one, the rest are flagged after the response time.
-        (ITrainingRegistry.ChallengeAnswer memory a, uint256[8] memory proof) = _answer(runId, 2, ref, ref);
+        // The lab answers one; the others fall due one response time after another (offset j at (j + 1) x
+        // the response time: deadlines queue), and each is flagged once past its own deadline only.
+        (ISampledMode.ChallengeAnswer memory a, uint256[8] memory proof) = _answer(runId, 2, ref, ref);
         vm.prank(_LAB);
         registry.answerChallenge(runId, a, proof);
+        for (uint64 t = 0; t < _K; ++t) {
+            if (t == 2) continue;
+            require(registry.getChallenge(runId, t).allowedSeconds == (t + 1) * _RESPONSE, "queued deadline");
+        }
         vm.warp(_T0 + _RESPONSE + 1);
-        for (uint64 t = 0; t < _K; ++t) if (t != 2) registry.flagUnansweredChallenge(runId, t);
+        registry.flagUnansweredChallenge(runId, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ISampledMode.ChallengeNotExpired.selector,
+                runId,
+                uint64(1),
+                uint64(_RESPONSE + 1),
+                uint64(2 * _RESPONSE)
+            )
+        );
+        registry.flagUnansweredChallenge(runId, 1);
+        vm.warp(_T0 + _K * _RESPONSE + 1);
+        for (uint64 t = 1; t < _K; ++t) if (t != 2) registry.flagUnansweredChallenge(runId, t);
         ITrainingRegistry.Run memory run = registry.getRun(runId);
         require(run.answered == 1 && run.violations[_UNANSWERED] == 3, "outcomes");
     }
@@ -371,31 +361,31 @@ contract SampledModeTest {
 
     function test_answerOpensBothRootsAndVerifiesTheStep() public {
         uint256 runId = _register(family, _S, _RESPONSE);
-        ITrainingRegistry.WindowRef memory w0 = _commit(runId, 0);
-        ITrainingRegistry.WindowRef memory w1 = _commit(runId, 1);
+        ISampledMode.WindowRef memory w0 = _commit(runId, 0);
+        ISampledMode.WindowRef memory w1 = _commit(runId, 1);
         // Challenge step 4 (first of window 1: r(4) is in window 0) and step 5 by paying.
         vm.deal(_AUDITOR, 10 ether);
         vm.prank(_AUDITOR);
         registry.requestChallenge{value: _FEE}(runId, 4);
         vm.prank(_AUDITOR);
         registry.requestChallenge{value: _FEE}(runId, 5);
-        (ITrainingRegistry.ChallengeAnswer memory a, uint256[8] memory proof) = _answer(runId, 4, w0, w1);
+        (ISampledMode.ChallengeAnswer memory a, uint256[8] memory proof) = _answer(runId, 4, w0, w1);
         // Wrong: the other window's reference, another leaf's path, another index, another run's proof.
-        ITrainingRegistry.ChallengeAnswer memory bad = _copy(a);
-        bad.windowBefore = ITrainingRegistry.WindowRef(w1.root, w1.committedBlock);
+        ISampledMode.ChallengeAnswer memory bad = _copy(a);
+        bad.windowBefore = ISampledMode.WindowRef(w1.root, w1.committedBlock);
         _expectAnswerRevert(
             runId,
             bad,
             proof,
-            abi.encodeWithSelector(ITrainingRegistry.UnknownWindow.selector, runId, uint64(0))
+            abi.encodeWithSelector(ISampledMode.UnknownWindow.selector, runId, uint64(0))
         );
         bad = _copy(a);
-        bad.windowAfter = ITrainingRegistry.WindowRef(w0.root, w0.committedBlock);
+        bad.windowAfter = ISampledMode.WindowRef(w0.root, w0.committedBlock);
         _expectAnswerRevert(
             runId,
             bad,
             proof,
-            abi.encodeWithSelector(ITrainingRegistry.UnknownWindow.selector, runId, uint64(1))
+            abi.encodeWithSelector(ISampledMode.UnknownWindow.selector, runId, uint64(1))
         );
         bad = _copy(a);
         bad.pathAfter = bad.pathBefore;
@@ -403,7 +393,7 @@ contract SampledModeTest {
             runId,
             bad,
             proof,
-            abi.encodeWithSelector(ITrainingRegistry.InvalidRootPath.selector, runId, uint64(5))
+            abi.encodeWithSelector(ISampledMode.InvalidRootPath.selector, runId, uint64(5))
         );
         bad = _copy(a);
         bad.rootAfter = _r(6);
@@ -411,7 +401,7 @@ contract SampledModeTest {
             runId,
             bad,
             _proof(runId, bad),
-            abi.encodeWithSelector(ITrainingRegistry.InvalidRootPath.selector, runId, uint64(5))
+            abi.encodeWithSelector(ISampledMode.InvalidRootPath.selector, runId, uint64(5))
         );
         bad = _copy(a);
         bad.step = 5;
@@ -420,21 +410,21 @@ contract SampledModeTest {
             runId,
             bad,
             _proof(runId, bad),
-            abi.encodeWithSelector(ITrainingRegistry.UnknownWindow.selector, runId, uint64(1))
+            abi.encodeWithSelector(ISampledMode.UnknownWindow.selector, runId, uint64(1))
         );
-        bad.windowBefore = ITrainingRegistry.WindowRef(w1.root, w1.committedBlock);
+        bad.windowBefore = ISampledMode.WindowRef(w1.root, w1.committedBlock);
         _expectAnswerRevert(
             runId,
             bad,
             _proof(runId, bad),
-            abi.encodeWithSelector(ITrainingRegistry.InvalidRootPath.selector, runId, uint64(5))
+            abi.encodeWithSelector(ISampledMode.InvalidRootPath.selector, runId, uint64(5))
         );
         uint256 other = _otherRun();
         _expectAnswerRevert(
             runId,
             a,
             _proof(other, a),
-            abi.encodeWithSelector(ITrainingRegistry.InvalidStepProof.selector, runId, uint64(4))
+            abi.encodeWithSelector(ISampledMode.InvalidStepProof.selector, runId, uint64(4))
         );
         bad = _copy(a);
         bad.accumulator = 78;
@@ -442,7 +432,7 @@ contract SampledModeTest {
             runId,
             bad,
             proof,
-            abi.encodeWithSelector(ITrainingRegistry.InvalidStepProof.selector, runId, uint64(4))
+            abi.encodeWithSelector(ISampledMode.InvalidStepProof.selector, runId, uint64(4))
         );
         vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.NotRunLab.selector, runId, address(this)));
         registry.answerChallenge(runId, a, proof);
@@ -454,39 +444,42 @@ contract SampledModeTest {
             a,
             proof,
             abi.encodeWithSelector(
-                ITrainingRegistry.ChallengeNotOpen.selector,
+                ISampledMode.ChallengeNotOpen.selector,
                 runId,
                 uint64(4),
-                ITrainingRegistry.ChallengeState.Answered
+                ISampledMode.ChallengeState.Answered
             )
         );
         require(registry.creditOf(_LAB) == _FEE, "fee not credited to the lab");
         // An unchallenged step cannot be answered.
-        (ITrainingRegistry.ChallengeAnswer memory u, uint256[8] memory up) = _answer(runId, 6, w1, w1);
+        (ISampledMode.ChallengeAnswer memory u, uint256[8] memory up) = _answer(runId, 6, w1, w1);
         _expectAnswerRevert(
             runId,
             u,
             up,
             abi.encodeWithSelector(
-                ITrainingRegistry.ChallengeNotOpen.selector,
+                ISampledMode.ChallengeNotOpen.selector,
                 runId,
                 uint64(6),
-                ITrainingRegistry.ChallengeState.None
+                ISampledMode.ChallengeState.None
             )
         );
-        // Step 5 answered late: refused, then flagged, and the fee goes back to the auditor.
-        vm.warp(_T0 + _RESPONSE + 1);
-        (ITrainingRegistry.ChallengeAnswer memory late, uint256[8] memory lp) = _answer(runId, 5, w1, w1);
+        // Step 5 answered late: refused, then flagged, and the fee goes back to the auditor. Its deadline
+        // queues behind the challenges issued before it.
+        ISampledMode.Challenge memory c5 = registry.getChallenge(runId, 5);
+        require(c5.allowedSeconds >= _RESPONSE, "a queued deadline is never shorter than the response time");
+        vm.warp(c5.issuedAt + c5.allowedSeconds + 1);
+        (ISampledMode.ChallengeAnswer memory late, uint256[8] memory lp) = _answer(runId, 5, w1, w1);
         _expectAnswerRevert(
             runId,
             late,
             lp,
             abi.encodeWithSelector(
-                ITrainingRegistry.AnswerTooLate.selector,
+                ISampledMode.AnswerTooLate.selector,
                 runId,
                 uint64(5),
-                uint64(_RESPONSE + 1),
-                _RESPONSE
+                c5.allowedSeconds + 1,
+                c5.allowedSeconds
             )
         );
         vm.prank(_AUDITOR);
@@ -494,10 +487,10 @@ contract SampledModeTest {
         require(registry.creditOf(_AUDITOR) == _FEE, "fee not refunded");
         vm.expectRevert(
             abi.encodeWithSelector(
-                ITrainingRegistry.ChallengeNotOpen.selector,
+                ISampledMode.ChallengeNotOpen.selector,
                 runId,
                 uint64(5),
-                ITrainingRegistry.ChallengeState.Unanswered
+                ISampledMode.ChallengeState.Unanswered
             )
         );
         registry.flagUnansweredChallenge(runId, 5);
@@ -507,7 +500,7 @@ contract SampledModeTest {
         registry.withdraw();
         require(_AUDITOR.balance == before + _FEE && registry.creditOf(_AUDITOR) == 0, "withdrawal");
         vm.prank(_AUDITOR);
-        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.NothingToWithdraw.selector, _AUDITOR));
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.NothingToWithdraw.selector, _AUDITOR));
         registry.withdraw();
         ITrainingRegistry.Run memory run = registry.getRun(runId);
         require(run.challenged == 2 && run.answered == 1 && run.violations[_UNANSWERED] == 1, "counts");
@@ -515,22 +508,22 @@ contract SampledModeTest {
 
     function test_stepZeroOpensAgainstGenesisRoot() public {
         uint256 runId = _register(family, _S, _RESPONSE);
-        ITrainingRegistry.WindowRef memory w0 = _commit(runId, 0);
+        ISampledMode.WindowRef memory w0 = _commit(runId, 0);
         vm.deal(_AUDITOR, 1 ether);
         vm.prank(_AUDITOR);
         registry.requestChallenge{value: _FEE}(runId, 0);
-        (ITrainingRegistry.ChallengeAnswer memory a, uint256[8] memory proof) = _answer(runId, 0, w0, w0);
-        ITrainingRegistry.ChallengeAnswer memory bad = _copy(a);
+        (ISampledMode.ChallengeAnswer memory a, uint256[8] memory proof) = _answer(runId, 0, w0, w0);
+        ISampledMode.ChallengeAnswer memory bad = _copy(a);
         bad.rootBefore = _r(1);
         _expectAnswerRevert(
             runId,
             bad,
             _proof(runId, bad),
-            abi.encodeWithSelector(ITrainingRegistry.InvalidRootPath.selector, runId, uint64(0))
+            abi.encodeWithSelector(ISampledMode.InvalidRootPath.selector, runId, uint64(0))
         );
         vm.prank(_LAB);
         registry.answerChallenge(runId, a, proof);
-        require(registry.getChallenge(runId, 0).state == ITrainingRegistry.ChallengeState.Answered, "not answered");
+        require(registry.getChallenge(runId, 0).state == ISampledMode.ChallengeState.Answered, "not answered");
     }
 
     function test_paidChallengeChecks() public {
@@ -538,41 +531,31 @@ contract SampledModeTest {
         _commit(runId, 0);
         vm.deal(_AUDITOR, 10 ether);
         vm.prank(_AUDITOR);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrainingRegistry.WrongChallengeFee.selector, uint256(_FEE), uint256(1))
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.WrongChallengeFee.selector, uint256(_FEE), uint256(1)));
         registry.requestChallenge{value: 1}(runId, 0);
         vm.prank(_AUDITOR);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrainingRegistry.StepNotCommitted.selector, runId, uint64(4), uint64(4))
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.StepNotCommitted.selector, runId, uint64(4), uint64(4)));
         registry.requestChallenge{value: _FEE}(runId, 4);
         vm.prank(_AUDITOR);
         registry.requestChallenge{value: _FEE}(runId, 3);
         vm.prank(_AUDITOR);
-        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.StepAlreadyChallenged.selector, runId, uint64(3)));
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.StepAlreadyChallenged.selector, runId, uint64(3)));
         registry.requestChallenge{value: _FEE}(runId, 3);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrainingRegistry.ChallengeNotExpired.selector,
-                runId,
-                uint64(3),
-                uint64(0),
-                _RESPONSE
-            )
+            abi.encodeWithSelector(ISampledMode.ChallengeNotExpired.selector, runId, uint64(3), uint64(0), _RESPONSE)
         );
         registry.flagUnansweredChallenge(runId, 3);
         vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.UnknownRun.selector, uint256(99)));
         registry.requestChallenge{value: _FEE}(99, 0);
-        registry.setSamplingPolicy(1, 0);
+        registry.setSamplingPolicy(Deploy.policy(1, 0));
         vm.prank(_AUDITOR);
-        vm.expectRevert(ITrainingRegistry.PaidChallengesDisabled.selector);
+        vm.expectRevert(ISampledMode.PaidChallengesDisabled.selector);
         registry.requestChallenge{value: 0}(runId, 2);
     }
 
     function test_pausedTimeDoesNotCountAgainstAnAnswer() public {
         uint256 runId = _register(family, _S, _RESPONSE);
-        ITrainingRegistry.WindowRef memory w0 = _commit(runId, 0);
+        ISampledMode.WindowRef memory w0 = _commit(runId, 0);
         vm.deal(_AUDITOR, 1 ether);
         vm.prank(_AUDITOR);
         registry.requestChallenge{value: _FEE}(runId, 1);
@@ -583,16 +566,10 @@ contract SampledModeTest {
         vm.warp(_T0 + 100 + 10_000 + 400);
         require(registry.getChallenge(runId, 1).elapsed == 500, "paused time counted");
         vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrainingRegistry.ChallengeNotExpired.selector,
-                runId,
-                uint64(1),
-                uint64(500),
-                _RESPONSE
-            )
+            abi.encodeWithSelector(ISampledMode.ChallengeNotExpired.selector, runId, uint64(1), uint64(500), _RESPONSE)
         );
         registry.flagUnansweredChallenge(runId, 1);
-        (ITrainingRegistry.ChallengeAnswer memory a, uint256[8] memory proof) = _answer(runId, 1, w0, w0);
+        (ISampledMode.ChallengeAnswer memory a, uint256[8] memory proof) = _answer(runId, 1, w0, w0);
         vm.prank(_LAB);
         registry.answerChallenge(runId, a, proof);
     }
@@ -606,7 +583,7 @@ contract SampledModeTest {
         vm.warp(_T0 + _RESPONSE + 1);
         registry.flagUnansweredChallenge(runId, 2);
         vm.expectRevert(
-            abi.encodeWithSelector(ITrainingRegistry.WithdrawalFailed.selector, address(refuser), uint256(_FEE))
+            abi.encodeWithSelector(ISampledMode.WithdrawalFailed.selector, address(refuser), uint256(_FEE))
         );
         refuser.pull();
         require(registry.creditOf(address(refuser)) == _FEE, "credit lost on a failed withdrawal");
@@ -628,22 +605,27 @@ contract SampledModeTest {
 
     function _otherRun() private returns (uint256 runId) {
         ITrainingRegistry.GenesisFacts memory facts = _facts(31337);
-        uint256[8] memory proof = genesisVerifier.proofFor(registry.genesisPublicInputs(3, _LAB, facts));
+        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(3, _LAB, facts));
         vm.prank(_LAB);
-        runId = registry.registerSampledRun(family, 3, _attest(), ITrainingRegistry.Sampling(1, 60), facts, proof);
+        runId = registry.registerSampledRun(
+            family,
+            3,
+            _attest(),
+            ISampledMode.Sampling(1, 60, uint16(_K)),
+            facts,
+            proof
+        );
     }
 
     /// @dev A deep copy: assigning to a member of a copy never writes through to the original's refs.
-    function _copy(
-        ITrainingRegistry.ChallengeAnswer memory a
-    ) private pure returns (ITrainingRegistry.ChallengeAnswer memory b) {
-        b = ITrainingRegistry.ChallengeAnswer(
+    function _copy(ISampledMode.ChallengeAnswer memory a) private pure returns (ISampledMode.ChallengeAnswer memory b) {
+        b = ISampledMode.ChallengeAnswer(
             a.step,
             a.rootBefore,
-            ITrainingRegistry.WindowRef(a.windowBefore.root, a.windowBefore.committedBlock),
+            ISampledMode.WindowRef(a.windowBefore.root, a.windowBefore.committedBlock),
             a.pathBefore,
             a.rootAfter,
-            ITrainingRegistry.WindowRef(a.windowAfter.root, a.windowAfter.committedBlock),
+            ISampledMode.WindowRef(a.windowAfter.root, a.windowAfter.committedBlock),
             a.pathAfter,
             a.accumulator
         );
@@ -651,7 +633,7 @@ contract SampledModeTest {
 
     function _expectAnswerRevert(
         uint256 runId,
-        ITrainingRegistry.ChallengeAnswer memory a,
+        ISampledMode.ChallengeAnswer memory a,
         uint256[8] memory proof,
         bytes memory err
     ) private {
@@ -659,13 +641,229 @@ contract SampledModeTest {
         vm.expectRevert(err);
         registry.answerChallenge(runId, a, proof);
     }
+
+    // ------------------------------------------------------------- the review's findings (issue #24)
+
+    /// @notice S1: a response time outside the policy's bounds is refused (2^32 - 1 s was accepted before),
+    /// and the policy's own bounds, fee floor and minimum ceiling are enforced.
+    function test_S1_responseTimeWithinPolicyBounds() public {
+        ITrainingRegistry.GenesisFacts memory facts = _facts(901);
+        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(1, _LAB, facts));
+        vm.prank(_LAB);
+        vm.expectRevert(
+            abi.encodeWithSelector(ISampledMode.InvalidSampling.selector, uint16(1), type(uint32).max, uint16(_K))
+        );
+        registry.registerSampledRun(
+            family,
+            1,
+            _attest(),
+            ISampledMode.Sampling(1, type(uint32).max, uint16(_K)),
+            facts,
+            proof
+        );
+        ISampledMode.SamplingPolicy[5] memory bad = [
+            ISampledMode.SamplingPolicy(0, _FEE, 60, 600),
+            ISampledMode.SamplingPolicy(65, _FEE, 60, 600),
+            ISampledMode.SamplingPolicy(1, 1e12 - 1, 60, 600),
+            ISampledMode.SamplingPolicy(1, _FEE, 601, 600),
+            ISampledMode.SamplingPolicy(1, _FEE, 60, 30 days + 1)
+        ];
+        for (uint256 i = 0; i < bad.length; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.InvalidSamplingPolicy.selector, bad[i]));
+            registry.setSamplingPolicy(bad[i]);
+        }
+    }
+
+    /// @notice S2: a draw during a pause is allowed and is exactly the draw without the pause (it was
+    /// refused before, so a pause longer than the horizon turned every window into "every step").
+    function test_S2_pauseChangesNoDraw() public {
+        uint256 runId = _register(family, _S, _RESPONSE);
+        ISampledMode.WindowRef memory ref = _commit(runId, 0);
+        registry.pause();
+        uint64 seedBlock = ref.committedBlock + registry.DRAW_DELAY_BLOCKS();
+        vm.roll(seedBlock + 1);
+        uint64[] memory steps = registry.drawChallenges(runId, 0, ref);
+        uint64[] memory expected = registry.challengeOffsets(
+            keccak256(abi.encode(ref.root, blockhash(seedBlock))),
+            _K,
+            _S
+        );
+        require(steps.length == _S && !registry.getWindow(runId, 0).everyStep, "a pause changed the draw");
+        for (uint256 i = 0; i < _S; ++i) require(steps[i] == expected[i], "not the seed's draw");
+        // The pause outlives the horizon: the window stays drawn as it was; its deadlines wait for the unpause.
+        vm.roll(seedBlock + 1_000);
+        vm.warp(_T0 + 10 days);
+        registry.unpause();
+        require(registry.getChallenge(runId, steps[0]).elapsed == 0, "paused time counted");
+        require(registry.getRun(runId).challenged == _S, "challenged count");
+    }
+
+    /// @notice S3 / N1: the registry's clock costs the same whatever the number of pauses (each pause added
+    /// about 2,700 gas to every later call on an older run before).
+    function test_S3_pausesCostNoGas() public {
+        uint256 a = _registerSpec(11);
+        uint256 b = _registerSpec(12);
+        (bytes32 root, bytes32[][] memory paths) = RootsTree.build(registry, 0, _K, _r);
+        vm.prank(_LAB);
+        uint256 g0 = gasleft();
+        registry.commitWindow(a, 0, root, _r(_K), paths[_K - 1]);
+        g0 -= gasleft();
+        uint256 time = _T0;
+        for (uint256 i = 0; i < 300; ++i) {
+            time += 10;
+            vm.warp(time);
+            registry.pause();
+            time += 10;
+            vm.warp(time);
+            registry.unpause();
+        }
+        vm.prank(_LAB);
+        uint256 g1 = gasleft();
+        registry.commitWindow(b, 0, root, _r(_K), paths[_K - 1]);
+        g1 -= gasleft();
+        require(g1 <= g0 + 100, "pauses made a commitment costlier");
+        require(registry.pausedSeconds() == 3_000, "paused seconds");
+        require(registry.deadlineState(a).elapsed == 3_000, "unpaused seconds since the commitment");
+    }
+
+    function _registerSpec(uint256 spec) private returns (uint256 runId) {
+        ITrainingRegistry.GenesisFacts memory facts = _facts(spec);
+        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(spec, _LAB, facts));
+        vm.prank(_LAB);
+        runId = registry.registerSampledRun(
+            family,
+            spec,
+            _attest(),
+            ISampledMode.Sampling(_S, _RESPONSE, uint16(_K)),
+            facts,
+            proof
+        );
+    }
+
+    /// @notice P2: a flood of paid challenges never flags an honest lab that answers one challenge per
+    /// response time, earliest deadline first (every paid challenge was due one response time after its
+    /// own issue before, so a lab could not keep up).
+    function test_P2_floodNeverFlagsAnHonestLab() public {
+        uint256 runId = _register(family, _S, _RESPONSE);
+        ISampledMode.WindowRef[4] memory refs;
+        for (uint64 w = 0; w < 4; ++w) refs[w] = _commit(runId, w);
+        vm.roll(block.number + 3);
+        registry.drawChallenges(runId, 0, refs[0]);
+        vm.deal(_AUDITOR, 100 ether);
+        for (uint64 t = 0; t < 16; ++t) {
+            if (registry.getChallenge(runId, t).state != ISampledMode.ChallengeState.None) continue;
+            vm.prank(_AUDITOR);
+            registry.requestChallenge{value: _FEE}(runId, t);
+        }
+        // Every step is challenged at once; the lab answers in deadline order, one per response time.
+        uint64[16] memory due;
+        for (uint64 t = 0; t < 16; ++t) {
+            ISampledMode.Challenge memory c = registry.getChallenge(runId, t);
+            due[t] = c.issuedAt + c.allowedSeconds;
+        }
+        for (uint256 n = 0; n < 16; ++n) {
+            uint64 next = 16;
+            for (uint64 t = 0; t < 16; ++t) {
+                if (registry.getChallenge(runId, t).state != ISampledMode.ChallengeState.Open) continue;
+                if (next == 16 || due[t] < due[next]) next = t;
+            }
+            require(due[next] <= _T0 + (n + 1) * _RESPONSE, "a deadline comes sooner than the lab's pace");
+            vm.warp(_T0 + (n + 1) * _RESPONSE);
+            for (uint64 t = 0; t < 16; ++t) {
+                if (registry.getChallenge(runId, t).state != ISampledMode.ChallengeState.Open) continue;
+                (bool flagged, ) = address(registry).call(
+                    abi.encodeCall(ISampledMode.flagUnansweredChallenge, (runId, t))
+                );
+                require(!flagged, "an honest lab was flagged");
+            }
+            (ISampledMode.ChallengeAnswer memory a, uint256[8] memory proof) = _answer(
+                runId,
+                next,
+                refs[next == 0 ? 0 : (next - 1) / _K],
+                refs[next / _K]
+            );
+            vm.prank(_LAB);
+            registry.answerChallenge(runId, a, proof);
+        }
+        ITrainingRegistry.Run memory run = registry.getRun(runId);
+        require(run.answered == 16 && run.violations[_UNANSWERED] == 0, "flood outcome");
+    }
+
+    /// @notice A sampled run's window is its own: 16-step windows on a family whose checkpoints are K = 4.
+    function test_windowLengthIsTheRunsNotTheFamilys() public {
+        ITrainingRegistry.GenesisFacts memory facts = _facts(902);
+        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(2, _LAB, facts));
+        vm.prank(_LAB);
+        uint256 runId = registry.registerSampledRun(
+            family,
+            2,
+            _attest(),
+            ISampledMode.Sampling(2, 600, 16),
+            facts,
+            proof
+        );
+        ITrainingRegistry.Run memory run = registry.getRun(runId);
+        require(run.stepsPerCheckpoint == 16 && run.sampling.windowSteps == 16, "window length");
+        (bytes32 root, bytes32[][] memory paths) = RootsTree.build(registry, 0, 16, _r);
+        vm.prank(_LAB);
+        registry.commitWindow(runId, 0, root, _r(16), paths[15]);
+        vm.roll(block.number + 3);
+        uint64[] memory steps = registry.drawChallenges(
+            runId,
+            0,
+            ISampledMode.WindowRef(root, uint64(block.number - 3))
+        );
+        require(steps.length == 2 && registry.getRun(runId).steps == 16, "one window of 16 steps, 2 drawn");
+        for (uint256 i = 0; i < 2; ++i) require(steps[i] < 16, "drawn within the window");
+    }
+
+    /// @notice The module does nothing outside the registry: called directly, each call reverts.
+    function test_moduleRunsOnlyInsideTheRegistry() public {
+        SampledMode module = SampledMode(registry.sampledModeModule());
+        vm.expectRevert(ISampledMode.NotDelegated.selector);
+        module.drawChallenges(1, 0, ISampledMode.WindowRef(0, 0));
+        vm.expectRevert(ISampledMode.NotDelegated.selector);
+        module.flagUnansweredChallenge(1, 0);
+        vm.expectRevert(ISampledMode.NotDelegated.selector);
+        module.withdraw();
+    }
+
+    /// @notice A pause stops commitments, paid challenges, answers and flags (and registrations); draws and
+    /// withdrawals go on.
+    function test_pauseStopsSampledModeButNotDraws() public {
+        uint256 runId = _register(family, _S, _RESPONSE);
+        ISampledMode.WindowRef memory w0 = _commit(runId, 0);
+        registry.pause();
+        (bytes32 root, bytes32[][] memory paths) = RootsTree.build(registry, _K, _K, _r);
+        vm.prank(_LAB);
+        vm.expectRevert(bytes4(keccak256("EnforcedPause()"))); // the registry's own (Pausable) check
+        registry.commitWindow(runId, _K, root, _r(2 * _K), paths[_K - 1]);
+        vm.deal(_AUDITOR, 1 ether);
+        vm.prank(_AUDITOR);
+        vm.expectRevert(ISampledMode.SampledModePaused.selector);
+        registry.requestChallenge{value: _FEE}(runId, 0);
+        vm.expectRevert(ISampledMode.SampledModePaused.selector);
+        registry.flagUnansweredChallenge(runId, 0);
+        vm.roll(block.number + 3);
+        uint64[] memory steps = registry.drawChallenges(runId, 0, w0);
+        (ISampledMode.ChallengeAnswer memory a, uint256[8] memory proof) = _answer(runId, steps[0], w0, w0);
+        vm.prank(_LAB);
+        vm.expectRevert(ISampledMode.SampledModePaused.selector);
+        registry.answerChallenge(runId, a, proof);
+        vm.prank(_AUDITOR);
+        vm.expectRevert(abi.encodeWithSelector(ISampledMode.NothingToWithdraw.selector, _AUDITOR));
+        registry.withdraw();
+        registry.unpause();
+        vm.prank(_LAB);
+        registry.answerChallenge(runId, a, proof);
+    }
 }
 
 /// @notice An account with code that pays for challenges and withdraws its credit.
 abstract contract Challenger {
-    TrainingRegistry internal immutable _registry;
+    IRegistry internal immutable _registry;
 
-    constructor(TrainingRegistry registry) {
+    constructor(IRegistry registry) {
         _registry = registry;
     }
 
@@ -680,7 +878,7 @@ abstract contract Challenger {
 
 /// @notice Challenges, then refuses every payment.
 contract Refuser is Challenger {
-    constructor(TrainingRegistry registry) Challenger(registry) {}
+    constructor(IRegistry registry) Challenger(registry) {}
 
     receive() external payable {
         revert("no");
@@ -691,13 +889,13 @@ contract Refuser is Challenger {
 contract Reenterer is Challenger {
     bool public reentered;
 
-    constructor(TrainingRegistry registry) Challenger(registry) {}
+    constructor(IRegistry registry) Challenger(registry) {}
 
     receive() external payable {
         if (reentered) return;
         reentered = true;
         // Both guards stand (the credit is zero already); the reentrancy guard answers first.
-        (bool ok, bytes memory data) = address(_registry).call(abi.encodeCall(TrainingRegistry.withdraw, ()));
+        (bool ok, bytes memory data) = address(_registry).call(abi.encodeCall(ISampledMode.withdraw, ()));
         require(!ok, "reentered withdrawal succeeded");
         require(
             keccak256(data) == keccak256(abi.encodeWithSignature("ReentrancyGuardReentrantCall()")),

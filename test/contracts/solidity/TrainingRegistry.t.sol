@@ -2,7 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {ITrainingRegistry} from "../../../contracts/registry/ITrainingRegistry.sol";
-import {TrainingRegistry} from "../../../contracts/registry/TrainingRegistry.sol";
+import {CircuitFamilies} from "../../../contracts/families/CircuitFamilies.sol";
+import {Deploy} from "./Deploy.sol";
+import {IRegistry} from "../../../contracts/registry/IRegistry.sol";
 import {MockProofVerifier} from "./MockProofVerifier.sol";
 import {RegistryHandler} from "./RegistryHandler.sol";
 import {vm} from "./Vm.sol";
@@ -18,17 +20,18 @@ contract TrainingRegistryFuzzTest {
     /// kept in a local: compiled with viaIR, such a local may be re-read after a warp.
     uint256 private constant _T0 = 1_000_000;
 
-    TrainingRegistry private registry;
+    IRegistry private registry;
+    CircuitFamilies private families;
     MockProofVerifier private genesisVerifier;
     MockProofVerifier private checkpointVerifier;
     RegistryHandler private handler;
     bytes32 private family = keccak256("test/mock/k2");
 
     function setUp() public {
-        registry = new TrainingRegistry(0, address(this), address(this), address(this));
+        (registry, families) = Deploy.registry(address(this));
         genesisVerifier = new MockProofVerifier(registry.GENESIS_SIGNALS());
         checkpointVerifier = new MockProofVerifier(registry.CHECKPOINT_SIGNALS());
-        registry.registerFamily(
+        families.registerFamily(
             family,
             genesisVerifier,
             checkpointVerifier,
@@ -112,7 +115,7 @@ contract TrainingRegistryFuzzTest {
             maxSteps: 1e6,
             checkpointDeadline: deadline
         });
-        uint256[8] memory proof = genesisVerifier.proofFor(registry.genesisPublicInputs(1, _LAB, facts));
+        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(1, _LAB, facts));
         vm.prank(_LAB);
         runId = registry.registerRun(family, 1, a, facts, proof);
         root0 = facts.root0;
@@ -127,7 +130,7 @@ contract TrainingRegistryFuzzTest {
             run.root + 1,
             3
         );
-        uint256[] memory inputs = registry.checkpointPublicInputs(run.runTag, 246, run.beacon, claim);
+        uint256[] memory inputs = registry.families().checkpointPublicInputs(run.runTag, 246, run.beacon, claim);
         uint256[8] memory proof = checkpointVerifier.proofFor(inputs);
         vm.prank(_LAB);
         registry.submitCheckpoint(runId, claim, proof);
@@ -235,7 +238,7 @@ contract TrainingRegistryFuzzTest {
         uint256 r2
     ) public view {
         ITrainingRegistry.CheckpointClaim memory claim = ITrainingRegistry.CheckpointClaim(firstStep, r1, r2, 5);
-        uint256[] memory inputs = registry.checkpointPublicInputs(9, flops, beacon, claim);
+        uint256[] memory inputs = registry.families().checkpointPublicInputs(9, flops, beacon, claim);
         require(inputs.length == 5, "five signals");
         require(inputs[0] == 9 && inputs[2] == r1 && inputs[3] == r2 && inputs[4] == 5, "layout");
         require(uint64(inputs[1]) == firstStep, "first step");
@@ -291,7 +294,9 @@ contract TrainingRegistryFuzzTest {
         (uint256 runId, uint256 root0) = _register(3600, 100);
         uint64 beacon = registry.getRun(runId).beacon;
         ITrainingRegistry.CheckpointClaim memory claim = ITrainingRegistry.CheckpointClaim(0, root0, seed % 1000, 3);
-        uint256[8] memory proof = checkpointVerifier.proofFor(registry.checkpointPublicInputs(42, 246, beacon, claim));
+        uint256[8] memory proof = checkpointVerifier.proofFor(
+            registry.families().checkpointPublicInputs(42, 246, beacon, claim)
+        );
         mode %= 5;
         if (mode == 0) claim.firstStep = uint64(seed % 100) + 1;
         if (mode == 1) claim.rootBefore = root0 + 1 + (seed % 100);
@@ -299,7 +304,7 @@ contract TrainingRegistryFuzzTest {
         if (mode == 4) {
             // A proof made for another beacon.
             uint64 other = beacon ^ uint64(seed | 1);
-            proof = checkpointVerifier.proofFor(registry.checkpointPublicInputs(42, 246, other, claim));
+            proof = checkpointVerifier.proofFor(registry.families().checkpointPublicInputs(42, 246, other, claim));
         }
         if (mode == 3) vm.assume(sender != _LAB);
         else sender = _LAB;
@@ -311,7 +316,7 @@ contract TrainingRegistryFuzzTest {
         require(keccak256(abi.encode(registry.getRun(runId))) == before, "the run changed");
         // The right one still goes through afterwards.
         claim = ITrainingRegistry.CheckpointClaim(0, root0, seed % 1000, 3);
-        proof = checkpointVerifier.proofFor(registry.checkpointPublicInputs(42, 246, beacon, claim));
+        proof = checkpointVerifier.proofFor(registry.families().checkpointPublicInputs(42, 246, beacon, claim));
         vm.prank(_LAB);
         registry.submitCheckpoint(runId, claim, proof);
         require(registry.getRun(runId).steps == _K, "accepted");

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ICircuitFamilies} from "../families/ICircuitFamilies.sol";
+import {PublicSignals} from "../families/PublicSignals.sol";
+import {ITrainingRegistry} from "../registry/ITrainingRegistry.sol";
+import {RegistryStorage} from "../registry/RegistryStorage.sol";
+import {RunRules} from "../registry/RunRules.sol";
+import {ISampledMode} from "./ISampledMode.sol";
+import {SampledRules} from "./SampledRules.sol";
+
+/// @title SampledMode
+/// @author Verifiable training registry
+/// @notice Sampled mode's draws, paid challenges, answers and unanswered flags (ISampledMode), as a module
+/// the TrainingRegistry runs through delegatecall on its own storage (RegistryStorage): its code does not
+/// count against the registry's size. The registry's functions of the same signatures check the pause and
+/// forward their calldata here unchanged; called directly, every function reverts with NotDelegated.
+/// @dev Departs from a linked library (STYLE.md) for two reasons: the calldata is forwarded as it came
+/// (no re-encoding of the answer's paths), and no deploy step or test runner has to link bytecode.
+contract SampledMode is ISampledMode, ReentrancyGuard {
+    /// @inheritdoc ISampledMode
+    uint64 public constant override DRAW_DELAY_BLOCKS = 2;
+    /// @dev blockhash(n) is available for the 256 most recent blocks only.
+    uint256 private constant _BLOCKHASH_HORIZON = 256;
+
+    address private immutable _self = address(this);
+
+    /// @inheritdoc ISampledMode
+    uint16 public constant override MAX_WINDOW_STEPS = SampledRules.MAX_WINDOW_STEPS;
+    /// @inheritdoc ISampledMode
+    uint16 public constant override MAX_CHALLENGES_PER_WINDOW = SampledRules.MAX_CHALLENGES_PER_WINDOW;
+    /// @inheritdoc ISampledMode
+    uint128 public constant override MIN_CHALLENGE_FEE = SampledRules.MIN_CHALLENGE_FEE;
+    /// @inheritdoc ISampledMode
+    uint32 public constant override MAX_RESPONSE_SECONDS = SampledRules.MAX_RESPONSE_SECONDS;
+
+    modifier onlyDelegated() {
+        if (address(this) == _self) revert NotDelegated();
+        _;
+    }
+
+    /// @dev The registry's pause (its clock slot), read here since the module runs on its storage.
+    modifier whenNotPaused() {
+        if (RegistryStorage.layout().pausedAt != 0) revert SampledModePaused();
+        _;
+    }
+
+    /// @inheritdoc ISampledMode
+    function registerSampledRun(
+        bytes32 familyId,
+        uint256 specCommitment,
+        ITrainingRegistry.Attestations calldata attestations,
+        Sampling calldata sampling,
+        ITrainingRegistry.GenesisFacts calldata facts,
+        uint256[8] calldata proof
+    ) external onlyDelegated whenNotPaused returns (uint256 runId) {
+        ICircuitFamilies.CircuitFamily memory family = RunRules.family(familyId);
+        if (address(family.stepVerifier) == address(0)) revert FamilyCannotSample(familyId);
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        uint16 w = sampling.windowSteps;
+        uint16 s = sampling.challengesPerWindow;
+        uint32 response = sampling.responseSeconds;
+        if (
+            w == 0 ||
+            w > SampledRules.MAX_WINDOW_STEPS ||
+            s < $.minChallengesPerWindow ||
+            s > w ||
+            s > SampledRules.MAX_CHALLENGES_PER_WINDOW ||
+            response < $.minResponseSeconds ||
+            response > $.maxResponseSeconds
+        ) revert InvalidSampling(s, response, w);
+        RegistryStorage.RunState storage run;
+        (runId, run) = RunRules.registerRun(
+            familyId,
+            family,
+            family.stepVerifier,
+            w,
+            specCommitment,
+            attestations,
+            facts,
+            proof
+        );
+        run.sampled = true;
+        run.challengesPerWindow = s;
+        run.responseSeconds = response;
+        emit RunSampled(runId, s, response, w);
+        RunRules.checkPlan(runId, run, attestations, facts);
+    }
+
+    /// @inheritdoc ISampledMode
+    /// @dev Not paused: a pause must not change which steps are challenged (issue #24, S2).
+    function drawChallenges(
+        uint256 runId,
+        uint64 window,
+        WindowRef calldata ref
+    ) external onlyDelegated returns (uint64[] memory steps) {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        RegistryStorage.RunState storage run = SampledRules.sampledRun($, runId);
+        RegistryStorage.WindowRecord storage w = SampledRules.committedWindow($, runId, window, ref);
+        if (w.drawnAt != 0) revert ChallengesAlreadyDrawn(runId, window);
+        uint64 seedBlock = ref.committedBlock + DRAW_DELAY_BLOCKS;
+        if (block.number <= seedBlock) revert DrawTooEarly(runId, window, seedBlock, block.number);
+        uint64 k = run.stepsPerCheckpoint;
+        uint64 first = window * k;
+        uint64 time = uint64(block.timestamp);
+        uint64 active = RegistryStorage.clock($);
+        w.drawnAt = uint40(time);
+        w.drawnActive = uint40(active);
+        bytes32 seed;
+        uint32 issued;
+        if (block.number - seedBlock > _BLOCKHASH_HORIZON) {
+            // The seed is gone: a later draw would be a new roll, so every step is challenged instead,
+            // each due one response time after the one before it, behind the run's queue.
+            w.everyStep = true;
+            issued = uint32(k) - w.paidChallenges;
+            uint64 last = run.lastDeadlineActive;
+            uint64 start = last > active ? last : active;
+            w.queueStartActive = uint40(start);
+            run.lastDeadlineActive = uint40(start + k * uint64(run.responseSeconds));
+        } else {
+            seed = keccak256(abi.encode(ref.root, blockhash(seedBlock)));
+            uint64[] memory offsets = SampledRules.challengeOffsets(seed, k, run.challengesPerWindow);
+            // A step challenged already (paid) keeps its challenge: count the new ones, then issue them.
+            mapping(uint64 step => RegistryStorage.ChallengeRecord challenge) storage challenges = $.challenges[runId];
+            for (uint256 j = 0; j < offsets.length; ++j) {
+                if (challenges[first + offsets[j]].state == ChallengeState.None) ++issued;
+            }
+            steps = new uint64[](issued);
+            uint256 n = 0;
+            for (uint256 j = 0; j < offsets.length; ++j) {
+                uint64 step = first + offsets[j];
+                RegistryStorage.ChallengeRecord storage c = challenges[step];
+                if (c.state != ChallengeState.None) continue;
+                SampledRules.issue(run, c, time, active);
+                steps[n] = step;
+                ++n;
+            }
+        }
+        run.challenged += issued;
+        emit ChallengesDrawn(runId, window, seedBlock, seed, steps, w.everyStep, msg.sender);
+    }
+
+    /// @inheritdoc ISampledMode
+    function requestChallenge(uint256 runId, uint64 step) external payable onlyDelegated whenNotPaused {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        RegistryStorage.RunState storage run = SampledRules.sampledRun($, runId);
+        uint128 fee = $.challengeFee;
+        if (fee == 0) revert PaidChallengesDisabled();
+        if (msg.value != fee) revert WrongChallengeFee(fee, msg.value);
+        uint64 committed = run.steps;
+        if (step >= committed) revert StepNotCommitted(runId, step, committed);
+        RegistryStorage.WindowRecord storage w = $.windows[runId][step / run.stepsPerCheckpoint];
+        RegistryStorage.ChallengeRecord storage c = $.challenges[runId][step];
+        if (c.state != ChallengeState.None || w.everyStep) {
+            revert StepAlreadyChallenged(runId, step);
+        }
+        SampledRules.issue(run, c, uint64(block.timestamp), RegistryStorage.clock($));
+        c.challenger = msg.sender;
+        c.fee = uint96(fee);
+        ++w.paidChallenges;
+        ++run.challenged;
+        emit ChallengeRequested(runId, step, msg.sender, fee);
+    }
+
+    /// @inheritdoc ISampledMode
+    function answerChallenge(
+        uint256 runId,
+        ChallengeAnswer calldata answer,
+        uint256[8] calldata proof
+    ) external onlyDelegated whenNotPaused {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        RegistryStorage.RunState storage run = SampledRules.sampledRun($, runId);
+        if (msg.sender != run.lab) revert ITrainingRegistry.NotRunLab(runId, msg.sender);
+        uint64 t = answer.step;
+        (
+            RegistryStorage.ChallengeRecord storage c,
+            ChallengeState state,
+            uint64 issuedActive,
+            uint64 deadline
+        ) = SampledRules.challenge($, runId, run, t);
+        if (state != ChallengeState.Open) revert ChallengeNotOpen(runId, t, state);
+        uint64 active = RegistryStorage.clock($);
+        if (active > deadline) {
+            revert AnswerTooLate(runId, t, active - issuedActive, deadline - issuedActive);
+        }
+        // Both roots open against the committed windows (r(0) is the genesis root).
+        uint32 w = run.stepsPerCheckpoint;
+        if (t == 0) {
+            if (answer.rootBefore != run.root0) revert InvalidRootPath(runId, 0);
+        } else {
+            SampledRules.requireRootLeaf($, runId, w, t, answer.rootBefore, answer.windowBefore, answer.pathBefore);
+        }
+        SampledRules.requireRootLeaf($, runId, w, t + 1, answer.rootAfter, answer.windowAfter, answer.pathAfter);
+        // The step proof, with the run's tag and beacon, one step's FLOPs.
+        uint256[] memory inputs = PublicSignals.checkpoint(
+            run.runTag,
+            t,
+            run.flopsPerStep,
+            run.beacon,
+            answer.rootBefore,
+            answer.rootAfter,
+            answer.accumulator
+        );
+        if (!run.proofVerifier.verify(proof, inputs)) revert InvalidStepProof(runId, t);
+        // Write: the step is proven; a paid challenge's fee is the lab's.
+        c.state = ChallengeState.Answered;
+        ++run.answered;
+        uint128 fee = c.fee;
+        if (fee != 0) $.credits[msg.sender] += fee;
+        emit ChallengeAnswered(runId, t, msg.sender, answer.rootBefore, answer.rootAfter, answer.accumulator, fee);
+    }
+
+    /// @inheritdoc ISampledMode
+    function flagUnansweredChallenge(uint256 runId, uint64 step) external onlyDelegated whenNotPaused {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        RegistryStorage.RunState storage run = SampledRules.sampledRun($, runId);
+        (
+            RegistryStorage.ChallengeRecord storage c,
+            ChallengeState state,
+            uint64 issuedActive,
+            uint64 deadline
+        ) = SampledRules.challenge($, runId, run, step);
+        if (state != ChallengeState.Open) revert ChallengeNotOpen(runId, step, state);
+        uint64 active = RegistryStorage.clock($);
+        uint64 elapsed = active - issuedActive;
+        uint64 allowed = deadline - issuedActive;
+        if (active <= deadline) revert ChallengeNotExpired(runId, step, elapsed, allowed);
+        c.state = ChallengeState.Unanswered;
+        uint128 fee = c.fee;
+        address challenger = c.challenger;
+        if (fee != 0) {
+            $.credits[challenger] += fee;
+            emit ChallengeFeeRefunded(runId, step, challenger, fee);
+        }
+        RegistryStorage.flag(
+            runId,
+            run,
+            ITrainingRegistry.ViolationKind.ChallengeUnanswered,
+            step,
+            elapsed,
+            allowed,
+            1
+        );
+    }
+
+    /// @inheritdoc ISampledMode
+    function withdraw() external onlyDelegated nonReentrant {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        uint256 amount = $.credits[msg.sender];
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        $.credits[msg.sender] = 0;
+        emit Withdrawn(msg.sender, amount);
+        (bool ok, ) = msg.sender.call{value: amount}("");
+        if (!ok) revert WithdrawalFailed(msg.sender, amount);
+    }
+
+    /// @inheritdoc ISampledMode
+    function getChallenge(uint256 runId, uint64 step) external view returns (Challenge memory challenge) {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        RegistryStorage.RunState storage run = SampledRules.sampledRun($, runId);
+        if (step >= run.steps) return challenge;
+        (
+            RegistryStorage.ChallengeRecord storage c,
+            ChallengeState state,
+            uint64 issuedActive,
+            uint64 deadline
+        ) = SampledRules.challenge($, runId, run, step);
+        challenge.state = state;
+        if (state == ChallengeState.None) return challenge;
+        challenge.issuedAt = c.issuedAt;
+        if (c.state == ChallengeState.None)
+            challenge.issuedAt = $.windows[runId][step / run.stepsPerCheckpoint].drawnAt;
+        challenge.allowedSeconds = deadline - issuedActive;
+        if (state == ChallengeState.Open) challenge.elapsed = RegistryStorage.clock($) - issuedActive;
+        challenge.challenger = c.challenger;
+        challenge.fee = c.fee;
+    }
+
+    /// @inheritdoc ISampledMode
+    function getWindow(uint256 runId, uint64 window) external view returns (WindowState memory state) {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        SampledRules.sampledRun($, runId);
+        RegistryStorage.WindowRecord storage w = $.windows[runId][window];
+        return
+            WindowState({
+                commitment: w.commitment,
+                drawnAt: w.drawnAt,
+                everyStep: w.everyStep,
+                paidChallenges: w.paidChallenges
+            });
+    }
+
+    /// @inheritdoc ISampledMode
+    function creditOf(address account) external view returns (uint256 amount) {
+        return RegistryStorage.layout().credits[account];
+    }
+
+    /// @inheritdoc ISampledMode
+    function challengeOffsets(
+        bytes32 seed,
+        uint64 windowSteps,
+        uint16 count
+    ) external pure returns (uint64[] memory offsets) {
+        return SampledRules.challengeOffsets(seed, windowSteps, count);
+    }
+
+    /// @inheritdoc ISampledMode
+    function rootLeaf(uint64 index, uint256 root) external pure returns (bytes32 leaf) {
+        return SampledRules.rootLeaf(index, root);
+    }
+}
