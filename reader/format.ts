@@ -104,8 +104,15 @@ export function eventSentence(e: Pick<RegistryEvent, "eventName" | "args">): str
       return `run ${str(a.runId)} step ${str(a.step)} fee ${num(a.fee)} wei credited back to ${String(a.challenger)}`;
     case "Withdrawn":
       return `${String(a.account)} withdrew ${num(a.amount)} wei`;
-    case "SamplingPolicySet":
-      return `sampling policy · at least ${str(a.minChallengesPerWindow)} challenge(s) per window · paid challenge ${num(a.challengeFee)} wei`;
+    case "SamplingPolicySet": {
+      const p = a.policy as {
+        minChallengesPerWindow: number;
+        challengeFee: bigint;
+        minResponseSeconds: number;
+        maxResponseSeconds: number;
+      };
+      return `sampling policy · at least ${str(p.minChallengesPerWindow)} challenge(s) per window · paid challenge ${num(p.challengeFee)} wei · response ${str(p.minResponseSeconds)}..${str(p.maxResponseSeconds)} s`;
+    }
     case "RunProjectedToCrossThreshold":
       return `PROJECTED run ${str(a.runId)} · plan of ${num(a.plannedFlops)} FLOPs > threshold ${num(a.threshold)} · designation expected when proven`;
     case "RunDesignated":
@@ -113,7 +120,7 @@ export function eventSentence(e: Pick<RegistryEvent, "eventName" | "args">): str
     case "RunClosed":
       return `run ${str(a.runId)} closed at step ${str(a.steps)} · ${num(a.cumulativeFlops)} FLOPs`;
     case "CircuitFamilyRegistered":
-      return `circuit family ${short(a.familyId)} registered · K = ${str(a.stepsPerCheckpoint)} · ${String(a.description)}`;
+      return `circuit family ${short(a.familyId)} registered · K = ${str(a.stepsPerCheckpoint)} · genesis ${short(a.genesisVerifier)} · checkpoint ${short(a.checkpointVerifier)} · step ${short(a.stepVerifier)} · ${String(a.description)}`;
     case "CircuitFamilyDeprecated":
       return `circuit family ${short(a.familyId)} deprecated`;
     case "RoleGranted":
@@ -156,6 +163,8 @@ export interface RunView {
 export interface SamplingView {
   readonly challengesPerWindow: number;
   readonly responseSeconds: number;
+  /** Steps W per committed window. */
+  readonly windowSteps: number;
   /** Challenges issued (drawn and paid). */
   readonly challenged: number;
   /** Challenges answered with a verified step proof: the proven steps. */

@@ -43,6 +43,7 @@ export async function readRun(r: RegistryRef, runId: bigint): Promise<RunView> {
           sampling: {
             challengesPerWindow: run.sampling.challengesPerWindow,
             responseSeconds: run.sampling.responseSeconds,
+            windowSteps: run.sampling.windowSteps,
             challenged: run.challenged,
             answered: run.answered,
             unanswered: run.violations[UNANSWERED] ?? 0,

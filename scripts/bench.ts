@@ -26,8 +26,9 @@ import { loadIris } from "../prover/dataset/iris.js";
 import { readSpec } from "../prover/spec/schema.js";
 import { checkpointInputs } from "../prover/statement/inputs.js";
 import { train } from "../prover/training/trainer.js";
-import { network } from "hardhat";
-import { measureGas } from "./registry/gas.js";
+import { artifacts, network } from "hardhat";
+import { compileGeneratedVerifiers } from "./registry/families.js";
+import { measureGas, PAUSES_BEFORE_FIRST_FLAGS } from "./registry/gas.js";
 import { measureSampledGas } from "./registry/sampled-gas.js";
 import { escapeProbability } from "../prover/sampled/roots.js";
 import { registryFixtures } from "../test/fixtures/registry.js";
@@ -207,6 +208,20 @@ async function main(): Promise<void> {
       `  Checkpoint(K = 2) ${mlpK2} constraints: ${perStep} per extra step; largest K within 2^17 = ${kFits}\n`,
   );
 
+  // The registry's contracts: runtime code per contract (issue #24: each at most 20,000 bytes at 10,000
+  // optimizer runs). Compiled here, with every verifier `npm run artifacts` generated, so a fresh clone works.
+  await compileGeneratedVerifiers();
+  const codeSize: Record<string, number> = {};
+  for (const name of ["TrainingRegistry", "SampledMode", "CircuitFamilies"])
+    codeSize[name] = ((await artifacts.readArtifact(name)).deployedBytecode.length - 2) / 2;
+  process.stdout.write(
+    `registry contracts, runtime code (limit 24,576; goal <= 20,000 each): ` +
+      Object.entries(codeSize)
+        .map(([n, s]) => `${n} ${s}`)
+        .join(", ") +
+      ` — ${Object.values(codeSize).every((s) => s <= 20_000) ? "met" : "NOT met"}\n`,
+  );
+
   // Registry gas with real proofs, on Hardhat's in-process network.
   const conn = await network.create();
   const gas = await measureGas(conn.viem, conn.networkHelpers, await registryFixtures(log));
@@ -216,11 +231,12 @@ async function main(): Promise<void> {
       `  registerRun with genesis proof          ${gas.registerRun} (its plan projected to cross the threshold)\n` +
       `  submitCheckpoint, K = 1 (step proof)    ${gas.submitK1.join(", ")}\n` +
       `  submitCheckpoint, K = 4                 ${gas.submitK4.join(", ")}\n` +
-      `  submitCheckpoint, late, first flags     ${gas.submitFirstFlags} (missed window + cap + steps + designation)\n` +
+      `  submitCheckpoint, late, first flags     ${gas.submitFirstFlags} (missed window + cap + steps + designation, after ${PAUSES_BEFORE_FIRST_FLAGS} pauses)\n` +
       `  flagMissedDeadline (1st, 2nd window)    ${gas.flagMissedDeadline.join(", ")}\n` +
       `  closeRun (flagging a missed window)     ${gas.closeRun}\n` +
       `  policy action via timelock              schedule ${gas.policySchedule}, execute ${gas.policyExecute}\n` +
-      `  goal: <= 300000 per submission whatever K, first flags included: ${max([...gas.submitK1, ...gas.submitK4, gas.submitFirstFlags]) <= 300_000 ? "met" : "NOT met"}\n`,
+      `  goals: <= 280000 per ordinary submission (designating included): ${max([...gas.submitK1, ...gas.submitK4]) <= 280_000 ? "met" : "NOT met"}; ` +
+      `<= 295000 for the costliest: ${gas.submitFirstFlags <= 295_000 ? "met" : `NOT met (${gas.submitFirstFlags})`}\n`,
   );
 
   // Sampled mode (issue #11): gas, proving time per window against full mode, detection.
@@ -251,17 +267,18 @@ async function main(): Promise<void> {
       })),
   );
   const maxCommit = Math.max(...sgas.commitW4, sgas.commitW64);
+  const maxPlainCommit = Math.max(...sgas.commitW4.slice(0, -1), sgas.commitW64);
   process.stdout.write(
     `sampled mode gas (whole transactions, real proofs):\n` +
       `  commitWindow, W = 4                     ${sgas.commitW4.join(", ")} (the last designates the run)\n` +
-      `  commitWindow, W = 64                    ${sgas.commitW64}\n` +
+      `  commitWindow, W = 64 (same K = 4 family) ${sgas.commitW64}\n` +
       `  drawChallenges, 2 of a W = 4 window     ${sgas.draw}\n` +
       `  answerChallenge (real step proof)       ${sgas.answer.join(", ")}\n` +
       `  requestChallenge (paid)                 ${sgas.paidChallenge}\n` +
       `  flagUnansweredChallenge (fee refunded)  ${sgas.flagUnanswered}\n` +
       `  withdraw                                ${sgas.withdraw}\n` +
-      `  goals: <= 80000 per commitment: ${maxCommit <= 80_000 ? "met" : `NOT met (max ${maxCommit})`}; ` +
-      `<= 320000 per answer: ${Math.max(...sgas.answer) <= 320_000 ? "met" : "NOT met"}\n` +
+      `  goals: <= 75000 per commitment: ${maxCommit <= 75_000 ? "met" : maxPlainCommit <= 75_000 ? `met but for the designating one (${maxCommit})` : `NOT met (max ${maxCommit})`}; ` +
+      `<= 300000 per answer: ${Math.max(...sgas.answer) <= 300_000 ? "met" : "NOT met"}\n` +
       `proving seconds per window (2 challenges; from the medians above):\n` +
       perWindow
         .map(
@@ -310,6 +327,7 @@ async function main(): Promise<void> {
         policyExecute: gas.policyExecute,
       },
       sampled: { gas: sgas, perWindow, detection },
+      codeSize,
       dashboard,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     }) + "\n",

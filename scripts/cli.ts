@@ -12,7 +12,7 @@ import { writeSync } from "node:fs";
 import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { artifacts } from "hardhat";
-import { isAddress, type Abi, type Address } from "viem";
+import { isAddress, type Address } from "viem";
 import { datasetForSpec } from "../prover/dataset/file.js";
 import { familyId, familyOfSpec } from "../prover/proving/families.js";
 import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
@@ -20,6 +20,7 @@ import { trainAndProve } from "../prover/run/prover.js";
 import { readSpec } from "../prover/spec/schema.js";
 import { paragraphs } from "./help.js";
 import { connect, registryAt, wallet, type Chain } from "./registry/connect.js";
+import { abiOf } from "./registry/contract.js";
 import { DEFAULT_ADMIN_DELAY, DEFAULT_POLICY_DELAY, DEFAULT_SAMPLING, deployRegistry } from "./registry/deploy.js";
 import {
   DEFAULT_DEPLOYMENTS_DIR,
@@ -30,7 +31,7 @@ import {
 } from "./registry/deployments.js";
 import { describeError } from "./registry/errors.js";
 import { addFamily, compileGeneratedVerifiers, familyRegistered } from "./registry/families.js";
-import { verifyDeployment } from "./registry/keys.js";
+import { LOCAL_NETWORKS, verifyDeployment } from "./registry/keys.js";
 import { humanLine, jsonLine, runJson, runTable, type RegistryEvent } from "../reader/format.js";
 import { readRegistry, readRun } from "../reader/runs.js";
 import { VIOLATION_LEGEND } from "../reader/violations.js";
@@ -108,6 +109,9 @@ async function deploy(
     allowDevelopmentKeys: boolean;
     minChallenges?: bigint;
     challengeFee?: bigint;
+    minResponse?: bigint;
+    maxResponse?: bigint;
+    allowShortPolicyDelay: boolean;
   },
 ): Promise<void> {
   const chain = await connect(o.network, o.rpcUrl);
@@ -131,13 +135,17 @@ async function deploy(
       sampling: {
         minChallengesPerWindow: Number(o.minChallenges ?? BigInt(DEFAULT_SAMPLING.minChallengesPerWindow)),
         challengeFee: o.challengeFee ?? DEFAULT_SAMPLING.challengeFee,
+        minResponseSeconds: Number(o.minResponse ?? BigInt(DEFAULT_SAMPLING.minResponseSeconds)),
+        maxResponseSeconds: Number(o.maxResponse ?? BigInt(DEFAULT_SAMPLING.maxResponseSeconds)),
       },
+      allowShortPolicyDelay: o.allowShortPolicyDelay,
       network: o.network,
       allowDevelopmentKeys: o.allowDevelopmentKeys,
     },
     log("deploy"),
   );
   out(`TrainingRegistry ${d.registry.address} (block ${d.registry.block}, chain ${d.chainId})`);
+  out(`  CircuitFamilies ${d.familyTable.address}, SampledMode module ${d.sampledMode.address}`);
   const g = d.governance;
   out(`  admin ${g.admin} (transfer delay ${g.adminDelay} s), pauser ${g.pauser}`);
   out(`  policy: PolicyTimelock ${d.timelock.address}, proposer ${g.policyProposer}, delay ${g.policyDelay} s`);
@@ -153,7 +161,7 @@ async function deploy(
     out("in-process network: nothing recorded (this chain ends with the command)");
     return;
   }
-  await writeDeployment(o.deployments, o.network, d, async (name) => (await artifacts.readArtifact(name)).abi as Abi);
+  await writeDeployment(o.deployments, o.network, d, abiOf);
   out(`recorded in ${path.relative(process.cwd(), path.join(o.deployments, o.network))}/`);
 }
 
@@ -170,12 +178,7 @@ async function addFamilyCommand(o: Common & { spec: string; allowDevelopmentKeys
     allowDevelopmentKeys: o.allowDevelopmentKeys,
   });
   if (r.deployed.length > 0 || r.record.families.length !== d.families.length) {
-    await writeDeploymentRecord(
-      o.deployments,
-      r.record,
-      r.deployed,
-      async (name) => (await artifacts.readArtifact(name)).abi as Abi,
-    );
+    await writeDeploymentRecord(o.deployments, r.record, r.deployed, abiOf);
   }
   const id = familyId(family.name);
   if (r.state === "registered" || r.state === "already-registered") {
@@ -219,6 +222,7 @@ async function register(
     dataset?: string;
     sampled?: bigint;
     response?: bigint;
+    window?: bigint;
   },
 ): Promise<void> {
   if ((o.sampled === undefined) !== (o.response === undefined))
@@ -230,9 +234,9 @@ async function register(
   const chain = await connect(o.network, o.rpcUrl);
   requirePersistent(chain);
   const d = await requireDeployment(o.deployments, o.network);
-  const { registry, ref, publicClient, lab } = await registryAt(chain, d, o.account);
+  const { registry, familyTable, ref, publicClient, lab } = await registryAt(chain, d, o.account);
   // Before any proving: the family must be registered on this chain.
-  if (!(await familyRegistered(registry, familyId(family.name))))
+  if (!(await familyRegistered(familyTable, familyId(family.name))))
     throw new Error(
       `the spec's circuit family ${family.name} is not registered on "${o.network}": ` +
         `run \`npm run registry -- add-family --spec ${o.spec} --network ${o.network}\` first`,
@@ -246,13 +250,14 @@ async function register(
       : await registerSampledRunDir(registry, publicClient, o.runDir, family.name, attestations, {
           challengesPerWindow: Number(o.sampled),
           responseSeconds: Number(o.response),
+          windowSteps: Number(o.window ?? BigInt(family.stepsPerCheckpoint)),
         });
   const r = await readRun(ref, runId);
   out(`run ${runId} registered: lab ${r.lab}, family ${r.family}, ${r.plannedSteps} steps planned`);
   if (r.sampling)
     out(
-      `  sampled mode: ${r.sampling.challengesPerWindow} challenge(s) per window of ${family.stepsPerCheckpoint} steps, ` +
-        `${r.sampling.responseSeconds} s to answer; next: \`commit\``,
+      `  sampled mode: ${r.sampling.challengesPerWindow} challenge(s) per window of ${r.sampling.windowSteps} steps, ` +
+        `${r.sampling.responseSeconds} s to answer each (deadlines queue); next: \`commit\``,
     );
   out(`  data-order beacon ${beacon} recorded in ${path.join(o.runDir, "run.json")}: \`prove\` uses it`);
   const flagged = r.violations.reduce((s, n) => s + n, 0);
@@ -411,7 +416,7 @@ async function labOfRunDir(o: Common & { runDir: string }) {
 }
 
 async function commit(o: Common & { spec: string; runDir: string; dataset?: string }): Promise<void> {
-  const { runId, run, registry, publicClient, lab } = await labOfRunDir(o);
+  const { runId, run, registry, publicClient, lab, fromBlock } = await labOfRunDir(o);
   const spec = await readSpec(o.spec);
   const trained = await trainRoots(
     spec,
@@ -419,7 +424,10 @@ async function commit(o: Common & { spec: string; runDir: string; dataset?: stri
     { specFile: o.spec, runDir: o.runDir, lab: BigInt(lab), beacon: run.beacon },
     log("commit"),
   );
-  const r = await commitWindows(registry, publicClient, runId, trained.roots, log("commit"));
+  const r = await commitWindows(registry, publicClient, runId, trained.roots, log("commit"), {
+    fromBlock,
+    mineEmptyBlocks: LOCAL_NETWORKS.has(o.network),
+  });
   out(
     `run ${runId}: ${r.committed} window(s) committed, ${r.alreadyOnChain} already on chain; committed steps ${r.steps} ` +
       `(not proven: challenged steps are proven by \`answer\`); loss ${trained.lossBefore.toFixed(4)} -> ${trained.lossAfter.toFixed(4)}`,
@@ -517,7 +525,7 @@ async function answer(o: Common & { spec: string; runDir: string; dataset?: stri
 
 async function challengeCommand(o: Common & { run: bigint; step: bigint }): Promise<void> {
   const { registry, publicClient, lab } = await onRun(o);
-  const [, fee] = await registry.read.samplingPolicy();
+  const fee = (await registry.read.samplingPolicy()).challengeFee;
   await registry.simulate.requestChallenge([o.run, o.step], { account: lab, value: fee });
   await mined(publicClient, await registry.write.requestChallenge([o.run, o.step], { value: fee }), "requestChallenge");
   out(
@@ -596,6 +604,21 @@ command(
     `fee of a paid challenge in wei, 0 = off (default ${DEFAULT_SAMPLING.challengeFee})`,
     uint("--challenge-fee"),
   )
+  .option(
+    "--min-response <s>",
+    `shortest response time a sampled run may choose (default ${DEFAULT_SAMPLING.minResponseSeconds})`,
+    uint("--min-response"),
+  )
+  .option(
+    "--max-response <s>",
+    `longest response time a sampled run may choose (default ${DEFAULT_SAMPLING.maxResponseSeconds})`,
+    uint("--max-response"),
+  )
+  .option(
+    "--allow-short-policy-delay",
+    "accept a policy delay under one hour on a network that is not local (refused otherwise)",
+    false,
+  )
   .option("--allow-development-keys", "deploy development keys to a network that is not local (recorded)", false)
   .action(deploy);
 
@@ -641,10 +664,12 @@ command(
   Attestations are public: a plan already beyond them is flagged at once; a plan that
   is not a positive multiple of the family's K is refused.
 
-  With --sampled S --response SECONDS the run is in sampled mode: each window of K
-  steps is committed (\`commit\`), S of its steps are drawn for challenge from a
-  later block hash, and the lab proves only challenged steps (\`answer\`) within
-  SECONDS unpaused seconds; anyone may pay for more challenges (\`challenge\`).`,
+  With --sampled S --response SECONDS [--window W] the run is in sampled mode: each
+  window of W steps (default: the family's K; at most 1,024, and the planned steps a
+  multiple of it) is committed (\`commit\`, which also draws it), S of its steps are
+  drawn for challenge from a later block hash, and the lab proves only challenged
+  steps (\`answer\`), one per SECONDS unpaused seconds: deadlines queue, so a flood of
+  paid challenges (\`challenge\`) delays later deadlines instead of breaking them.`,
 )
   .requiredOption("--spec <file>", "training spec (JSON)")
   .requiredOption("--run-dir <dir>", "run directory (created if missing)")
@@ -662,9 +687,10 @@ command(
   )
   .option(
     "--response <seconds>",
-    "sampled mode: unpaused seconds the lab has to answer a challenge",
+    "sampled mode: unpaused seconds the lab takes to answer one challenge (within the policy's bounds)",
     uint("--response"),
   )
+  .option("--window <steps>", "sampled mode: steps per committed window (default: the family's K)", uint("--window"))
   .option("--dataset <file>", DATASET_OPTION)
   .action(register);
 

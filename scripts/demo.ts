@@ -206,7 +206,7 @@ async function main(): Promise<void> {
   say("[6/9] sampled mode: two more labs commit each window of 4 steps instead of proving it");
   const S = 2;
   const RESPONSE = 3_600n;
-  const [, FEE] = await reader.registry.read.samplingPolicy();
+  const FEE = (await reader.registry.read.samplingPolicy()).challengeFee;
   const sampledSpec: TrainingSpec = { ...honestSpec, salt: honestSpec.salt + 2n };
   const cheatSpec: TrainingSpec = { ...honestSpec, salt: honestSpec.salt + 3n };
   const BAD_STEP = 5;
@@ -234,14 +234,12 @@ async function main(): Promise<void> {
     sdirs.sampled,
     FAMILY,
     honestAtt,
-    {
-      challengesPerWindow: S,
-      responseSeconds: Number(RESPONSE),
-    },
+    { challengesPerWindow: S, responseSeconds: Number(RESPONSE), windowSteps: 4 },
   );
   const cheatRun = await registerSampledRunDir(cheat.registry, cheat.publicClient, sdirs.cheat, FAMILY, honestAtt, {
     challengesPerWindow: 1,
     responseSeconds: Number(RESPONSE),
+    windowSteps: 4,
   });
   const [sampledId, cheatId] = [sampledRun.runId, cheatRun.runId];
   sopts.sampled = { runDir: sdirs.sampled, lab: BigInt(sampledLab), beacon: sampledRun.beacon };
@@ -304,10 +302,14 @@ async function main(): Promise<void> {
     );
   }
   await watch();
+  // Deadlines queue one response time apart (issue #24): the challenge of the altered step is due once the
+  // cheating lab's earlier challenges have had theirs.
+  const bad = await reader.registry.read.getChallenge([cheatId, BigInt(BAD_STEP)]);
   say(
-    `      the response time (${RESPONSE} s) passes; the auditor flags the unanswered challenge and withdraws the fee`,
+    `      the challenge of step ${BAD_STEP} allows ${bad.allowedSeconds} s (the response time ${RESPONSE} s, queued behind the ` +
+      "lab's earlier challenges); it passes; the auditor flags the unanswered challenge and withdraws the fee",
   );
-  await helpers.time.increase(Number(RESPONSE) + 60);
+  await helpers.time.increase(Number(bad.allowedSeconds - bad.elapsed) + 60);
   await mined(
     auditor.publicClient,
     await auditor.registry.write.flagUnansweredChallenge([cheatId, BigInt(BAD_STEP)]),

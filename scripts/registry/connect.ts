@@ -8,6 +8,7 @@ import { network } from "hardhat";
 import { getAddress, isAddress } from "viem";
 import { registryEntry } from "../../reader/deployment.js";
 import type { RegistryRef } from "../../reader/runs.js";
+import { registryContract } from "./contract.js";
 import type { DeploymentRecord } from "./deployments.js";
 
 export type Connection = Awaited<ReturnType<typeof network.create>>;
@@ -78,13 +79,17 @@ export async function registryAt(chain: Chain, d: DeploymentRecord, account?: st
         `redeploy with \`npm run registry -- deploy --network ${d.network} --force\``,
     );
   const w = await wallet(chain, account);
-  const registry = await chain.conn.viem.getContractAt("TrainingRegistry", c.address, {
-    client: { public: publicClient, wallet: w },
-  });
+  const registry = await registryContract(chain.conn.viem, c.address, { public: publicClient, wallet: w });
   /** The registry as the shared reader (reader/) reads it. */
   const ref: RegistryRef = { client: publicClient, address: registry.address, abi: registry.abi, families: d.families };
+  const table = d.contracts.CircuitFamilies;
+  if (!table) throw new Error(`the "${d.network}" deployment record has no CircuitFamilies: redeploy with --force`);
+  const familyTable = await chain.conn.viem.getContractAt("CircuitFamilies", table.address, {
+    client: { public: publicClient, wallet: w },
+  });
   return {
     registry,
+    familyTable,
     ref,
     publicClient,
     wallet: w,

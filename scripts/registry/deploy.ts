@@ -2,14 +2,16 @@
  * The one deploy routine (tests, benchmarks, the demo and the CLI all use it):
  * the untouched snarkjs verifiers of every family's circuits, one
  * Groth16VerifierAdapter per circuit, the PolicyTimelock, the
- * TrainingRegistry, and the circuit families and threshold.
+ * CircuitFamilies table, the SampledMode module, the TrainingRegistry, and
+ * the circuit families, threshold and sampling policy (issue #24).
  *
  * Governance (issue #17): the admin role goes to `admin` with a two-step,
  * delayed transfer; the policy role ends with the PolicyTimelock, whose only
  * proposer is `policy` (so every later policy action waits `policyDelay`
  * seconds in public); the pauser role goes to `pauser`. The deployer holds the
- * policy role only while it registers the initial families and threshold,
- * then hands it to the timelock and renounces it; the routine checks every
+ * policy role of the registry and of the families table only while it
+ * registers the initial families, threshold and policy, then hands both to
+ * the timelock and renounces them; the routine checks every
  * role at the end and throws if any option did not take effect.
  */
 import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
@@ -18,7 +20,8 @@ import { FAMILIES, familyId, type FamilySpec } from "../../prover/proving/famili
 import { checkpointSteps, circuitSpec, verifierName } from "../../prover/proving/manifest.js";
 import { requireArtifacts } from "../../prover/proving/prove.js";
 import type { Logger } from "../../prover/proving/log.js";
-import { deployableKeys, type KeyRecord } from "./keys.js";
+import { registryContract } from "./contract.js";
+import { deployableKeys, LOCAL_NETWORKS, type KeyRecord } from "./keys.js";
 import { mined } from "./tx.js";
 
 /** Default seconds a policy action waits in the timelock. */
@@ -26,8 +29,27 @@ export const DEFAULT_POLICY_DELAY = 86_400n;
 /** Default seconds between the two steps of an admin transfer. */
 export const DEFAULT_ADMIN_DELAY = 259_200n;
 
-/** Sampled mode's default policy: every window draws at least one challenge; a paid challenge costs 0.01 ether. */
-export const DEFAULT_SAMPLING = { minChallengesPerWindow: 1, challengeFee: 10_000_000_000_000_000n } as const;
+/**
+ * Sampled mode's default policy: every window draws at least one challenge; a paid challenge costs
+ * 0.01 ether; a run answers one challenge in 1 minute to 1 day (its choice within those bounds).
+ */
+export const DEFAULT_SAMPLING: SamplingPolicy = {
+  minChallengesPerWindow: 1,
+  challengeFee: 10_000_000_000_000_000n,
+  minResponseSeconds: 60,
+  maxResponseSeconds: 86_400,
+};
+
+/** The sampled-mode policy (ISampledMode.SamplingPolicy). */
+export interface SamplingPolicy {
+  readonly minChallengesPerWindow: number;
+  readonly challengeFee: bigint;
+  readonly minResponseSeconds: number;
+  readonly maxResponseSeconds: number;
+}
+
+/** Shortest policy delay `deploy` accepts off the local networks unless told otherwise (one hour). */
+export const MIN_LIVE_POLICY_DELAY = 3_600n;
 
 export interface DeployOptions {
   /** Role accounts; each defaults to the deployer (the first wallet account). */
@@ -43,8 +65,10 @@ export interface DeployOptions {
   readonly families?: readonly FamilySpec[];
   /** Designation threshold in FLOPs to set after deployment (default: none). */
   readonly designationThreshold?: bigint;
-  /** Sampled mode's policy (default: at least 1 challenge per window, paid challenges for 0.01 ether). */
-  readonly sampling?: { readonly minChallengesPerWindow: number; readonly challengeFee: bigint };
+  /** Sampled mode's policy (default: DEFAULT_SAMPLING). */
+  readonly sampling?: SamplingPolicy;
+  /** Accept a policy delay under one hour on a network that is not local (default: refuse). */
+  readonly allowShortPolicyDelay?: boolean;
   /** The network's name: development keys are refused off the local ones (default: treated as local). */
   readonly network?: string;
   /** Deploy development keys on a network that is not local (recorded). */
@@ -72,7 +96,11 @@ export interface Deployment {
   readonly chainId: number;
   readonly deployer: Address;
   readonly registry: DeployedContract;
-  /** Holds the registry's policy role. */
+  /** The circuit families table the registry reads (its policy role is the timelock's too). */
+  readonly familyTable: DeployedContract;
+  /** The sampled-mode module the registry runs through its fallback. */
+  readonly sampledMode: DeployedContract;
+  /** Holds the registry's and the families table's policy role. */
   readonly timelock: DeployedContract;
   readonly governance: Governance;
   /** Per circuit: the generated verifier and its adapter. */
@@ -104,6 +132,15 @@ export async function deployRegistry(
   if (governance.adminDelay < 0n || governance.adminDelay >= 2n ** 48n)
     throw new Error(`admin delay ${governance.adminDelay} s does not fit 48 bits`);
   if (governance.policyDelay < 0n) throw new Error(`policy delay ${governance.policyDelay} s is negative`);
+  if (
+    !LOCAL_NETWORKS.has(opts.network ?? "default") &&
+    governance.policyDelay < MIN_LIVE_POLICY_DELAY &&
+    opts.allowShortPolicyDelay !== true
+  )
+    throw new Error(
+      `a policy delay of ${governance.policyDelay} s on "${opts.network}" gives nobody time to react to a policy ` +
+        `change: use at least ${MIN_LIVE_POLICY_DELAY} s, or pass --allow-short-policy-delay to deploy it anyway`,
+    );
   const families = opts.families ?? FAMILIES;
   for (const f of families) {
     if (checkpointSteps(circuitSpec(f.checkpoint)) !== f.stepsPerCheckpoint)
@@ -138,15 +175,20 @@ export async function deployRegistry(
     circuits[id] = { verifier, adapter: await deploy("Groth16VerifierAdapter", [verifier.address, count]) };
   }
   const timelock = await deploy("PolicyTimelock", [governance.policyDelay, [governance.policyProposer], [zeroAddress]]);
-  // The deployer holds the policy role only for the initial families and threshold.
+  // The deployer holds the policy roles only for the initial families, threshold and policy.
+  const familyTable = await deploy("CircuitFamilies", [deployer]);
+  const sampledMode = await deploy("SampledMode", []);
   const registry = await deploy("TrainingRegistry", [
     Number(governance.adminDelay),
     governance.admin,
     deployer,
     governance.pauser,
+    familyTable.address,
+    sampledMode.address,
   ]);
 
-  const contract = await viem.getContractAt("TrainingRegistry", registry.address);
+  const contract = await registryContract(viem, registry.address);
+  const table = await viem.getContractAt("CircuitFamilies", familyTable.address);
   const send = async (what: string, hash: Promise<Hash>): Promise<void> => {
     log?.info(what);
     await mined(publicClient, await hash, what);
@@ -156,7 +198,7 @@ export async function deployRegistry(
     const id = familyId(f.name);
     await send(
       `registering circuit family ${f.name}`,
-      contract.write.registerFamily([
+      table.write.registerFamily([
         id,
         circuits[f.genesis]!.adapter.address,
         circuits[f.checkpoint]!.adapter.address,
@@ -172,25 +214,34 @@ export async function deployRegistry(
     await send("setting the designation threshold", contract.write.setDesignationThreshold([threshold]));
   }
   const sampling = opts.sampling ?? DEFAULT_SAMPLING;
-  await send(
-    "setting the sampled-mode policy",
-    contract.write.setSamplingPolicy([sampling.minChallengesPerWindow, sampling.challengeFee]),
-  );
+  await send("setting the sampled-mode policy", contract.write.setSamplingPolicy([sampling]));
   const POLICY = await contract.read.POLICY_ROLE();
   await send("handing the policy role to the timelock", contract.write.grantRole([POLICY, timelock.address]));
   await send("renouncing the deployer's policy role", contract.write.renounceRole([POLICY, deployer]));
+  await send("handing the families' policy role to the timelock", table.write.grantRole([POLICY, timelock.address]));
+  await send("renouncing the deployer's families policy role", table.write.renounceRole([POLICY, deployer]));
 
   // Every option must have taken effect.
   const PAUSER = await contract.read.PAUSER_ROLE();
   const checks: Array<[string, boolean]> = [
     [`designation threshold ${threshold}`, (await contract.read.designationThreshold()) === threshold],
     [
-      `sampling policy: at least ${sampling.minChallengesPerWindow} challenge(s) per window, fee ${sampling.challengeFee} wei`,
-      (await contract.read.samplingPolicy()).join(",") ===
-        `${sampling.minChallengesPerWindow},${sampling.challengeFee}`,
+      `sampling policy: at least ${sampling.minChallengesPerWindow} challenge(s) per window, fee ${sampling.challengeFee} wei, ` +
+        `response ${sampling.minResponseSeconds}..${sampling.maxResponseSeconds} s`,
+      samePolicy(await contract.read.samplingPolicy(), sampling),
     ],
     [`policy role held by the timelock ${timelock.address}`, await contract.read.hasRole([POLICY, timelock.address])],
     ["policy role no longer held by the deployer", !(await contract.read.hasRole([POLICY, deployer]))],
+    [`families policy role held by the timelock`, await table.read.hasRole([POLICY, timelock.address])],
+    ["families policy role no longer held by the deployer", !(await table.read.hasRole([POLICY, deployer]))],
+    [
+      `registry reads the families table ${familyTable.address}`,
+      (await contract.read.families()) === familyTable.address,
+    ],
+    [
+      `registry runs the sampled-mode module ${sampledMode.address}`,
+      (await contract.read.sampledModeModule()) === sampledMode.address,
+    ],
     [`admin ${governance.admin}`, getAddress(await contract.read.defaultAdmin()) === governance.admin],
     [
       `admin delay ${governance.adminDelay} s`,
@@ -207,7 +258,7 @@ export async function deployRegistry(
     ],
   );
   for (const f of registered) {
-    checks.push([`family ${f.name} registered`, (await contract.read.getFamily([f.id])).stepsPerCheckpoint > 0]);
+    checks.push([`family ${f.name} registered`, (await table.read.getFamily([f.id])).stepsPerCheckpoint > 0]);
   }
   const failed = checks.filter(([, ok]) => !ok).map(([what]) => what);
   if (failed.length > 0)
@@ -216,6 +267,8 @@ export async function deployRegistry(
     chainId: await publicClient.getChainId(),
     deployer,
     registry,
+    familyTable,
+    sampledMode,
     timelock,
     governance,
     circuits,
@@ -224,4 +277,50 @@ export async function deployRegistry(
     keys,
     allowDevelopmentKeys,
   };
+}
+
+/** Whether two sampling policies are the same. */
+export function samePolicy(a: SamplingPolicy, b: SamplingPolicy): boolean {
+  return (
+    a.minChallengesPerWindow === b.minChallengesPerWindow &&
+    a.challengeFee === b.challengeFee &&
+    a.minResponseSeconds === b.minResponseSeconds &&
+    a.maxResponseSeconds === b.maxResponseSeconds
+  );
+}
+
+/**
+ * A registry whose policy role one account holds directly (no timelock), over a fresh families table
+ * with a deployment's families registered and the default sampling policy: for tests and the bench,
+ * which exercise policy calls without waiting for a timelock.
+ */
+export async function deployDirectPolicyRegistry(viem: HardhatViemHelpers, d: Deployment, policy: Address) {
+  const publicClient = await viem.getPublicClient();
+  const familyTable = await viem.deployContract("CircuitFamilies", [policy]);
+  const module = await viem.deployContract("SampledMode", []);
+  const core = await viem.deployContract("TrainingRegistry", [
+    0,
+    policy,
+    policy,
+    policy,
+    familyTable.address,
+    module.address,
+  ]);
+  const registry = await registryContract(viem, core.address);
+  for (const f of d.families) {
+    await mined(
+      publicClient,
+      await familyTable.write.registerFamily([
+        f.id,
+        d.circuits[f.genesis]!.adapter.address,
+        d.circuits[f.checkpoint]!.adapter.address,
+        f.stepsPerCheckpoint,
+        d.circuits[f.step]!.adapter.address,
+        f.description,
+      ]),
+      `registerFamily ${f.name}`,
+    );
+  }
+  await mined(publicClient, await registry.write.setSamplingPolicy([DEFAULT_SAMPLING]), "setSamplingPolicy");
+  return { registry, familyTable };
 }

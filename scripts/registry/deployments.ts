@@ -91,6 +91,8 @@ export function deploymentRecord(
     };
   };
   add("TrainingRegistry", deployment.registry);
+  add("CircuitFamilies", deployment.familyTable);
+  add("SampledMode", deployment.sampledMode);
   add("PolicyTimelock", deployment.timelock);
   for (const c of Object.values(deployment.circuits)) {
     add(c.verifier.name, c.verifier);

@@ -16,7 +16,8 @@ export const ERROR_MEANINGS: Readonly<Record<string, string>> = {
   InvalidStepsPerCheckpoint: "a family's K must be 1 to 65,535",
   SpecAlreadyRegistered: "this lab already registered this spec commitment (a lab registers a spec once)",
   ZeroCheckpointDeadline: "the checkpoint deadline must be at least one second",
-  InvalidPlan: "the planned steps must be a positive multiple of the family's K, below 2^32",
+  InvalidPlan:
+    "the planned steps must be a positive multiple of the family's K (sampled mode: of the run's window W), below 2^32",
   InvalidGenesisProof: "the genesis proof does not verify for this spec commitment, this lab and these facts",
   CheckpointOutOfOrder: "the checkpoint does not start at the run's proven step",
   CheckpointRootMismatch: "the checkpoint does not start from the run's last weights root",
@@ -24,6 +25,8 @@ export const ERROR_MEANINGS: Readonly<Record<string, string>> = {
   NoCheckpointYet: "the run has no checkpoint yet",
   DeadlineNotMissed: "no checkpoint window has passed its deadline unflagged yet (paused time does not count)",
   ZeroRoleAccount: "a role account is the zero address",
+  ZeroModule: "the families table or the sampled-mode module is the zero address",
+  ZeroPolicyAccount: "the families table's policy account is the zero address",
   NothingToReassess: "the run is already designated or below the threshold, and already projected or its plan below it",
   AccessControlUnauthorizedAccount: "the account lacks the role this call needs",
   AccessControlBadConfirmation: "an account can renounce only its own role",
@@ -40,7 +43,11 @@ export const ERROR_MEANINGS: Readonly<Record<string, string>> = {
   RunIsSampled: "this run is in sampled mode: it commits windows (`commit`) instead of submitting checkpoints",
   FamilyCannotSample: "the family has no step verifier, so it accepts no sampled runs",
   InvalidSampling:
-    "challenges per window must be 1 to min(K, 64) and at least the policy's minimum, and the response time positive",
+    "the window must be 1 to 1,024 steps, the challenges per window 1 to min(W, 64) and at least the policy's minimum, " +
+    "and the response time within the policy's bounds (`status` shows the policy)",
+  InvalidSamplingPolicy:
+    "a sampling policy needs a minimum of 1 to 64 challenges, a fee of 0 or at least 10^12 wei, and response bounds " +
+    "1 <= min <= max <= 30 days",
   WindowOutOfOrder: "the window does not start at the run's committed steps",
   InvalidRootPath: "a Merkle path does not open the committed roots tree at this leaf",
   UnknownWindow: "the window is not committed, or not with this root and block",
@@ -51,12 +58,15 @@ export const ERROR_MEANINGS: Readonly<Record<string, string>> = {
   PaidChallengesDisabled: "paid challenges are off (the policy's fee is zero)",
   WrongChallengeFee: "a paid challenge must send exactly the policy's fee",
   ChallengeNotOpen: "the step has no open challenge (state 0: none, 2: answered, 3: flagged unanswered)",
-  AnswerTooLate: "the response time has passed: the challenge can only be flagged now",
-  ChallengeNotExpired: "the response time has not passed yet (paused time does not count)",
+  AnswerTooLate: "the challenge's deadline has passed: it can only be flagged now",
+  ChallengeNotExpired:
+    "the challenge's deadline has not passed yet (deadlines queue one response time apart; paused time does not count)",
   InvalidStepProof: "the step proof does not verify for this run, step and roots",
   NothingToWithdraw: "the account has no credit to withdraw",
   WithdrawalFailed: "the account refused the payment; its credit is kept",
   ReentrancyGuardReentrantCall: "a withdrawal cannot be re-entered",
+  NotDelegated: "the SampledMode module runs only inside the registry: call the registry's address",
+  SampledModePaused: "the registry is paused (draws and withdrawals still work)",
 };
 
 const show = (v: unknown): string =>

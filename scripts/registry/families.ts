@@ -1,7 +1,7 @@
 /**
  * Adding a circuit family to a deployed registry (issue #9): deploy the
  * family's verifiers and adapters (those not deployed yet), then register
- * the family through the policy timelock (schedule; execute once the delay
+ * the family in the CircuitFamilies table through the policy timelock (schedule; execute once the delay
  * has passed), recording every step in deployments/<network>/. The timelock
  * operation's salt is derived from the family name, so running the same
  * command again continues where it stopped: nothing is deployed or
@@ -83,10 +83,10 @@ export async function addFamily(
   for (const id of circuits) requireArtifacts(id);
   const keys = await deployableKeys(circuits, keyPolicy.network, keyPolicy.allowDevelopmentKeys);
   const publicClient = await viem.getPublicClient();
-  const registryAddr = record.contracts.TrainingRegistry?.address;
+  const tableAddr = record.contracts.CircuitFamilies?.address;
   const timelockAddr = record.contracts.PolicyTimelock?.address;
-  if (!registryAddr || !timelockAddr) throw new Error(`the "${record.network}" record has no registry or timelock`);
-  const registry = await viem.getContractAt("TrainingRegistry", registryAddr, {
+  if (!tableAddr || !timelockAddr) throw new Error(`the "${record.network}" record has no families table or timelock`);
+  const registry = await viem.getContractAt("CircuitFamilies", tableAddr, {
     client: { public: publicClient, wallet },
   });
   const id = familyId(family.name);
@@ -144,7 +144,7 @@ export async function addFamily(
   // Registration through the timelock: schedule, then execute once ready.
   const call = policyCall(
     timelockAddr,
-    { address: registryAddr, abi: registry.abi },
+    { address: tableAddr, abi: registry.abi },
     "registerFamily",
     [
       id,

@@ -1,8 +1,10 @@
 /**
- * Sampled mode against the registry (issue #11): register a run directory in
- * sampled mode, commit its windows from roots.json, draw challenges, list
- * them with their deadlines, answer the open ones with step proofs, and pay
- * for a challenge. Every function asks the chain where things stand, so each
+ * Sampled mode against the registry (issues #11, #24): register a run
+ * directory in sampled mode, commit its windows from roots.json and draw each
+ * one's challenges as soon as its seed block exists (a window nobody draws
+ * within 256 blocks has every step challenged), list the challenges with
+ * their deadlines, answer the open ones with step proofs, and pay for a
+ * challenge. Every function asks the chain where things stand, so each
  * is safe to re-run after a crash.
  */
 import path from "node:path";
@@ -21,13 +23,16 @@ import { mined } from "./tx.js";
 
 type Registry = Awaited<ReturnType<typeof registryAt>>["registry"];
 
-/** ITrainingRegistry.Sampling. */
+/** ISampledMode.Sampling: the run's terms. */
 export interface Sampling {
   readonly challengesPerWindow: number;
+  /** Unpaused seconds the lab takes to answer one challenge (deadlines queue: see ISampledMode). */
   readonly responseSeconds: number;
+  /** Steps W per committed window (1 .. 1,024, independent of the family's K). */
+  readonly windowSteps: number;
 }
 
-/** ITrainingRegistry.WindowRef. */
+/** ISampledMode.WindowRef. */
 export interface WindowRef {
   readonly root: Hex;
   readonly committedBlock: bigint;
@@ -83,13 +88,28 @@ export interface CommitOutcome {
   readonly gas: readonly bigint[];
 }
 
-/** Commits every window of `roots` (r(0) .. r(T)) the chain does not have yet, in order. */
+/** How `commitWindows` draws: from which block to read events, and whether it may mine empty blocks. */
+export interface DrawAfterCommit {
+  readonly fromBlock: bigint;
+  /**
+   * On a development chain (in-process or `hardhat node`) blocks come only with transactions, so the
+   * seed block of the last window would never exist: mine the missing empty blocks. Never on a live chain.
+   */
+  readonly mineEmptyBlocks: boolean;
+}
+
+/**
+ * Commits every window of `roots` (r(0) .. r(T)) the chain does not have yet, in order; then, unless
+ * `draw` is null, waits for each new window's seed block and draws its challenges (finding P1 of issue
+ * #24: a window nobody draws within 256 blocks of its seed block has every step challenged).
+ */
 export async function commitWindows(
   registry: Registry,
   publicClient: PublicClient,
   runId: bigint,
   roots: readonly bigint[],
   log: Logger,
+  draw: DrawAfterCommit | null = null,
 ): Promise<CommitOutcome> {
   const run = await registry.read.getRun([runId]);
   if (!run.sampled) throw new Error(`run ${runId} proves every step (full mode): use \`submit\`, not \`commit\``);
@@ -111,7 +131,33 @@ export async function commitWindows(
     steps = last;
     committed++;
   }
+  if (draw !== null && committed > 0) {
+    const seedBlock = (await publicClient.getBlockNumber()) + (await registry.read.DRAW_DELAY_BLOCKS());
+    await waitForBlock(publicClient, seedBlock + 1n, draw.mineEmptyBlocks, log);
+    await drawPending(registry, publicClient, draw.fromBlock, runId, log);
+  }
   return { committed, alreadyOnChain, steps, gas };
+}
+
+/** Waits until block `n` exists: polls a live chain, mines empty blocks on a development chain. */
+export async function waitForBlock(
+  publicClient: PublicClient,
+  n: bigint,
+  mineEmptyBlocks: boolean,
+  log: Logger,
+): Promise<void> {
+  let head = await publicClient.getBlockNumber();
+  if (head >= n) return;
+  if (mineEmptyBlocks) {
+    const rpc = publicClient as unknown as { request(a: { method: string; params: unknown[] }): Promise<unknown> };
+    await rpc.request({ method: "hardhat_mine", params: [`0x${(n - head).toString(16)}`] });
+    return;
+  }
+  log.info(`waiting for block ${n} (the draw's seed block is ${n - 1n}; head ${head})`);
+  while (head < n) {
+    await new Promise((r) => setTimeout(r, 2_000));
+    head = await publicClient.getBlockNumber();
+  }
 }
 
 /** A challenge as `challenges` lists it. */
@@ -164,7 +210,6 @@ export async function runChallenges(
     if (e.eventName === "ChallengesDrawn") for (const t of e.args.steps as readonly bigint[]) steps.add(t);
     if (e.eventName === "ChallengeRequested") steps.add(e.args.step as bigint);
   }
-  const response = BigInt(run.sampling.responseSeconds);
   const challenges: ChallengeView[] = [];
   for (const step of [...steps].sort((a, b) => (a < b ? -1 : 1))) {
     const c = await registry.read.getChallenge([runId, step]);
@@ -175,7 +220,7 @@ export async function runChallenges(
       window: windowOfStep(step, K),
       state,
       issuedAt: c.issuedAt,
-      ...(state === "Open" ? { secondsLeft: c.elapsed >= response ? 0n : response - c.elapsed } : {}),
+      ...(state === "Open" ? { secondsLeft: c.elapsed >= c.allowedSeconds ? 0n : c.allowedSeconds - c.elapsed } : {}),
       challenger: c.challenger,
       fee: c.fee,
     });

@@ -9,8 +9,7 @@ import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "mocha";
-import { artifacts } from "hardhat";
-import type { Abi } from "viem";
+import { abiOf } from "../../scripts/registry/contract.js";
 import { connect, registryAt, type Chain } from "../../scripts/registry/connect.js";
 import { deployRegistry } from "../../scripts/registry/deploy.js";
 import { FAMILIES } from "../../prover/proving/families.js";
@@ -36,7 +35,7 @@ describe("CLI building blocks", function () {
     dir = await mkdtemp(path.join(tmpdir(), "vtr-cli-"));
     chain = await connect("default");
     const d = await deployRegistry(chain.conn.viem, { designationThreshold: 7n });
-    record = await writeDeployment(dir, "testnet", d, async (n) => (await artifacts.readArtifact(n)).abi as Abi);
+    record = await writeDeployment(dir, "testnet", d, abiOf);
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -99,7 +98,7 @@ describe("CLI building blocks", function () {
       assert.equal(describeError(caught), "reverted with UnknownRun(9): there is no run with this id");
       assert.equal(describeError(new Error("plain")), "plain");
       // Every error a registry call can revert with has a meaning to show.
-      const abi = (await artifacts.readArtifact("TrainingRegistry")).abi as Abi;
+      const abi = [...(await abiOf("TrainingRegistry")), ...(await abiOf("CircuitFamilies"))];
       const missing = abi
         .filter((x) => x.type === "error")
         .map((x) => x.name)

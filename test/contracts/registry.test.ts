@@ -26,7 +26,9 @@ import {
   useBeaconOf,
   type FixtureRun,
 } from "../fixtures/registry.js";
-import { directPolicyRegistry } from "../helpers/registry.js";
+import { deployDirectPolicyRegistry } from "../../scripts/registry/deploy.js";
+import { registryContract } from "../../scripts/registry/contract.js";
+import type { FamiliesAbi } from "../../reader/abi.js";
 import { expectCustomError, SAMPLED_MODE_ERRORS, SOLIDITY_TESTED_ERRORS, triggeredErrors } from "../helpers/revert.js";
 
 type Connection = Awaited<ReturnType<typeof network.create>>;
@@ -59,15 +61,16 @@ describe("TrainingRegistry", function () {
       conn.viem,
       threshold === undefined ? {} : { designationThreshold: threshold },
     );
-    const registry = await conn.viem.getContractAt("TrainingRegistry", d.registry.address);
-    return { d, registry };
+    const registry = await registryContract(conn.viem, d.registry.address);
+    const table = await conn.viem.getContractAt("CircuitFamilies", d.familyTable.address);
+    return { d, registry, table };
   }
   type Registry = Awaited<ReturnType<typeof deployed>>["registry"];
   /** A registry whose policy role LAB0 holds directly (no timelock), with the deployment's two families. */
   async function directPolicy() {
     const { d } = await fresh();
-    const registry = await directPolicyRegistry(conn.viem, d, LAB0);
-    return { d, registry };
+    const { registry, familyTable: table } = await deployDirectPolicyRegistry(conn.viem, d, LAB0);
+    return { d, registry, table };
   }
   const deployDefault = () => deployed();
   const deployWithThreshold = () => deployed(1000n);
@@ -82,6 +85,10 @@ describe("TrainingRegistry", function () {
   async function events(registry: Registry, hash: Hash) {
     const r = await mined(hash);
     return parseEventLogs({ abi: registry.abi, logs: r.logs });
+  }
+  async function familyEvents(table: { abi: FamiliesAbi }, hash: Hash) {
+    const r = await mined(hash);
+    return parseEventLogs({ abi: table.abi, logs: r.logs });
   }
   async function blockTime(): Promise<bigint> {
     return BigInt(await conn.networkHelpers.time.latest());
@@ -129,7 +136,7 @@ describe("TrainingRegistry", function () {
 
   describe("constructor", () => {
     it("should grant the three roles to the given accounts", async () => {
-      const r = await conn.viem.deployContract("TrainingRegistry", [3600, LAB0, LAB1, OUTSIDER]);
+      const r = await conn.viem.deployContract("TrainingRegistry", [3600, LAB0, LAB1, OUTSIDER, LAB0, LAB0]);
       assert.equal(await r.read.hasRole([await r.read.DEFAULT_ADMIN_ROLE(), LAB0]), true);
       assert.equal(await r.read.defaultAdminDelay(), 3600);
       assert.equal(await r.read.getRoleAdmin([await r.read.POLICY_ROLE()]), await r.read.POLICY_ROLE());
@@ -139,16 +146,23 @@ describe("TrainingRegistry", function () {
     });
     it("should not deploy with a zero role account", async () => {
       for (const args of [
-        [0, LAB0, zeroAddress, LAB0],
-        [0, LAB0, LAB0, zeroAddress],
+        [0, LAB0, zeroAddress, LAB0, LAB0, LAB0],
+        [0, LAB0, LAB0, zeroAddress, LAB0, LAB0],
       ] as const) {
         await assert.rejects(conn.viem.deployContract("TrainingRegistry", [...args]), /ZeroRoleAccount/);
       }
       // A zero admin is refused by AccessControlDefaultAdminRules itself.
       await assert.rejects(
-        conn.viem.deployContract("TrainingRegistry", [0, zeroAddress, LAB0, LAB0]),
+        conn.viem.deployContract("TrainingRegistry", [0, zeroAddress, LAB0, LAB0, LAB0, LAB0]),
         /AccessControlInvalidDefaultAdmin/,
       );
+      for (const args of [
+        [0, LAB0, LAB0, LAB0, zeroAddress, LAB0],
+        [0, LAB0, LAB0, LAB0, LAB0, zeroAddress],
+      ] as const) {
+        await assert.rejects(conn.viem.deployContract("TrainingRegistry", [...args]), /ZeroModule/);
+      }
+      triggeredErrors.add("ZeroModule");
       triggeredErrors.add("ZeroRoleAccount");
       triggeredErrors.add("AccessControlInvalidDefaultAdmin");
     });
@@ -156,62 +170,62 @@ describe("TrainingRegistry", function () {
 
   describe("registerFamily", () => {
     it("should register the deployment's families with their verifiers, K and an event each", async () => {
-      const { d, registry } = await fresh();
+      const { d, table } = await fresh();
       assert.equal(d.families.length, FAMILIES.length);
       assert.ok(
         d.families.some((f) => f.name.startsWith("mlp-mse/")),
         "the MLP family is registered by default",
       );
       for (const f of d.families) {
-        const got = await registry.read.getFamily([f.id]);
+        const got = await table.read.getFamily([f.id]);
         assert.equal(got.genesisVerifier, d.circuits[f.genesis]!.adapter.address);
         assert.equal(got.checkpointVerifier, d.circuits[f.checkpoint]!.adapter.address);
         assert.equal(got.stepsPerCheckpoint, f.stepsPerCheckpoint);
         assert.equal(got.stepVerifier, d.circuits[f.step]!.adapter.address);
         assert.equal(got.deprecated, false);
-        const logs = await registry.getEvents.CircuitFamilyRegistered({ familyId: f.id }, { fromBlock: 0n });
+        const logs = await table.getEvents.CircuitFamilyRegistered({ familyId: f.id }, { fromBlock: 0n });
         assert.equal(logs.length, 1);
         assert.equal(logs[0]!.args.description, f.description);
       }
     });
     it("should never replace a family", async () => {
-      const { d, registry } = await directPolicy();
+      const { d, table } = await directPolicy();
       const f = d.families[0]!;
       const c = d.circuits[f.checkpoint]!.adapter.address;
       await expectCustomError(
-        registry.write.registerFamily([f.id, c, c, 1, c, "replacement"]),
+        table.write.registerFamily([f.id, c, c, 1, c, "replacement"]),
         "FamilyAlreadyRegistered",
         [f.id],
       );
-      assert.equal((await registry.read.getFamily([f.id])).checkpointVerifier, c);
+      assert.equal((await table.read.getFamily([f.id])).checkpointVerifier, c);
     });
     it("should not register a family whose verifiers have another layout, or K outside 1 .. 65,535", async () => {
-      const { d, registry } = await directPolicy();
+      const { d, table } = await directPolicy();
       const g = d.circuits.genesis_linear_i4o3b2n150!.adapter.address;
       const c = d.circuits.checkpoint_linear_i4o3b2n150k4!.adapter.address;
       const id = familyId("test/other");
-      await expectCustomError(registry.write.registerFamily([id, c, c, 4, c, ""]), "InvalidFamily", [c, 7n, 5n]);
-      await expectCustomError(registry.write.registerFamily([id, g, g, 4, c, ""]), "InvalidFamily", [g, 5n, 7n]);
-      await expectCustomError(registry.write.registerFamily([id, g, c, 4, g, ""]), "InvalidFamily", [g, 5n, 7n]);
-      await expectCustomError(registry.write.registerFamily([id, zeroAddress, c, 4, c, ""]), "InvalidFamily", [
+      await expectCustomError(table.write.registerFamily([id, c, c, 4, c, ""]), "InvalidFamily", [c, 7n, 5n]);
+      await expectCustomError(table.write.registerFamily([id, g, g, 4, c, ""]), "InvalidFamily", [g, 5n, 7n]);
+      await expectCustomError(table.write.registerFamily([id, g, c, 4, g, ""]), "InvalidFamily", [g, 5n, 7n]);
+      await expectCustomError(table.write.registerFamily([id, zeroAddress, c, 4, c, ""]), "InvalidFamily", [
         zeroAddress,
         7n,
         0n,
       ]);
-      await expectCustomError(registry.write.registerFamily([id, g, c, 0, c, ""]), "InvalidStepsPerCheckpoint", [0]);
+      await expectCustomError(table.write.registerFamily([id, g, c, 0, c, ""]), "InvalidStepsPerCheckpoint", [0]);
       await expectCustomError(
-        registry.write.registerFamily([id, g, c, 65_536, c, ""]),
+        table.write.registerFamily([id, g, c, 65_536, c, ""]),
         "InvalidStepsPerCheckpoint",
         [65_536],
       );
-      await expectCustomError(registry.read.getFamily([id]), "UnknownFamily", [id]);
+      await expectCustomError(table.read.getFamily([id]), "UnknownFamily", [id]);
     });
     it("should not let an account without the policy role register a family", async () => {
-      const { d, registry } = await fresh();
+      const { d, registry, table } = await fresh();
       const g = d.circuits.genesis_linear_i4o3b2n150!.adapter.address;
       const c = d.circuits.checkpoint_linear_i4o3b2n150k4!.adapter.address;
       await expectCustomError(
-        registry.write.registerFamily([familyId("x"), g, c, 4, c, ""], { account: OUTSIDER }),
+        table.write.registerFamily([familyId("x"), g, c, 4, c, ""], { account: OUTSIDER }),
         "AccessControlUnauthorizedAccount",
         [OUTSIDER, await registry.read.POLICY_ROLE()],
       );
@@ -220,21 +234,21 @@ describe("TrainingRegistry", function () {
 
   describe("deprecateFamily", () => {
     it("should deprecate with an event, refuse new runs and let existing runs continue", async () => {
-      const { registry } = await directPolicy();
+      const { registry, table } = await directPolicy();
       const id = familyId(FAMILY_K4);
       const runId = await registered(registry, runs.A, 1);
-      const ev = await events(registry, await registry.write.deprecateFamily([id]));
+      const ev = await familyEvents(table, await table.write.deprecateFamily([id]));
       assert.deepEqual(
         ev.map((e) => e.eventName),
         ["CircuitFamilyDeprecated"],
       );
-      assert.equal((await registry.read.getFamily([id])).deprecated, true);
+      assert.equal((await table.read.getFamily([id])).deprecated, true);
       await rejectsUnchanged(registry, () => register(registry, runs.B), "FamilyIsDeprecated", [id]);
       await mined(await submit(registry, runId, runs.A.checkpoints[1]!, LAB0));
       assert.equal((await registry.read.getRun([runId])).steps, 8n);
-      await expectCustomError(registry.write.deprecateFamily([id]), "FamilyIsDeprecated", [id]);
+      await expectCustomError(table.write.deprecateFamily([id]), "FamilyIsDeprecated", [id]);
       const unknown = familyId("nope");
-      await expectCustomError(registry.write.deprecateFamily([unknown]), "UnknownFamily", [unknown]);
+      await expectCustomError(table.write.deprecateFamily([unknown]), "UnknownFamily", [unknown]);
     });
   });
 
@@ -366,12 +380,12 @@ describe("TrainingRegistry", function () {
       assert.equal(await registry.read.runOfSpec([LAB1, g.specCommitment]), 0n);
     });
     it("should refuse a plan that is not a positive multiple of the family's K", async () => {
-      const { d, registry } = await directPolicy();
+      const { d, registry, table } = await directPolicy();
       const id = familyId("test/k3");
       const g = d.circuits.genesis_linear_i4o3b2n150!.adapter.address;
       const c = d.circuits.checkpoint_linear_i4o3b2n150k4!.adapter.address;
       await mined(
-        await registry.write.registerFamily([id, g, c, 3, zeroAddress, "16 planned steps are not a multiple of 3"]),
+        await table.write.registerFamily([id, g, c, 3, zeroAddress, "16 planned steps are not a multiple of 3"]),
       );
       await rejectsUnchanged(registry, () => register(registry, runs.A, HONEST, LAB0, "test/k3"), "InvalidPlan", [
         16n,
@@ -520,7 +534,7 @@ describe("TrainingRegistry", function () {
       }
     });
     it("should reject the checkpoint with any public input changed, and with a tampered proof", async () => {
-      const { d, registry } = await fresh();
+      const { d, registry, table } = await fresh();
       const runId = await registered(registry, runs.A, 1);
       const bundle = runs.A.checkpoints[1]!;
       const c = checkpointCall(bundle);
@@ -550,26 +564,26 @@ describe("TrainingRegistry", function () {
         "Groth16VerifierAdapter",
         d.circuits.checkpoint_linear_i4o3b2n150k4!.adapter.address,
       );
-      const inputs = [...(await registry.read.checkpointPublicInputs([c.runTag, c.flops, c.beacon, c.claim]))];
+      const inputs = [...(await table.read.checkpointPublicInputs([c.runTag, c.flops, c.beacon, c.claim]))];
       assert.equal(await adapter.read.verify([c.proof, inputs]), true);
       const variants = [
-        await registry.read.checkpointPublicInputs([tweak(c.runTag), c.flops, c.beacon, c.claim]),
-        await registry.read.checkpointPublicInputs([c.runTag, c.flops + 1n, c.beacon, c.claim]),
-        await registry.read.checkpointPublicInputs([c.runTag, c.flops, c.beacon, { ...c.claim, firstStep: 5n }]),
-        await registry.read.checkpointPublicInputs([c.runTag, c.flops, c.beacon + 1n, c.claim]),
-        await registry.read.checkpointPublicInputs([
+        await table.read.checkpointPublicInputs([tweak(c.runTag), c.flops, c.beacon, c.claim]),
+        await table.read.checkpointPublicInputs([c.runTag, c.flops + 1n, c.beacon, c.claim]),
+        await table.read.checkpointPublicInputs([c.runTag, c.flops, c.beacon, { ...c.claim, firstStep: 5n }]),
+        await table.read.checkpointPublicInputs([c.runTag, c.flops, c.beacon + 1n, c.claim]),
+        await table.read.checkpointPublicInputs([
           c.runTag,
           c.flops,
           c.beacon,
           { ...c.claim, rootBefore: tweak(c.claim.rootBefore) },
         ]),
-        await registry.read.checkpointPublicInputs([
+        await table.read.checkpointPublicInputs([
           c.runTag,
           c.flops,
           c.beacon,
           { ...c.claim, rootAfter: tweak(c.claim.rootAfter) },
         ]),
-        await registry.read.checkpointPublicInputs([
+        await table.read.checkpointPublicInputs([
           c.runTag,
           c.flops,
           c.beacon,
@@ -816,7 +830,7 @@ describe("TrainingRegistry", function () {
         policyDelay: 600n,
         adminDelay: 900n,
       });
-      const registry = await conn.viem.getContractAt("TrainingRegistry", d.registry.address);
+      const registry = await registryContract(conn.viem, d.registry.address);
       const POLICY = await registry.read.POLICY_ROLE();
       assert.equal(
         await registry.read.designationThreshold(),
@@ -832,7 +846,7 @@ describe("TrainingRegistry", function () {
     });
     it("should run a policy action only after the timelock's delay, and only as proposed", async () => {
       const d = await deployRegistry(conn.viem, { policy: OUTSIDER, policyDelay: 600n });
-      const registry = await conn.viem.getContractAt("TrainingRegistry", d.registry.address);
+      const registry = await registryContract(conn.viem, d.registry.address);
       // Nobody calls the registry's policy functions directly, the proposer included.
       await expectCustomError(
         registry.write.setDesignationThreshold([1n], { account: OUTSIDER }),
@@ -854,7 +868,7 @@ describe("TrainingRegistry", function () {
     });
     it("should move the admin role only in two steps, after its delay", async () => {
       const d = await deployRegistry(conn.viem, { adminDelay: 900n });
-      const registry = await conn.viem.getContractAt("TrainingRegistry", d.registry.address);
+      const registry = await registryContract(conn.viem, d.registry.address);
       await expectCustomError(
         registry.write.grantRole([await registry.read.DEFAULT_ADMIN_ROLE(), LAB1]),
         "AccessControlEnforcedDefaultAdminRules",
@@ -875,7 +889,7 @@ describe("TrainingRegistry", function () {
       // Past 2^48 seconds (year ~8.9 million) the two-step schedule no longer fits OpenZeppelin's uint48
       // timestamps: SafeCast refuses the transfer. On a chain of its own, so other tests keep their clock.
       const far = await network.create();
-      const r = await far.viem.deployContract("TrainingRegistry", [0, LAB0, LAB0, LAB0]);
+      const r = await far.viem.deployContract("TrainingRegistry", [0, LAB0, LAB0, LAB0, LAB0, LAB0]);
       await far.networkHelpers.time.increaseTo(2n ** 48n);
       await expectCustomError(r.write.beginDefaultAdminTransfer([LAB1]), "SafeCastOverflowedUintDowncast");
     });
@@ -906,7 +920,7 @@ describe("TrainingRegistry", function () {
     });
     it("should apply a threshold change to existing runs at their next checkpoint, or at once by reassess", async () => {
       const d = await deployRegistry(conn.viem, { designationThreshold: 5000n, policyDelay: 60n });
-      const registry = await conn.viem.getContractAt("TrainingRegistry", d.registry.address);
+      const registry = await registryContract(conn.viem, d.registry.address);
       const runId = await registered(registry, runs.A, 2); // 984 FLOPs proven of 1,968 planned
       const lower = async (threshold: bigint) => {
         const call = policyCall(d.timelock.address, registry, "setDesignationThreshold", [threshold]);
@@ -967,17 +981,17 @@ describe("TrainingRegistry", function () {
       assert.equal(await registry.read.runOfSpec([LAB0, 123n]), 0n);
     });
     it("should build exactly the public signals the prover made (genesis and checkpoints)", async () => {
-      const { registry } = await fresh();
+      const { registry, table } = await fresh();
       for (const run of Object.values(runs)) {
         const g = genesisCall(run.genesis);
         assert.deepEqual(
-          [...(await registry.read.genesisPublicInputs([g.specCommitment, g.lab, g.facts]))],
+          [...(await table.read.genesisPublicInputs([g.specCommitment, g.lab, g.facts]))],
           run.genesis.publicSignals.map(BigInt),
         );
         for (const bundle of run.checkpoints) {
           const c = checkpointCall(bundle);
           assert.deepEqual(
-            [...(await registry.read.checkpointPublicInputs([c.runTag, c.flops, c.beacon, c.claim]))],
+            [...(await table.read.checkpointPublicInputs([c.runTag, c.flops, c.beacon, c.claim]))],
             bundle.publicSignals.map(BigInt),
           );
         }
@@ -988,12 +1002,12 @@ describe("TrainingRegistry", function () {
   });
 
   describe("gas", () => {
-    it("should stay within 300,000 gas per checkpoint submission, for K = 1 and K = 4, first flags included", async () => {
+    it("should stay within 280,000 gas per ordinary submission (K = 1 and K = 4) and 295,000 for the costliest after pauses", async () => {
       const g = await measureGas(conn.viem, conn.networkHelpers, { keys: "", runs });
-      for (const gas of [...g.submitK1, ...g.submitK4]) assert.ok(gas <= 300_000, `a submission used ${gas} gas`);
+      for (const gas of [...g.submitK1, ...g.submitK4]) assert.ok(gas <= 280_000, `a submission used ${gas} gas`);
       // The costliest submission: late, raising the run's first flags (a missed window, the cap, the step
-      // limit) and designating it, all in one transaction.
-      assert.ok(g.submitFirstFlags <= 300_000, `a late submission with first flags used ${g.submitFirstFlags} gas`);
+      // limit) and designating it, all in one transaction, after pauses of the registry (issue #24, N1).
+      assert.ok(g.submitFirstFlags <= 295_000, `a late submission with first flags used ${g.submitFirstFlags} gas`);
       // One Groth16 verification per checkpoint whatever K is: the two costs differ by calldata noise only.
       assert.ok(Math.abs(Math.max(...g.submitK4) - Math.max(...g.submitK1)) < 1_000);
     });

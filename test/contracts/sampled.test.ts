@@ -22,9 +22,10 @@ import { RootsTree, escapeProbability, rootLeaf, windowTree } from "../../prover
 import { deployRegistry } from "../../scripts/registry/deploy.js";
 import { answerArgs, commitWindows, runChallenges, windowRefs } from "../../scripts/registry/sampled.js";
 import { genesisCall } from "../../scripts/registry/calls.js";
-import { FAMILY_K1, FAMILY_K4, LAB0, LAB1 } from "../fixtures/registry.js";
+import { FAMILY_K4, LAB0, LAB1 } from "../fixtures/registry.js";
 import { loadExample } from "../helpers/example.js";
-import { directPolicyRegistry } from "../helpers/registry.js";
+import { DEFAULT_SAMPLING, deployDirectPolicyRegistry } from "../../scripts/registry/deploy.js";
+import { registryContract } from "../../scripts/registry/contract.js";
 import { expectCustomError, SAMPLED_MODE_ERRORS, triggeredErrors } from "../helpers/revert.js";
 import { readFile } from "node:fs/promises";
 import type { ProofBundle } from "../../prover/proving/prove.js";
@@ -63,17 +64,15 @@ describe("TrainingRegistry, sampled mode", function () {
   /** A registry whose policy LAB0 holds directly, with the default families, and a fee for paid challenges. */
   async function deployed() {
     const d = await deployRegistry(conn.viem, {});
-    const registry = await directPolicyRegistry(conn.viem, d, LAB0);
-    await mined(await registry.write.setSamplingPolicy([1, FEE]));
+    const { registry, familyTable: table } = await deployDirectPolicyRegistry(conn.viem, d, LAB0);
+    await mined(await registry.write.setSamplingPolicy([{ ...DEFAULT_SAMPLING, challengeFee: FEE }]));
     const fromBlock = await (await conn.viem.getPublicClient()).getBlockNumber();
-    return { d, registry, fromBlock };
+    return { d, registry, table, fromBlock };
   }
   type Registry = Awaited<ReturnType<typeof deployed>>["registry"];
 
   const labClient = async (registry: Registry, lab: Address) =>
-    conn.viem.getContractAt("TrainingRegistry", registry.address, {
-      client: { wallet: await conn.viem.getWalletClient(lab) },
-    });
+    registryContract(conn.viem, registry.address, { wallet: await conn.viem.getWalletClient(lab) });
 
   /** Trains (with an optional deviation), proves genesis, registers in sampled mode. */
   async function sampledRun(
@@ -95,7 +94,7 @@ describe("TrainingRegistry, sampled mode", function () {
         familyId(FAMILY_K4),
         g.specCommitment,
         ATTEST,
-        { challengesPerWindow: s, responseSeconds: RESPONSE },
+        { challengesPerWindow: s, responseSeconds: RESPONSE, windowSteps: 4 },
         g.facts,
         g.proof,
       ]),
@@ -112,10 +111,10 @@ describe("TrainingRegistry, sampled mode", function () {
 
   let world: Awaited<ReturnType<typeof setUp>>;
   async function setUp() {
-    const { registry, fromBlock, d } = await deployed();
+    const { registry, table, fromBlock, d } = await deployed();
     const honest = await sampledRun(registry, LAB0, 100n, 2);
     const dishonest = await sampledRun(registry, LAB1, 200n, 1, flipBit);
-    return { registry, fromBlock, d, honest, dishonest };
+    return { registry, table, fromBlock, d, honest, dishonest };
   }
 
   it("should build the registry's roots trees: its leaf, and a root it accepts at commitment", async () => {
@@ -391,11 +390,11 @@ describe("TrainingRegistry, sampled mode", function () {
   });
 
   it("should refuse sampled terms a family or the policy does not allow, and paid challenges when off", async () => {
-    const { registry, d } = world;
+    const { registry, table, d } = world;
     const f = d.families.find((x) => x.name === FAMILY_K4)!;
     const id = familyId("test/no-sampling");
     await mined(
-      await registry.write.registerFamily([
+      await table.write.registerFamily([
         id,
         d.circuits[f.genesis]!.adapter.address,
         d.circuits[f.checkpoint]!.adapter.address,
@@ -409,19 +408,27 @@ describe("TrainingRegistry, sampled mode", function () {
     const { prove } = await import("../../prover/proving/prove.js");
     const spec = { ...example, salt: example.salt + 300n };
     const g = genesisCall(await prove(f.genesis, genesisInputs(spec, BigInt(LAB0)).inputs));
-    const register = (family: `0x${string}`, s: number, response: number) =>
+    const register = (family: `0x${string}`, s: number, response: number, w = 4) =>
       registry.write.registerSampledRun([
         family,
         g.specCommitment,
         ATTEST,
-        { challengesPerWindow: s, responseSeconds: response },
+        { challengesPerWindow: s, responseSeconds: response, windowSteps: w },
         g.facts,
         g.proof,
       ]);
     await expectCustomError(register(id, 1, 60), "FamilyCannotSample", [id]);
-    await expectCustomError(register(familyId(FAMILY_K4), 5, 60), "InvalidSampling", [5, 60, 1, 4]);
-    await expectCustomError(register(familyId(FAMILY_K4), 1, 0), "InvalidSampling", [1, 0, 1, 4]);
-    await expectCustomError(register(familyId(FAMILY_K1), 2, 60), "InvalidSampling", [2, 60, 1, 1]);
+    const K4 = familyId(FAMILY_K4);
+    // More challenges than steps, a response time outside the policy's bounds (issue #24, S1), a window
+    // of 0 or over 1,024 steps, or one the plan is not a multiple of.
+    await expectCustomError(register(K4, 5, 60), "InvalidSampling", [5, 60, 4]);
+    await expectCustomError(register(K4, 1, 0), "InvalidSampling", [1, 0, 4]);
+    await expectCustomError(register(K4, 1, 59), "InvalidSampling", [1, 59, 4]);
+    await expectCustomError(register(K4, 1, 2 ** 32 - 1), "InvalidSampling", [1, 2 ** 32 - 1, 4]);
+    await expectCustomError(register(K4, 2, 60, 1), "InvalidSampling", [2, 60, 1]);
+    await expectCustomError(register(K4, 1, 60, 0), "InvalidSampling", [1, 60, 0]);
+    await expectCustomError(register(K4, 1, 60, 1025), "InvalidSampling", [1, 60, 1025]);
+    await expectCustomError(register(K4, 1, 60, 3), "InvalidPlan", [16n, 3]);
     // An active sampled run submits no checkpoint.
     await mined(await register(familyId(FAMILY_K4), 1, 60));
     const sampled = await registry.read.runOfSpec([LAB0, g.specCommitment]);
@@ -443,12 +450,19 @@ describe("TrainingRegistry, sampled mode", function () {
     await expectCustomError(registry.write.commitWindow([full, 0n, `0x${"0".repeat(64)}`, 0n, []]), "NotSampledRun", [
       full,
     ]);
-    await mined(await registry.write.setSamplingPolicy([1, 0n]));
+    // The policy's own bounds (issue #24): a fee under the floor, response bounds past 30 days.
+    for (const bad of [
+      { ...DEFAULT_SAMPLING, challengeFee: 10n ** 12n - 1n },
+      { ...DEFAULT_SAMPLING, maxResponseSeconds: 30 * 86_400 + 1 },
+      { ...DEFAULT_SAMPLING, minChallengesPerWindow: 65 },
+    ])
+      await expectCustomError(registry.write.setSamplingPolicy([bad]), "InvalidSamplingPolicy", [bad]);
+    await mined(await registry.write.setSamplingPolicy([{ ...DEFAULT_SAMPLING, challengeFee: 0n }]));
     await expectCustomError(
       registry.write.requestChallenge([world.honest.runId, 0n], { value: 0n }),
       "PaidChallengesDisabled",
     );
-    await mined(await registry.write.setSamplingPolicy([1, FEE]));
+    await mined(await registry.write.setSamplingPolicy([{ ...DEFAULT_SAMPLING, challengeFee: FEE }]));
   });
 
   it("should keep a credit whose withdrawal the account refuses", async () => {
@@ -457,8 +471,8 @@ describe("TrainingRegistry, sampled mode", function () {
     const refuser = d.circuits[d.families[0]!.genesis]!.adapter.address;
     await conn.networkHelpers.impersonateAccount(refuser);
     await conn.networkHelpers.setBalance(refuser, parseEther("1"));
-    const asRefuser = await conn.viem.getContractAt("TrainingRegistry", registry.address, {
-      client: { wallet: await conn.viem.getWalletClient(refuser) },
+    const asRefuser = await registryContract(conn.viem, registry.address, {
+      wallet: await conn.viem.getWalletClient(refuser),
     });
     await mined(await asRefuser.write.requestChallenge([dishonest.runId, 0n], { value: FEE }));
     await conn.networkHelpers.time.increase(RESPONSE + 1);

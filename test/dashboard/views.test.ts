@@ -107,6 +107,7 @@ describe("dashboard views", () => {
     const sampling = {
       challengesPerWindow: 2,
       responseSeconds: 600,
+      windowSteps: 4,
       challenged: 5,
       answered: 3,
       unanswered: 1,

@@ -5,6 +5,7 @@
  * family's circuit ids, added on-chain through the policy timelock, a run
  * registered, trained, proved and accepted.
  */
+import { registryContract } from "../../scripts/registry/contract.js";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
@@ -118,7 +119,8 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
     const lab = getAddress(w!.account.address);
     const d = await deployRegistry(viem, {});
     let record: DeploymentRecord = deploymentRecord("test", d);
-    const registry = await viem.getContractAt("TrainingRegistry", d.registry.address);
+    const registry = await registryContract(viem, d.registry.address);
+    const table = await viem.getContractAt("CircuitFamilies", d.familyTable.address);
     const publicClient = await viem.getPublicClient();
     const attestations = { flopsCap: 10n ** 9n, maxSteps: 2n, checkpointDeadline: 3600n };
 
@@ -147,7 +149,7 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
     assert.equal(third.state, "registered");
     record = third.record;
     assert.ok(record.families.some((f) => f.name === family.name && f.id === familyId(family.name)));
-    assert.equal((await registry.read.getFamily([familyId(family.name)])).stepsPerCheckpoint, 1);
+    assert.equal((await table.read.getFamily([familyId(family.name)])).stepsPerCheckpoint, 1);
     assert.equal((await addFamily(viem, record, family, w!, log, IN_PROCESS)).state, "already-registered");
 
     const runDir = path.join(dir, "run");

@@ -6,6 +6,7 @@
  * every checkpoint verified on-chain at no more than 300k gas, the loss
  * down; and a proof submitted out of order refused.
  */
+import { registryContract } from "../../scripts/registry/contract.js";
 import assert from "node:assert/strict";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -43,9 +44,10 @@ describe("an MLP run proved and accepted on-chain", function () {
     const lab = getAddress(w!.account.address);
     const d = await deployRegistry(viem, {});
     const record = deploymentRecord("test", d);
-    const registry = await viem.getContractAt("TrainingRegistry", d.registry.address);
+    const registry = await registryContract(viem, d.registry.address);
+    const table = await viem.getContractAt("CircuitFamilies", d.familyTable.address);
     const publicClient = await viem.getPublicClient();
-    const onChain = await registry.read.getFamily([familyId(family.name)]);
+    const onChain = await table.read.getFamily([familyId(family.name)]);
     assert.equal(onChain.stepsPerCheckpoint, 1);
 
     const runDir = await mkdtemp(path.join(tmpdir(), "vtr-mlp-"));

@@ -86,10 +86,10 @@ describe("end to end: sampled mode with the CLI against a hardhat node", functio
       await cli("commit", "--spec", EXAMPLE_SPEC, "--run-dir", dir),
       /0 window\(s\) committed, 4 already on chain/,
     );
-    // The seed block of the last window is not mined yet.
-    assert.match(await cli("challenges", "--run", "1"), /window 3: not drawn yet \(seed block \d+ not mined yet\)/);
-    await rpcCall(port, "hardhat_mine", ["0x3"]);
+    // `commit` waited for the last window's seed block (mining the empty blocks on this development chain)
+    // and drew every window itself (issue #24, P1): nothing is left for anyone else to draw.
     const drawn = await cli("challenges", "--run", "1", "--draw", "--account", "2");
+    assert.doesNotMatch(drawn, /not drawn yet/);
     assert.equal(drawn.split("\n").filter((l) => /: Open, \d+ s left to answer, drawn/.test(l)).length, 8, drawn);
 
     assert.match(
@@ -126,7 +126,12 @@ describe("end to end: sampled mode with the CLI against a hardhat node", functio
     );
     assert.equal(await early.wait(), 1);
     assert.match(early.errors.join("\n"), /ChallengeNotExpired/);
-    await rpcCall(port, "evm_increaseTime", [601]);
+    // Its deadline queues behind the eight drawn challenges' (issue #24, P2): wait for exactly that.
+    const paid = (
+      JSON.parse(await cli("challenges", "--run", "1", "--json")) as Array<{ step: string; secondsLeft?: string }>
+    ).find((c) => c.step === String(free))!;
+    assert.ok(BigInt(paid.secondsLeft!) > 600n, `a queued deadline: ${paid.secondsLeft} s left`);
+    await rpcCall(port, "evm_increaseTime", [Number(paid.secondsLeft) + 1]);
     await rpcCall(port, "hardhat_mine", ["0x1"]);
     assert.match(await cli("flag-unanswered", "--run", "1", "--step", String(free), "--account", "2"), /flagged by 0x/);
     assert.match(await cli("withdraw", "--account", "2"), /withdrew 1000 wei/);
