@@ -87,7 +87,7 @@ export function eventSentence(e: Pick<RegistryEvent, "eventName" | "args">): str
       return `VIOLATION run ${str(a.runId)} ${kind} · ${num(a.observed)}${unit} > ${num(a.limit)}${unit} · at step ${str(a.steps)} · ${by}`;
     }
     case "RunSampled":
-      return `run ${str(a.runId)} in sampled mode · ${str(a.challengesPerWindow)} challenge(s) per window · ${num(a.responseSeconds)} s to answer`;
+      return `run ${str(a.runId)} in sampled mode · ${str(a.challengesPerWindow)} challenge(s) per window of ${str(a.windowSteps)} steps · ${num(a.responseSeconds)} s to answer each (deadlines queue)`;
     case "WindowCommitted":
       return `run ${str(a.runId)} window ${str(a.window)} committed (not proven) · from step ${str(a.firstStep)} · FLOPs ${num(a.cumulativeFlops)} · roots tree ${short(a.root)}`;
     case "ChallengesDrawn": {
