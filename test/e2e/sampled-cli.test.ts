@@ -35,7 +35,8 @@ describe("end to end: sampled mode with the CLI against a hardhat node", functio
   });
 
   it("should commit, draw, answer, challenge, flag and withdraw with the CLI", async () => {
-    await cli("deploy", "--network", "localhost", "--challenge-fee", "1000");
+    // The policy's floor for a paid challenge's fee (issue #24): 10^12 wei.
+    await cli("deploy", "--network", "localhost", "--challenge-fee", "1000000000000");
     const dir = path.join(work, "lab");
     // Both sampling options or neither.
     const half = cliProcess(
@@ -114,7 +115,7 @@ describe("end to end: sampled mode with the CLI against a hardhat node", functio
     const free = [...Array(16).keys()].find((t) => !list.some((c) => c.step === String(t)))!;
     assert.match(
       await cli("challenge", "--run", "1", "--step", String(free), "--account", "2"),
-      /challenged by 0x.* for 1000 wei/,
+      /challenged by 0x.* for 1000000000000 wei/,
     );
     const early = cliProcess(
       ["flag-unanswered", "--run", "1", "--step", String(free), "--account", "2"].concat([
@@ -134,7 +135,7 @@ describe("end to end: sampled mode with the CLI against a hardhat node", functio
     await rpcCall(port, "evm_increaseTime", [Number(paid.secondsLeft) + 1]);
     await rpcCall(port, "hardhat_mine", ["0x1"]);
     assert.match(await cli("flag-unanswered", "--run", "1", "--step", String(free), "--account", "2"), /flagged by 0x/);
-    assert.match(await cli("withdraw", "--account", "2"), /withdrew 1000 wei/);
+    assert.match(await cli("withdraw", "--account", "2"), /withdrew 1000000000000 wei/);
     assert.match(await cli("withdraw", "--account", "2"), /has no credit to withdraw/);
     const table = await cli("status");
     assert.match(table, /unanswered×1/);
