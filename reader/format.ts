@@ -72,6 +72,8 @@ export function eventSentence(e: Pick<RegistryEvent, "eventName" | "args">): str
       return `run ${str(a.runId)} registered by lab ${String(a.lab)} · spec ${short(a.specCommitment)}`;
     case "GenesisVerified":
       return `run ${str(a.runId)} genesis verified · ${str(a.paramCount)} parameters · ${num(a.flopsPerStep)} FLOPs/step · ${str(a.plannedSteps)} steps planned`;
+    case "BeaconDrawn":
+      return `run ${str(a.runId)} data-order beacon drawn · ${str(a.beacon)} (hash of block ${str(a.beaconBlock)}) · by ${String(a.by)}`;
     case "CheckpointAccepted":
       return `run ${str(a.runId)} checkpoint accepted · steps ${str(a.firstStep)} → ${str(a.steps)} · FLOPs +${num(a.flops)} = ${num(a.cumulativeFlops)} · root ${short(a.rootAfter)}`;
     case "ViolationFlagged": {
@@ -150,8 +152,10 @@ export interface RunView {
   readonly root: bigint;
   readonly lastCheckpointAt: bigint;
   readonly designatedAt: bigint;
-  /** The data-order beacon recorded at registration. */
+  /** The data-order beacon: the low 64 bits of the hash of beaconBlock (0: not drawn yet). */
   readonly beacon: bigint;
+  /** The block whose hash is the beacon (registration block + 2). */
+  readonly beaconBlock: bigint;
   /** The plan was found above the designation threshold in force. */
   readonly projectedToCross: boolean;
   readonly violations: readonly number[];
@@ -203,6 +207,7 @@ export function runJson(r: RunView): Record<string, unknown> {
     designatedAt: r.designatedAt.toString(),
     projectedToCross: r.projectedToCross,
     beacon: r.beacon.toString(),
+    beaconBlock: r.beaconBlock.toString(),
     violations: Object.fromEntries(VIOLATIONS.map((v, i) => [v.name, r.violations[i] ?? 0])),
     mode: r.sampling === undefined ? "full" : "sampled",
     ...(r.sampling === undefined ? {} : { sampling: { ...r.sampling } }),

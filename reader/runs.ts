@@ -36,6 +36,7 @@ export async function readRun(r: RegistryRef, runId: bigint): Promise<RunView> {
     lastCheckpointAt: run.lastCheckpointAt,
     designatedAt: run.designatedAt,
     beacon: run.beacon,
+    beaconBlock: run.beaconBlock,
     projectedToCross: run.projectedToCross,
     violations: [...run.violations],
     ...(run.sampled

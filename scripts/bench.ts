@@ -229,6 +229,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `registry gas (whole transactions, real proofs):\n` +
       `  registerRun with genesis proof          ${gas.registerRun} (its plan projected to cross the threshold)\n` +
+      `  drawBeacon (anyone, after registration)  ${gas.drawBeacon}\n` +
       `  submitCheckpoint, K = 1 (step proof)    ${gas.submitK1.join(", ")}\n` +
       `  submitCheckpoint, K = 4                 ${gas.submitK4.join(", ")}\n` +
       `  submitCheckpoint, late, first flags     ${gas.submitFirstFlags} (missed window + cap + steps + designation, after ${PAUSES_BEFORE_FIRST_FLAGS} pauses)\n` +
@@ -318,6 +319,7 @@ async function main(): Promise<void> {
       stepProofToTrainingRatio: Math.round(ratio),
       gas: {
         registerRun: gas.registerRun,
+        drawBeacon: gas.drawBeacon,
         submitCheckpointK1Max: max(gas.submitK1),
         submitCheckpointK4Max: max(gas.submitK4),
         submitCheckpointFirstFlags: gas.submitFirstFlags,

@@ -204,7 +204,6 @@ async function verifyDeploymentCommand(o: Common): Promise<void> {
     publicClient,
     d,
     async (name) => (await artifacts.readArtifact(name)).deployedBytecode,
-    async (adapter) => (await chain.conn.viem.getContractAt("Groth16VerifierAdapter", adapter)).read.verifier(),
   );
   for (const l of lines) out(`${l.ok ? "ok  " : "FAIL"} ${l.what}: ${l.detail}`);
   const failed = lines.filter((l) => !l.ok).length;
@@ -244,14 +243,24 @@ async function register(
   const l = log("register");
   l.info(`proving genesis for lab ${lab} (kept if already in ${o.runDir})`);
   await trainAndProve(spec, data, { runDir: o.runDir, lab: BigInt(lab), steps: 0, specFile: o.spec }, l);
+  // The beacon is the hash of a block after registration: wait for it and draw it at once (issue #24).
+  const draw = { mineEmptyBlocks: LOCAL_NETWORKS.has(o.network), log: l };
   const { runId, beacon } =
     o.sampled === undefined
-      ? await registerRunDir(registry, publicClient, o.runDir, family.name, attestations)
-      : await registerSampledRunDir(registry, publicClient, o.runDir, family.name, attestations, {
-          challengesPerWindow: Number(o.sampled),
-          responseSeconds: Number(o.response),
-          windowSteps: Number(o.window ?? BigInt(family.stepsPerCheckpoint)),
-        });
+      ? await registerRunDir(registry, publicClient, o.runDir, family.name, attestations, draw)
+      : await registerSampledRunDir(
+          registry,
+          publicClient,
+          o.runDir,
+          family.name,
+          attestations,
+          {
+            challengesPerWindow: Number(o.sampled),
+            responseSeconds: Number(o.response),
+            windowSteps: Number(o.window ?? BigInt(family.stepsPerCheckpoint)),
+          },
+          draw,
+        );
   const r = await readRun(ref, runId);
   out(`run ${runId} registered: lab ${r.lab}, family ${r.family}, ${r.plannedSteps} steps planned`);
   if (r.sampling)
@@ -259,7 +268,10 @@ async function register(
       `  sampled mode: ${r.sampling.challengesPerWindow} challenge(s) per window of ${r.sampling.windowSteps} steps, ` +
         `${r.sampling.responseSeconds} s to answer each (deadlines queue); next: \`commit\``,
     );
-  out(`  data-order beacon ${beacon} recorded in ${path.join(o.runDir, "run.json")}: \`prove\` uses it`);
+  out(
+    `  data-order beacon ${beacon} (hash of block ${r.beaconBlock}, drawn after registration) recorded in ` +
+      `${path.join(o.runDir, "run.json")}: \`prove\` uses it`,
+  );
   const flagged = r.violations.reduce((s, n) => s + n, 0);
   if (flagged > 0) out(`  ${flagged} violation(s) flagged at registration: the plan exceeds the attestations`);
 }
@@ -657,9 +669,13 @@ command(
   "register a run: spec + attestations, with its genesis proof",
   `Registers a run of the spec's circuit family (derived from the spec; it must be
   registered: see add-family) with the signing account as its lab. Proves genesis
-  into the run directory first if it has no genesis proof. The registry records a
-  beacon (from the registration block) that fixes the run's data order with the
-  spec's seed; it is written to the run directory's run.json, which \`prove\` reads.
+  into the run directory first if it has no genesis proof. The run's data order is
+  fixed by the spec's seed and a beacon: the hash of the block two after registration,
+  which nobody knows when the lab signs. \`register\` waits for that block and draws the
+  beacon at once (it is lost, and the run with it, if nobody draws it within 256
+  blocks), then writes it to the run directory's run.json, which \`prove\` reads.
+  Re-running \`register\` after a crash draws and records a registered run's beacon.
+  The spec's checkpoint interval must be the family's K (the genesis proof binds it).
 
   Attestations are public: a plan already beyond them is flagged at once; a plan that
   is not a positive multiple of the family's K is refused.

@@ -138,9 +138,12 @@ async function main(): Promise<void> {
   const greedyRun = await registerRunDir(greedy.registry, greedy.publicClient, dirs.greedy, FAMILY, greedyAtt);
   const [honestId, greedyId] = [honestRun.runId, greedyRun.runId];
   say(
-    `      the registry drew each run's data-order beacon at registration (honest ${honestRun.beacon}, greedy ${greedyRun.beacon}):`,
+    `      each lab then drew its run's data-order beacon, the hash of the block two after its registration ` +
+      `(honest ${honestRun.beacon}, greedy ${greedyRun.beacon}):`,
   );
-  say("      with the committed data seeds they fix every batch, so neither lab could pick its batches in advance");
+  say(
+    "      with the committed data seeds they fix every batch; that hash did not exist when the labs signed, so neither could pick its batches",
+  );
   await watch();
 
   say("[3/9] both labs train with proofs: a K = 4 checkpoint proof every 4 steps (re-proving the 4 steps)");

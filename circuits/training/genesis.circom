@@ -5,8 +5,10 @@ include "checkpoint.circom";
 
 // Genesis for model family M (DESIGN §1, §4; family.circom): the initial weights are
 // those derived from the committed init seed, their root is R0, the policy
-// facts are those of the private spec, and runTag binds the spec commitment
-// to the registering lab (the tag every checkpoint of the run carries).
+// facts are those of the private spec (its planned steps and its checkpoint
+// interval, which the registry matches with the family's K), and runTag binds
+// the spec commitment to the registering lab (the tag every checkpoint of the
+// run carries).
 template Genesis(M, I, H, O, B, N) {
     var P = paramCountOf(M, I, H, O);
 
@@ -16,7 +18,7 @@ template Genesis(M, I, H, O, B, N) {
     signal input root0;          // public: weights root R0
     signal input paramCount;     // public: number of parameters
     signal input flopsPerStep;   // public: FLOPs of one step (from the shape)
-    signal input plannedSteps;   // public: planned number of steps
+    signal input plan;           // public: plannedSteps + 2^32 * checkpointInterval
 
     signal input fields[13];     // private: spec encoding
     signal input salt;           // private: spec salt
@@ -39,5 +41,8 @@ template Genesis(M, I, H, O, B, N) {
     r.root === root0;
     paramCount === P;
     flopsPerStep === flopsOf(M, I, H, O, B);
-    plannedSteps === fields[7];
+    // The plan and the checkpoint interval, packed (planned steps are range-checked to 32 bits in
+    // OpenSpec, so the packing is one-to-one): the registry supplies the family's K as the interval,
+    // so a spec is registered only under a family whose K it committed to (issue #24).
+    plan === fields[7] + 4294967296 * fields[8];
 }

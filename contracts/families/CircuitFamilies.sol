@@ -75,10 +75,11 @@ contract CircuitFamilies is ICircuitFamilies, AccessControl {
 
     /// @inheritdoc ICircuitFamilies
     function genesisPublicInputs(
+        bytes32 familyId,
         uint256 specCommitment,
         address lab,
         ITrainingRegistry.GenesisFacts calldata facts
-    ) external pure returns (uint256[] memory inputs) {
+    ) external view returns (uint256[] memory inputs) {
         return
             PublicSignals.genesis(
                 specCommitment,
@@ -87,7 +88,8 @@ contract CircuitFamilies is ICircuitFamilies, AccessControl {
                 facts.root0,
                 facts.paramCount,
                 facts.flopsPerStep,
-                facts.plannedSteps
+                facts.plannedSteps,
+                _family(familyId).stepsPerCheckpoint
             );
     }
 

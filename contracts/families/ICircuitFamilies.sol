@@ -90,16 +90,18 @@ interface ICircuitFamilies {
     /// @return family The family (reverts with UnknownFamily for an unknown id).
     function getFamily(bytes32 familyId) external view returns (CircuitFamily memory family);
 
-    /// @notice The genesis public inputs, in the circuit's order.
+    /// @notice The genesis public inputs of a run of this family, in the circuit's order.
+    /// @param familyId The family (its K is the checkpoint interval the spec must have committed to).
     /// @param specCommitment The spec commitment.
     /// @param lab The registering lab.
     /// @param facts The genesis facts.
-    /// @return inputs [specCommitment, lab, runTag, root0, paramCount, flopsPerStep, plannedSteps].
+    /// @return inputs [specCommitment, lab, runTag, root0, paramCount, flopsPerStep, plannedSteps + 2^32 * K].
     function genesisPublicInputs(
+        bytes32 familyId,
         uint256 specCommitment,
         address lab,
         ITrainingRegistry.GenesisFacts calldata facts
-    ) external pure returns (uint256[] memory inputs);
+    ) external view returns (uint256[] memory inputs);
 
     /// @notice The checkpoint public inputs, in the circuit's order.
     /// @param runTag The run's tag.

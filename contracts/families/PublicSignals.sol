@@ -5,7 +5,7 @@ pragma solidity ^0.8.24;
 /// @author Verifiable training registry
 /// @notice The public-signal layouts of every family's proofs, mirrored from their one source of truth
 /// (prover/statement/statement.ts; a test compares them):
-///   genesis    [specCommitment, lab, runTag, root0, paramCount, flopsPerStep, plannedSteps]
+///   genesis    [specCommitment, lab, runTag, root0, paramCount, flopsPerStep, plannedSteps + 2^32 * K]
 ///   checkpoint [runTag, firstStep + 2^64 * flops + 2^160 * beacon, rootBefore, rootAfter, accumulator]
 /// A step proof is a checkpoint proof with K = 1.
 library PublicSignals {
@@ -15,6 +15,7 @@ library PublicSignals {
     uint256 internal constant CHECKPOINT = 5;
     uint256 private constant _FLOPS_SHIFT = 64;
     uint256 private constant _BEACON_SHIFT = 160;
+    uint256 private constant _INTERVAL_SHIFT = 32;
 
     /// @notice The genesis inputs in the circuit's order.
     /// @param specCommitment The spec commitment.
@@ -23,7 +24,8 @@ library PublicSignals {
     /// @param root0 Weights root R0.
     /// @param paramCount Number of parameters.
     /// @param flopsPerStep FLOPs of one step.
-    /// @param plannedSteps Planned steps.
+    /// @param plannedSteps Planned steps (< 2^32; the registry refuses more before it verifies).
+    /// @param checkpointInterval The family's K: the spec's checkpoint interval must equal it.
     /// @return inputs The seven public inputs.
     function genesis(
         uint256 specCommitment,
@@ -32,7 +34,8 @@ library PublicSignals {
         uint256 root0,
         uint64 paramCount,
         uint64 flopsPerStep,
-        uint64 plannedSteps
+        uint64 plannedSteps,
+        uint32 checkpointInterval
     ) internal pure returns (uint256[] memory inputs) {
         inputs = new uint256[](GENESIS);
         inputs[0] = specCommitment;
@@ -41,7 +44,7 @@ library PublicSignals {
         inputs[3] = root0;
         inputs[4] = paramCount;
         inputs[5] = flopsPerStep;
-        inputs[6] = plannedSteps;
+        inputs[6] = uint256(plannedSteps) | (uint256(checkpointInterval) << _INTERVAL_SHIFT);
     }
 
     /// @notice The checkpoint (or step) inputs in the circuit's order.

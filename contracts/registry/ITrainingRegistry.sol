@@ -13,13 +13,19 @@ import {ISampledMode} from "../sampled/ISampledMode.sol";
 /// the lab's attestations.
 /// @dev Public-input layouts (one source of truth: prover/statement/statement.ts,
 /// mirrored by genesisPublicInputs and checkpointPublicInputs):
-///   genesis    [specCommitment, lab, runTag, root0, paramCount, flopsPerStep, plannedSteps]
+///   genesis    [specCommitment, lab, runTag, root0, paramCount, flopsPerStep, plannedSteps + 2^32 * K]
 ///   checkpoint [runTag, firstStep + 2^64 * flops + 2^160 * beacon, rootBefore, rootAfter, accumulator]
 /// runTag = Poseidon("vtr/run/v1", specCommitment, lab) names one run: a lab
 /// registers a spec commitment once, and every checkpoint must carry the tag
-/// the genesis proof established. The beacon (the low 64 bits of the
-/// registration block's prevrandao) is recorded at registration and fixes the
-/// data order together with the lab's committed seed.
+/// the genesis proof established; the genesis proof also binds the spec's
+/// checkpoint interval to the family's K (the registry supplies K). The
+/// data-order beacon is the low 64 bits of the hash of the block
+/// DRAW_DELAY_BLOCKS after registration, drawn by anyone (drawBeacon) once
+/// that block exists: the lab signs its registration before the hash exists,
+/// so it cannot choose it (the builder of that block can: see docs). Together
+/// with the lab's committed seed it fixes the data order; no checkpoint or
+/// window is accepted before it is drawn, and one not drawn within 256 blocks
+/// never can be (the run's deadlines keep running).
 ///
 /// Deadlines run on the registry's clock, which stops while the registry is
 /// paused: window w after a checkpoint is missed once more than w x
@@ -138,8 +144,10 @@ interface ITrainingRegistry {
         uint64 plannedSteps;
         /// When the run was registered.
         uint64 registeredAt;
-        /// The data-order beacon recorded at registration (low 64 bits of that block's prevrandao).
+        /// The data-order beacon (low 64 bits of blockhash(beaconBlock); 0 until drawn).
         uint64 beacon;
+        /// The block whose hash is the beacon: registration block + DRAW_DELAY_BLOCKS.
+        uint64 beaconBlock;
         /// Windows since the last checkpoint (or registration) already flagged as missed.
         uint64 flaggedWindows;
         /// The plan (planned steps x FLOPs per step) was found above the designation threshold in force,
@@ -235,6 +243,29 @@ interface ITrainingRegistry {
     /// @notice A sampled run commits windows; it submits no checkpoints.
     /// @param runId The run.
     error RunIsSampled(uint256 runId);
+    /// @notice The registry is paused.
+    error EnforcedPause();
+    /// @notice The registry is not paused.
+    error ExpectedPause();
+    /// @notice The run's data-order beacon is not drawn yet: anyone may draw it (drawBeacon).
+    /// @param runId The run.
+    /// @param beaconBlock The block whose hash is the beacon.
+    error BeaconNotDrawn(uint256 runId, uint64 beaconBlock);
+    /// @notice The run's beacon is drawn already.
+    /// @param runId The run.
+    /// @param beacon Its beacon.
+    error BeaconAlreadyDrawn(uint256 runId, uint64 beacon);
+    /// @notice The beacon's block is not mined yet (it is drawn from a later block).
+    /// @param runId The run.
+    /// @param beaconBlock The block whose hash is the beacon.
+    /// @param blockNumber The current block.
+    error BeaconTooEarly(uint256 runId, uint64 beaconBlock, uint256 blockNumber);
+    /// @notice The beacon's block hash is past the 256-block horizon: nobody drew it in time, and no other
+    /// beacon is ever given (a later one would let the lab choose), so the run can never be proven.
+    /// @param runId The run.
+    /// @param beaconBlock The block whose hash was the beacon.
+    /// @param blockNumber The current block.
+    error BeaconExpired(uint256 runId, uint64 beaconBlock, uint256 blockNumber);
     /// @notice A sampling policy needs 1 .. 64 minimum challenges, a fee of 0 or at least
     /// MIN_CHALLENGE_FEE, and 1 <= minResponseSeconds <= maxResponseSeconds <= MAX_RESPONSE_SECONDS.
     /// @param policy The policy refused.
@@ -275,6 +306,18 @@ interface ITrainingRegistry {
         uint64 flopsPerStep,
         uint64 plannedSteps
     );
+    /// @notice The pauser paused the registry (and its clock).
+    /// @param account The pauser.
+    event Paused(address account);
+    /// @notice The pauser resumed the registry (and its clock).
+    /// @param account The pauser.
+    event Unpaused(address account);
+    /// @notice The run's data-order beacon was drawn.
+    /// @param runId The run.
+    /// @param beaconBlock The block whose hash it is.
+    /// @param beacon The beacon (low 64 bits of the hash; 1 if those are 0).
+    /// @param by Who drew it (anyone may).
+    event BeaconDrawn(uint256 indexed runId, uint64 beaconBlock, uint64 beacon, address by);
     /// @notice A checkpoint proof verified and the run advanced.
     /// @param runId The run.
     /// @param lab The run's lab.
@@ -354,14 +397,10 @@ interface ITrainingRegistry {
     /// @param policy Minimum challenges per window, paid-challenge fee, response-time bounds.
     function setSamplingPolicy(ISampledMode.SamplingPolicy calldata policy) external;
 
-    /// @notice The sampled-mode policy in force.
-    /// @return policy The policy.
-    function samplingPolicy() external view returns (ISampledMode.SamplingPolicy memory policy);
-
     /// @notice Registers a run: the caller becomes its lab. Verifies the genesis
     /// proof for (specCommitment, caller, facts), refuses a plan that is not a
-    /// positive multiple of the family's K, records the data-order beacon, then
-    /// flags at once any planned breach of the attestations.
+    /// positive multiple of the family's K, fixes the beacon's block
+    /// (DRAW_DELAY_BLOCKS later), then flags at once any planned breach of the attestations.
     /// @param familyId The run's circuit family.
     /// @param specCommitment Commitment to the private spec (registered once).
     /// @param attestations The lab's public attestations.
@@ -375,6 +414,13 @@ interface ITrainingRegistry {
         GenesisFacts calldata facts,
         uint256[8] calldata proof
     ) external returns (uint256 runId);
+
+    /// @notice Draws the run's data-order beacon: the low 64 bits of the hash of the block
+    /// DRAW_DELAY_BLOCKS after registration (1 if they are 0). Anyone may, once that block exists and
+    /// within the 256 blocks its hash is available, paused or not (a pause must not change a beacon).
+    /// @param runId The run.
+    /// @return beacon The beacon.
+    function drawBeacon(uint256 runId) external returns (uint64 beacon);
 
     /// @notice Submits the run's next checkpoint. Lab only. Checks the chain,
     /// verifies the proof (with the run's tag and beacon), writes the new state,

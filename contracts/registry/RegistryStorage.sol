@@ -25,7 +25,8 @@ library RegistryStorage {
     /// step limit, whichever is lower) share the slot every submission reads and writes, so a clean or a
     /// designating submission reads the attestations' own slot never; a breach reads it for the event. The violation
     /// counters (24 bits each, saturating) and the flagged-window count share a slot with registeredAt,
-    /// which is never zero, so a first flag is no zero-to-nonzero write.
+    /// which is never zero, so a first flag is no zero-to-nonzero write. The beacon is 0 until drawn
+    /// (a drawn beacon is never 0), and every submission reads it with the verifier.
     struct RunState {
         // Read by every submission.
         address lab;
@@ -50,6 +51,7 @@ library RegistryStorage {
         uint144 violations; // six 24-bit counters, ViolationKind k at bits 24k .. 24k + 23
         uint32 flaggedWindows;
         uint40 registeredAt;
+        uint40 beaconBlock; // the block whose hash is the beacon (beacon 0: not drawn yet)
         // Views, reassessments and sampled mode's draws, challenges and answers.
         uint64 paramCount;
         bool projectedToCross;

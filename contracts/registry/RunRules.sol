@@ -13,6 +13,11 @@ import {RegistryStorage} from "./RegistryStorage.sol";
 /// through delegatecall) share: registration, deadlines, advancing a run, the attestations as running
 /// invariants, designation. Internal only: compiled into each of the two.
 library RunRules {
+    /// @dev Blocks between an event and the block whose hash draws its randomness (beacons, challenges).
+    uint64 internal constant DRAW_DELAY_BLOCKS = 2;
+    /// @dev blockhash(n) is available for the 256 most recent blocks only.
+    uint256 internal constant BLOCKHASH_HORIZON = 256;
+
     /// @dev A family that accepts new runs, read from the families contract (UnknownFamily bubbles up).
     function family(bytes32 familyId) internal view returns (ICircuitFamilies.CircuitFamily memory record) {
         record = ICircuitFamilies(RegistryStorage.layout().families).getFamily(familyId);
@@ -43,6 +48,12 @@ library RunRules {
         ITrainingRegistry.RunStatus s = status(run);
         if (s == ITrainingRegistry.RunStatus.None) revert ITrainingRegistry.UnknownRun(runId);
         if (s != ITrainingRegistry.RunStatus.Active) revert ITrainingRegistry.RunNotActive(runId, s);
+    }
+
+    /// @dev The run's beacon, which must be drawn before any checkpoint or window is accepted.
+    function drawnBeacon(uint256 runId, RegistryStorage.RunState storage run) internal view returns (uint64 beacon) {
+        beacon = run.beacon;
+        if (beacon == 0) revert ITrainingRegistry.BeaconNotDrawn(runId, run.beaconBlock);
     }
 
     /// @dev Flags, in one event recorded as the caller's, every window missed since the last checkpoint
@@ -102,7 +113,8 @@ library RunRules {
             facts.root0,
             facts.paramCount,
             facts.flopsPerStep,
-            facts.plannedSteps
+            facts.plannedSteps,
+            familyRecord.stepsPerCheckpoint
         );
         if (!familyRecord.genesisVerifier.verify(proof, inputs))
             revert ITrainingRegistry.InvalidGenesisProof(specCommitment, msg.sender);
@@ -115,7 +127,6 @@ library RunRules {
         run.proofVerifier = proofVerifier;
         run.stepsPerCheckpoint = uint16(period);
         run.flopsPerStep = facts.flopsPerStep;
-        run.beacon = uint64(block.prevrandao);
         run.plannedSteps = uint32(facts.plannedSteps);
         run.runTag = facts.runTag;
         run.paramCount = facts.paramCount;
@@ -127,6 +138,7 @@ library RunRules {
         run.lastCheckpointAt = uint40(block.timestamp);
         run.lastCheckpointActive = uint40(RegistryStorage.clock($));
         run.registeredAt = uint40(block.timestamp);
+        run.beaconBlock = uint40(block.number + DRAW_DELAY_BLOCKS);
         run.familyId = familyId;
         run.specCommitment = specCommitment;
         run.root0 = facts.root0;

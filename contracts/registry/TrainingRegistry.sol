@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {ICircuitFamilies} from "../families/ICircuitFamilies.sol";
 import {PublicSignals} from "../families/PublicSignals.sol";
@@ -29,7 +28,7 @@ import {RunRules} from "./RunRules.sol";
 /// (unpaused seconds) stops with it. Draws and withdrawals work while paused. ReentrancyGuard is inherited
 /// for its constructor only: it sets the guard's (namespaced) slot that the module's withdraw uses, so a
 /// withdrawal does not pay a zero-to-nonzero write.
-contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, Pausable, ReentrancyGuard {
+contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, ReentrancyGuard {
     /// @notice Sets the designation threshold and the sampling policy; administers itself.
     bytes32 public constant POLICY_ROLE = keccak256("POLICY_ROLE");
     /// @notice May pause and unpause the registry.
@@ -45,6 +44,13 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
     uint256 private constant _KINDS = 6;
 
     address private immutable _SAMPLED_MODE;
+
+    /// @dev The pause is the clock slot's pause start (0: not paused), which every call that checks it
+    /// reads anyway; OpenZeppelin's Pausable would keep a second flag in a slot of its own.
+    modifier whenNotPaused() {
+        if (RegistryStorage.layout().pausedAt != 0) revert EnforcedPause();
+        _;
+    }
 
     /// @notice Deploys the registry with its three roles' first accounts, its families and its module.
     /// @param adminDelay Seconds a transfer of the admin role waits between its two steps.
@@ -106,24 +112,25 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
 
     /// @notice Stops registrations, submissions, commitments, paid challenges, answers, closes and flags;
     /// the registry's clock stops too. Pauser only.
-    function pause() external onlyRole(PAUSER_ROLE) {
-        _pause();
+    function pause() external onlyRole(PAUSER_ROLE) whenNotPaused {
         RegistryStorage.layout().pausedAt = uint64(block.timestamp);
+        emit Paused(msg.sender);
     }
 
-    /// @notice Whether the registry is paused. Read from the clock slot every call reads anyway, not from
-    /// Pausable's own flag, which `_pause` / `_unpause` keep equal.
+    /// @notice Whether the registry is paused (read from the clock slot).
     /// @return isPaused True while paused.
-    function paused() public view override returns (bool isPaused) {
+    function paused() external view returns (bool isPaused) {
         return RegistryStorage.layout().pausedAt != 0;
     }
 
     /// @notice Resumes everything paused, and the registry's clock. Pauser only.
     function unpause() external onlyRole(PAUSER_ROLE) {
-        _unpause();
         RegistryStorage.Layout storage $ = RegistryStorage.layout();
-        $.pausedTotal += uint64(block.timestamp) - $.pausedAt;
+        uint64 pausedAt = $.pausedAt;
+        if (pausedAt == 0) revert ExpectedPause();
+        $.pausedTotal += uint64(block.timestamp) - pausedAt;
         $.pausedAt = 0;
+        emit Unpaused(msg.sender);
     }
 
     // ----------------------------------------------------------------- runs
@@ -172,7 +179,7 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
             run.runTag,
             claim.firstStep,
             flops,
-            run.beacon,
+            RunRules.drawnBeacon(runId, run),
             claim.rootBefore,
             claim.rootAfter,
             claim.accumulator
@@ -194,6 +201,12 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
             claim.accumulator
         );
         RunRules.checkAttestations($, runId, run, newSteps, cumulative);
+    }
+
+    /// @inheritdoc ITrainingRegistry
+    /// @dev Runs in the SampledMode module, where the draws are (this contract has no room for it).
+    function drawBeacon(uint256) external returns (uint64) {
+        _delegateToSampledMode();
     }
 
     // ----------------------------------------------------------------- sampled mode
@@ -304,6 +317,7 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         record.plannedSteps = run.plannedSteps;
         record.registeredAt = run.registeredAt;
         record.beacon = run.beacon;
+        record.beaconBlock = run.beaconBlock;
         record.flaggedWindows = run.flaggedWindows;
         record.projectedToCross = run.projectedToCross;
         for (uint256 kind = 0; kind < _KINDS; ++kind) {
@@ -319,18 +333,6 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         }
         record.challenged = run.challenged;
         record.answered = run.answered;
-    }
-
-    /// @inheritdoc ITrainingRegistry
-    function samplingPolicy() external view returns (ISampledMode.SamplingPolicy memory policy) {
-        RegistryStorage.Layout storage $ = RegistryStorage.layout();
-        return
-            ISampledMode.SamplingPolicy({
-                minChallengesPerWindow: $.minChallengesPerWindow,
-                challengeFee: $.challengeFee,
-                minResponseSeconds: $.minResponseSeconds,
-                maxResponseSeconds: $.maxResponseSeconds
-            });
     }
 
     /// @inheritdoc ITrainingRegistry

@@ -386,4 +386,8 @@ interface ISampledMode {
     /// @param root The weights root r(i).
     /// @return leaf The leaf.
     function rootLeaf(uint64 index, uint256 root) external pure returns (bytes32 leaf);
+
+    /// @notice The sampled-mode policy in force.
+    /// @return policy The policy.
+    function samplingPolicy() external view returns (SamplingPolicy memory policy);
 }

@@ -20,9 +20,9 @@ import {SampledRules} from "./SampledRules.sol";
 /// (no re-encoding of the answer's paths), and no deploy step or test runner has to link bytecode.
 contract SampledMode is ISampledMode, ReentrancyGuard {
     /// @inheritdoc ISampledMode
-    uint64 public constant override DRAW_DELAY_BLOCKS = 2;
+    uint64 public constant override DRAW_DELAY_BLOCKS = RunRules.DRAW_DELAY_BLOCKS;
     /// @dev blockhash(n) is available for the 256 most recent blocks only.
-    uint256 private constant _BLOCKHASH_HORIZON = 256;
+    uint256 private constant _BLOCKHASH_HORIZON = RunRules.BLOCKHASH_HORIZON;
 
     address private immutable _self = address(this);
 
@@ -86,6 +86,24 @@ contract SampledMode is ISampledMode, ReentrancyGuard {
         run.responseSeconds = response;
         emit RunSampled(runId, s, response, w);
         RunRules.checkPlan(runId, run, attestations, facts);
+    }
+
+    /// @notice ITrainingRegistry.drawBeacon, which the registry runs here (the draws are here).
+    /// @dev Not paused: a pause must not change a run's beacon (issue #24).
+    /// @param runId The run.
+    /// @return beacon The beacon.
+    function drawBeacon(uint256 runId) external onlyDelegated returns (uint64 beacon) {
+        RegistryStorage.RunState storage run = RunRules.knownRun(RegistryStorage.layout(), runId);
+        if (run.beacon != 0) revert ITrainingRegistry.BeaconAlreadyDrawn(runId, run.beacon);
+        uint64 beaconBlock = run.beaconBlock;
+        if (block.number <= beaconBlock) revert ITrainingRegistry.BeaconTooEarly(runId, beaconBlock, block.number);
+        if (block.number - beaconBlock > _BLOCKHASH_HORIZON) {
+            revert ITrainingRegistry.BeaconExpired(runId, beaconBlock, block.number);
+        }
+        beacon = uint64(uint256(blockhash(beaconBlock)));
+        if (beacon == 0) beacon = 1;
+        run.beacon = beacon;
+        emit ITrainingRegistry.BeaconDrawn(runId, beaconBlock, beacon, msg.sender);
     }
 
     /// @inheritdoc ISampledMode
@@ -197,7 +215,7 @@ contract SampledMode is ISampledMode, ReentrancyGuard {
             run.runTag,
             t,
             run.flopsPerStep,
-            run.beacon,
+            RunRules.drawnBeacon(runId, run),
             answer.rootBefore,
             answer.rootAfter,
             answer.accumulator
@@ -288,6 +306,18 @@ contract SampledMode is ISampledMode, ReentrancyGuard {
                 drawnAt: w.drawnAt,
                 everyStep: w.everyStep,
                 paidChallenges: w.paidChallenges
+            });
+    }
+
+    /// @inheritdoc ISampledMode
+    function samplingPolicy() external view returns (SamplingPolicy memory policy) {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        return
+            SamplingPolicy({
+                minChallengesPerWindow: $.minChallengesPerWindow,
+                challengeFee: $.challengeFee,
+                minResponseSeconds: $.minResponseSeconds,
+                maxResponseSeconds: $.maxResponseSeconds
             });
     }
 

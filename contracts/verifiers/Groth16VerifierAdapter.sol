@@ -1,55 +1,43 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IProofVerifier} from "./IProofVerifier.sol";
 
 /// @title Groth16VerifierAdapter
 /// @author Verifiable training registry
-/// @notice Wraps a snarkjs-generated Groth16 verifier, left exactly as
-/// generated, behind IProofVerifier. The generated contract's entry point is
-/// `verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[N])`, with every
-/// argument a static array encoded inline, so the call is the selector
-/// followed by 8 + N words.
-contract Groth16VerifierAdapter is IProofVerifier {
-    /// @notice The verifier address is zero.
-    error ZeroVerifier();
-    /// @notice The circuit must have at least one public signal.
-    error NoPublicSignals();
-
-    /// @notice The wrapped snarkjs verifier.
-    address public immutable verifier;
-    uint256 private immutable _count;
-    bytes4 private immutable _selector;
-
-    /// @notice Wraps `verifier_`, a circuit with `count` public signals.
-    /// @param verifier_ A snarkjs Groth16 verifier.
-    /// @param count Its number of public signals (N).
-    constructor(address verifier_, uint256 count) {
-        if (verifier_ == address(0)) revert ZeroVerifier();
-        if (count == 0) revert NoPublicSignals();
-        verifier = verifier_;
-        _count = count;
-        _selector = bytes4(
-            keccak256(
-                abi.encodePacked(
-                    "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[",
-                    Strings.toString(count),
-                    "])"
-                )
-            )
-        );
+/// @notice IProofVerifier for a snarkjs-generated Groth16 verifier, left exactly as generated and
+/// inherited, as iden3's `Groth16VerifierMTPWrapper` does: each circuit's adapter is generated as
+/// `contract <Circuit>VerifierAdapter is <Circuit>Verifier, Groth16VerifierAdapter` and states only its
+/// layout (prover/proving/manifest.ts `adapterSource`). One contract per circuit, so the registry's
+/// verification pays for one account, not two (issue #24: about 2,600 gas per submission).
+/// @dev The generated entry point is `verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[N])`,
+/// every argument a static array encoded inline: the call is the selector, the eight proof words as
+/// packed here (IProofVerifier), then the N signals. It is made to this contract itself (a warm
+/// account) with the calldata copied as it came. No immutable: the deployed code is exactly the
+/// compiled code, which `verify-deployment` compares.
+abstract contract Groth16VerifierAdapter is IProofVerifier {
+    /// @inheritdoc IProofVerifier
+    function publicSignalCount() external pure returns (uint256 count) {
+        (count, ) = _layout();
     }
 
     /// @inheritdoc IProofVerifier
-    function publicSignalCount() external view returns (uint256) {
-        return _count;
+    function verify(uint256[8] calldata proof, uint256[] calldata publicSignals) external view returns (bool valid) {
+        (uint256 count, bytes4 selector) = _layout();
+        if (publicSignals.length != count) revert PublicSignalCountMismatch(count, publicSignals.length);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            calldatacopy(add(ptr, 4), proof, 256)
+            calldatacopy(add(ptr, 260), publicSignals.offset, mul(count, 32))
+            let ok := staticcall(gas(), address(), ptr, add(260, mul(count, 32)), 0, 32)
+            valid := and(ok, and(eq(returndatasize(), 32), eq(mload(0), 1)))
+        }
     }
 
-    /// @inheritdoc IProofVerifier
-    function verify(uint256[8] calldata proof, uint256[] calldata publicSignals) external view returns (bool) {
-        if (publicSignals.length != _count) revert PublicSignalCountMismatch(_count, publicSignals.length);
-        (bool ok, bytes memory ret) = verifier.staticcall(abi.encodePacked(_selector, proof, publicSignals));
-        return ok && ret.length == 32 && abi.decode(ret, (bool));
-    }
+    /// @notice The circuit's number of public signals and its verifier's verifyProof selector (generated).
+    /// @return count N.
+    /// @return selector verifyProof's selector for uint256[N].
+    function _layout() internal pure virtual returns (uint256 count, bytes4 selector);
 }

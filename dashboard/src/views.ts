@@ -294,7 +294,12 @@ export function runPage(
       `FLOPs cap ${esc(num(a.flopsCap))} · at most ${esc(num(a.maxSteps))} steps · a checkpoint every ${esc(num(a.checkpointDeadline))} s (unpaused)`,
     ) +
     fact("weights root", `<span class="mono">${hex64(r.root)}</span>`) +
-    fact("data-order beacon", `<span class="mono">${r.beacon}</span>`) +
+    fact(
+      "data-order beacon",
+      r.beacon === 0n
+        ? `not drawn yet (hash of block ${r.beaconBlock}; no checkpoint before it)`
+        : `<span class="mono">${r.beacon}</span> (hash of block ${r.beaconBlock})`,
+    ) +
     fact("designated", designationBadge(r)) +
     fact("violations", violationBadges(r));
   const vrows = violations

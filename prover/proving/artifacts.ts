@@ -19,7 +19,15 @@ import { sourceHash } from "../circom/hash.js";
 import { readR1cs, readSymbols } from "../circom/r1cs.js";
 import { BUILD_DIR, PROJECT_ROOT } from "../paths.js";
 import type { Logger } from "./log.js";
-import { CIRCUITS, circuitSpec, mainSource, verifierName, type CircuitSpec } from "./manifest.js";
+import {
+  adapterName,
+  adapterSource,
+  CIRCUITS,
+  circuitSpec,
+  mainSource,
+  verifierName,
+  type CircuitSpec,
+} from "./manifest.js";
 import { ptauId, requiredPower, resolvePtau, type PtauInfo } from "./ptau.js";
 
 export const CIRCUIT_BUILD_DIR = path.join(BUILD_DIR, "circuits");
@@ -38,6 +46,8 @@ export interface CircuitArtifacts {
   readonly zkey: string;
   readonly vkey: string;
   readonly verifierSol: string;
+  /** The verifier's adapter (manifest.ts adapterSource): what is deployed and registered. */
+  readonly adapterSol: string;
   readonly record: string;
 }
 
@@ -78,6 +88,7 @@ export function artifactPaths(id: string, dirs: OutputDirs = DEFAULT_DIRS): Circ
     zkey: path.join(dir, `${id}.zkey`),
     vkey: path.join(dir, `${id}.vkey.json`),
     verifierSol: path.join(dirs.contractsDir, `${verifierName(id)}.sol`),
+    adapterSol: path.join(dirs.contractsDir, `${adapterName(id)}.sol`),
     record: path.join(dir, "build.json"),
   };
 }
@@ -137,6 +148,7 @@ export async function buildCircuit(spec: CircuitSpec, opts: BuildOptions, log: L
     const rec = ptauOk ? await upToDate(a, hash) : undefined;
     if (rec) {
       log.info(`${spec.id}: up to date (${rec.constraints} constraints)`);
+      await writeAdapter(a, spec);
       return { id: spec.id, rebuilt: false, record: rec };
     }
   }
@@ -190,6 +202,7 @@ export async function buildCircuit(spec: CircuitSpec, opts: BuildOptions, log: L
   );
   const sol = await snarkjs.zKey.exportSolidityVerifier(a.zkey, { groth16: template }, log);
   await writeFileAtomic(a.verifierSol, markVerifier(sol, spec));
+  await writeAdapter(a, spec);
 
   const record: BuildRecord = {
     id: spec.id,
@@ -206,6 +219,22 @@ export async function buildCircuit(spec: CircuitSpec, opts: BuildOptions, log: L
   await writeFileAtomic(path.join(a.dir, "DEVELOPMENT-ONLY.txt"), DEV_WARNING + "\n");
   log.info(`${spec.id}: done (setup ${setupSeconds.toFixed(1)} s, contribution ${contributeSeconds.toFixed(1)} s)`);
   return { id: spec.id, rebuilt: true, record };
+}
+
+/** The adapter source a circuit's artifacts should hold (its import of the base relative to where it is). */
+export function expectedAdapterSource(a: CircuitArtifacts, spec: CircuitSpec): string {
+  const base = path.relative(
+    path.dirname(a.adapterSol),
+    path.join(PROJECT_ROOT, "contracts", "verifiers", "Groth16VerifierAdapter.sol"),
+  );
+  return adapterSource(spec, base.startsWith(".") ? base : `./${base}`);
+}
+
+/** Writes the circuit's adapter source beside its verifier, unless it is there already. */
+async function writeAdapter(a: CircuitArtifacts, spec: CircuitSpec): Promise<void> {
+  const source = expectedAdapterSource(a, spec);
+  if (existsSync(a.adapterSol) && (await readFile(a.adapterSol, "utf8")) === source) return;
+  await writeFileAtomic(a.adapterSol, source);
 }
 
 /**

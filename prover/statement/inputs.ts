@@ -102,7 +102,8 @@ export function genesisInputs(spec: TrainingSpec, lab: bigint): { inputs: Circui
     root0: weightsRoot(initialParams(shape, spec.initSeed)),
     paramCount: BigInt(paramCountOf(shape)),
     flopsPerStep: flopsPerStep(shape, spec.batchSize),
-    plannedSteps: BigInt(spec.plannedSteps),
+    // Packed without range checks, so that tests can build the witness of a bad plan: the circuit refuses it.
+    plan: BigInt(spec.plannedSteps) + (BigInt(spec.checkpointInterval) << 32n),
   };
   return { inputs: { ...statement, fields: encodeSpec(spec), salt: spec.salt }, statement };
 }

@@ -52,6 +52,29 @@ export const unpackPosition = (position: bigint): Position => ({
   beacon: position >> BEACON_SHIFT,
 });
 
+/**
+ * The packed `plan` public signal of Genesis: the spec's planned steps in bits
+ * 0-31 and its checkpoint interval above them. The registry builds it from
+ * the lab's planned steps and the family's K (never the lab's word for the
+ * interval), so a spec registers only under a family whose K it committed to.
+ */
+export interface Plan {
+  readonly plannedSteps: bigint;
+  readonly checkpointInterval: bigint;
+}
+
+const INTERVAL_SHIFT = 32n;
+
+/** Packs planned steps and checkpoint interval into Genesis's `plan` public signal. */
+export const packPlan = ({ plannedSteps, checkpointInterval }: Plan): bigint =>
+  fits("planned steps", plannedSteps, 32n) | (fits("checkpoint interval", checkpointInterval, 16n) << INTERVAL_SHIFT);
+
+/** The planned steps and checkpoint interval packed in a `plan` public signal. */
+export const unpackPlan = (plan: bigint): Plan => ({
+  plannedSteps: plan & mask(INTERVAL_SHIFT),
+  checkpointInterval: plan >> INTERVAL_SHIFT,
+});
+
 /** One step's statement: what a step proof proves and what a checkpoint accumulates. */
 export interface StepStatement {
   /** Run binding: Poseidon(TAG_RUN, specCommitment, lab). */
@@ -89,7 +112,7 @@ export const GENESIS_PUBLIC_SIGNALS = [
   "root0",
   "paramCount",
   "flopsPerStep",
-  "plannedSteps",
+  "plan",
 ] as const;
 
 export type CheckpointSignal = (typeof CHECKPOINT_PUBLIC_SIGNALS)[number];

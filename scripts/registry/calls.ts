@@ -6,7 +6,12 @@
 import { getAddress, type Address } from "viem";
 import { packProof, proofWords, type ProofWords } from "../../prover/proving/calldata.js";
 import type { ProofBundle } from "../../prover/proving/prove.js";
-import { CHECKPOINT_PUBLIC_SIGNALS, GENESIS_PUBLIC_SIGNALS, unpackPosition } from "../../prover/statement/statement.js";
+import {
+  CHECKPOINT_PUBLIC_SIGNALS,
+  GENESIS_PUBLIC_SIGNALS,
+  unpackPlan,
+  unpackPosition,
+} from "../../prover/statement/statement.js";
 
 /** ITrainingRegistry.GenesisFacts. */
 export interface GenesisFacts {
@@ -58,7 +63,7 @@ export function genesisCall(bundle: ProofBundle): {
       root0: g("root0"),
       paramCount: g("paramCount"),
       flopsPerStep: g("flopsPerStep"),
-      plannedSteps: g("plannedSteps"),
+      plannedSteps: unpackPlan(g("plan")).plannedSteps,
     },
     proof: proofWords(packProof(bundle.proof)),
   };

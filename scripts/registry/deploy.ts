@@ -1,7 +1,7 @@
 /**
  * The one deploy routine (tests, benchmarks, the demo and the CLI all use it):
- * the untouched snarkjs verifiers of every family's circuits, one
- * Groth16VerifierAdapter per circuit, the PolicyTimelock, the
+ * one adapter per circuit of every family (its snarkjs verifier, untouched
+ * and inherited, behind IProofVerifier), the PolicyTimelock, the
  * CircuitFamilies table, the SampledMode module, the TrainingRegistry, and
  * the circuit families, threshold and sampling policy (issue #24).
  *
@@ -17,7 +17,7 @@
 import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
 import { getAddress, zeroAddress, type Address, type Hash, type Hex } from "viem";
 import { FAMILIES, familyId, type FamilySpec } from "../../prover/proving/families.js";
-import { checkpointSteps, circuitSpec, verifierName } from "../../prover/proving/manifest.js";
+import { adapterName, checkpointSteps, circuitSpec } from "../../prover/proving/manifest.js";
 import { requireArtifacts } from "../../prover/proving/prove.js";
 import type { Logger } from "../../prover/proving/log.js";
 import { registryContract } from "./contract.js";
@@ -103,8 +103,8 @@ export interface Deployment {
   /** Holds the registry's and the families table's policy role. */
   readonly timelock: DeployedContract;
   readonly governance: Governance;
-  /** Per circuit: the generated verifier and its adapter. */
-  readonly circuits: Readonly<Record<string, { verifier: DeployedContract; adapter: DeployedContract }>>;
+  /** Per circuit: its adapter (the generated verifier, untouched, and IProofVerifier in one contract). */
+  readonly circuits: Readonly<Record<string, { adapter: DeployedContract }>>;
   readonly families: ReadonlyArray<FamilySpec & { readonly id: Hex }>;
   readonly designationThreshold: bigint;
   /** Each deployed circuit's key: its hash, and its ceremony transcript's if it has one. */
@@ -168,11 +168,9 @@ export async function deployRegistry(
     };
   };
 
-  const circuits: Record<string, { verifier: DeployedContract; adapter: DeployedContract }> = {};
+  const circuits: Record<string, { adapter: DeployedContract }> = {};
   for (const id of new Set(families.flatMap((f) => [f.genesis, f.checkpoint, f.step]))) {
-    const verifier = await deploy(verifierName(id), []);
-    const count = BigInt(circuitSpec(id).publicSignals.length);
-    circuits[id] = { verifier, adapter: await deploy("Groth16VerifierAdapter", [verifier.address, count]) };
+    circuits[id] = { adapter: await deploy(adapterName(id), []) };
   }
   const timelock = await deploy("PolicyTimelock", [governance.policyDelay, [governance.policyProposer], [zeroAddress]]);
   // The deployer holds the policy roles only for the initial families, threshold and policy.

@@ -94,10 +94,7 @@ export function deploymentRecord(
   add("CircuitFamilies", deployment.familyTable);
   add("SampledMode", deployment.sampledMode);
   add("PolicyTimelock", deployment.timelock);
-  for (const c of Object.values(deployment.circuits)) {
-    add(c.verifier.name, c.verifier);
-    add(`${c.verifier.name}Adapter`, c.adapter);
-  }
+  for (const c of Object.values(deployment.circuits)) add(c.adapter.name, c.adapter);
   return {
     network,
     chainId: deployment.chainId,

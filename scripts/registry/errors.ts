@@ -23,6 +23,12 @@ export const ERROR_MEANINGS: Readonly<Record<string, string>> = {
   CheckpointRootMismatch: "the checkpoint does not start from the run's last weights root",
   InvalidCheckpointProof: "the checkpoint proof does not verify for this run and claim",
   NoCheckpointYet: "the run has no checkpoint yet",
+  BeaconNotDrawn:
+    "the run's data-order beacon is not drawn yet: anyone may draw it once its block exists (`register` does)",
+  BeaconAlreadyDrawn: "the run's beacon is drawn already",
+  BeaconTooEarly: "the beacon's block (two after registration) is not mined yet",
+  BeaconExpired:
+    "nobody drew the beacon within 256 blocks of its block: it is lost and never replaced, so the run can never be proven",
   DeadlineNotMissed: "no checkpoint window has passed its deadline unflagged yet (paused time does not count)",
   ZeroRoleAccount: "a role account is the zero address",
   ZeroModule: "the families table or the sampled-mode module is the zero address",

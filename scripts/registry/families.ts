@@ -20,7 +20,7 @@ import {
 } from "viem";
 import { familyId, type FamilySpec } from "../../prover/proving/families.js";
 import type { Logger } from "../../prover/proving/log.js";
-import { circuitSpec, verifierName } from "../../prover/proving/manifest.js";
+import { adapterName } from "../../prover/proving/manifest.js";
 import { requireArtifacts } from "../../prover/proving/prove.js";
 import type { wallet as walletOf } from "./connect.js";
 import { familyEntry, type DeploymentRecord } from "./deployments.js";
@@ -108,12 +108,11 @@ export async function addFamily(
     return { state: "already-registered", record: withFamily(), deployed: [] };
   }
 
-  // Verifiers and adapters not deployed yet.
+  // Adapters (each with its verifier) not deployed yet.
   const deployed: string[] = [];
   const adapters: Record<string, Address> = {};
   for (const circuit of circuits) {
-    const name = verifierName(circuit);
-    const adapterKey = `${name}Adapter`;
+    const adapterKey = adapterName(circuit);
     let adapter = next.contracts[adapterKey]?.address;
     if (adapter === undefined || (await publicClient.getCode({ address: adapter })) === undefined) {
       const deploy = async (contract: string, args: readonly unknown[], key: string): Promise<Address> => {
@@ -131,12 +130,7 @@ export async function addFamily(
         deployed.push(key);
         return getAddress(c.address);
       };
-      const verifier = await deploy(name, [], name);
-      adapter = await deploy(
-        "Groth16VerifierAdapter",
-        [verifier, BigInt(circuitSpec(circuit).publicSignals.length)],
-        adapterKey,
-      );
+      adapter = await deploy(adapterKey, [], adapterKey);
     }
     adapters[circuit] = adapter;
   }

@@ -11,7 +11,7 @@ import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import type { Hash } from "viem";
 import { familyId } from "../../prover/proving/families.js";
-import { useBeaconOf, type FixtureRun, type RegistryFixtures } from "../../test/fixtures/registry.js";
+import { useFixtureBeacon, type FixtureRun, type RegistryFixtures } from "../../test/fixtures/registry.js";
 import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
 import { registryContract } from "./contract.js";
 import { deployRegistry } from "./deploy.js";
@@ -21,6 +21,8 @@ import { mined } from "./tx.js";
 export interface GasFigures {
   /** registerRun with its genesis proof (whole transaction), its plan projected to cross the threshold. */
   readonly registerRun: number;
+  /** drawBeacon (anyone, once per run, after registration). */
+  readonly drawBeacon: number;
   /** submitCheckpoint, K = 1, on time: every submission of the run, in order (the fourth designates it). */
   readonly submitK1: readonly number[];
   /** submitCheckpoint, K = 4, on time: every submission of the run, in order (the first designates it). */
@@ -58,15 +60,17 @@ export async function measureGas(
   const gasOf = async (hash: Hash): Promise<number> => {
     return Number((await mined(publicClient, hash, "gas measurement")).gasUsed);
   };
+  const drawBeacon: number[] = [];
   const register = async (run: FixtureRun, attestations: Attestations): Promise<{ id: bigint; gas: number }> => {
     const g = genesisCall(run.genesis);
-    await useBeaconOf(helpers, run);
     const gas = await gasOf(
       await registry.write.registerRun([familyId(run.family), g.specCommitment, attestations, g.facts, g.proof], {
         account: run.lab,
       }),
     );
-    return { id: await registry.read.runCount(), gas };
+    const id = await registry.read.runCount();
+    drawBeacon.push(Number(await useFixtureBeacon(helpers, publicClient, registry, id, run)));
+    return { id, gas };
   };
   const submit = async (run: FixtureRun, id: bigint, i: number): Promise<number> => {
     const c = checkpointCall(run.checkpoints[i]!);
@@ -106,6 +110,7 @@ export async function measureGas(
   const policyExecute = await gasOf(await executePolicyCall(viem, call));
   return {
     registerRun: a.gas,
+    drawBeacon: Math.max(...drawBeacon),
     submitK1,
     submitK4,
     submitFirstFlags,

@@ -11,10 +11,10 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
-import { getAddress, type Address, type PublicClient } from "viem";
-import { artifactPaths, type OutputDirs } from "../../prover/proving/artifacts.js";
+import type { Address, PublicClient } from "viem";
+import { artifactPaths, expectedAdapterSource, type OutputDirs } from "../../prover/proving/artifacts.js";
 import type { Transcript } from "../../prover/proving/ceremony.js";
-import { verifierName } from "../../prover/proving/manifest.js";
+import { adapterName, circuitSpec, verifierName } from "../../prover/proving/manifest.js";
 import { sha256File } from "../../prover/proving/ptau.js";
 import { PROJECT_ROOT } from "../../prover/paths.js";
 
@@ -96,16 +96,16 @@ const isGenerated = (file: string, generated: string): boolean =>
   file.endsWith(generated) && /^(\/\/[^\n]*\n)*$/.test(file.slice(0, file.length - generated.length));
 
 /**
- * For each recorded verifier: the local key is the recorded one, the local
- * Solidity verifier is exactly what snarkjs generates from it, the code at
- * the recorded address is that verifier's compiled code, and its adapter
- * points at it.
+ * For each recorded circuit: the local key is the recorded one, the local
+ * Solidity verifier is exactly what snarkjs generates from it, the local
+ * adapter is exactly what the manifest generates for it, and the code at the
+ * recorded adapter address is the compiled adapter (the verifier is compiled
+ * into it, untouched).
  */
 export async function verifyDeployment(
   publicClient: PublicClient,
   record: { contracts: Record<string, { address: Address }>; keys?: Record<string, KeyRecord> },
   deployedBytecodeOf: (contractName: string) => Promise<string>,
-  adapterVerifier: (adapter: Address) => Promise<Address>,
 ): Promise<VerificationLine[]> {
   const lines: VerificationLine[] = [];
   const keys = record.keys ?? {};
@@ -118,7 +118,7 @@ export async function verifyDeployment(
       },
     ];
   for (const [circuit, key] of Object.entries(keys)) {
-    const name = verifierName(circuit);
+    const name = adapterName(circuit);
     const a = artifactPaths(circuit);
     const line = (what: string, ok: boolean, detail: string): void => {
       lines.push({ what: `${circuit}: ${what}`, ok, detail });
@@ -140,28 +140,31 @@ export async function verifyDeployment(
         ? `${path.basename(a.verifierSol)} is generated from the local key`
         : "the local Solidity verifier is not generated from the local key",
     );
+    const adapterOk =
+      existsSync(a.adapterSol) &&
+      (await readFile(a.adapterSol, "utf8")) === expectedAdapterSource(a, circuitSpec(circuit));
+    line(
+      "local adapter",
+      adapterOk,
+      adapterOk
+        ? `${path.basename(a.adapterSol)} inherits it and states the manifest's layout`
+        : "the local adapter is not the one the manifest generates: run `npm run artifacts`",
+    );
     const c = record.contracts[name];
     if (!c) {
-      line("deployed verifier", false, `the record has no ${name}`);
+      line("deployed adapter", false, `the record has no ${name}`);
       continue;
     }
     const onChain = (await publicClient.getCode({ address: c.address })) ?? "0x";
     const compiled = await deployedBytecodeOf(name);
     const codeOk = onChain.toLowerCase() === compiled.toLowerCase();
     line(
-      "deployed verifier",
+      "deployed adapter",
       codeOk,
-      codeOk ? `code at ${c.address} is the compiled ${name}` : `code at ${c.address} is not the compiled ${name}`,
+      codeOk
+        ? `code at ${c.address} is the compiled ${name} (its verifier included)`
+        : `code at ${c.address} is not the compiled ${name}`,
     );
-    const adapter = record.contracts[`${name}Adapter`];
-    if (adapter) {
-      const points = getAddress(await adapterVerifier(adapter.address)) === getAddress(c.address);
-      line(
-        "adapter",
-        points,
-        points ? `adapter ${adapter.address} wraps it` : `adapter ${adapter.address} wraps another contract`,
-      );
-    }
   }
   return lines;
 }

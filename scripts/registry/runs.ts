@@ -8,13 +8,13 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { getAddress, type Address, type PublicClient } from "viem";
 import { familyId, familySpec, type FamilySpec } from "../../prover/proving/families.js";
-import type { Logger } from "../../prover/proving/log.js";
+import { silentLogger, type Logger } from "../../prover/proving/log.js";
 import type { ProofBundle } from "../../prover/proving/prove.js";
 import { readRunRecord, recordBeacon } from "../../prover/run/prover.js";
 import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
 import type { registryAt } from "./connect.js";
 import type { DeploymentRecord } from "./deployments.js";
-import { mined } from "./tx.js";
+import { mined, waitForBlock } from "./tx.js";
 
 type Registry = Awaited<ReturnType<typeof registryAt>>["registry"];
 
@@ -43,10 +43,41 @@ async function runDirFamily(runDir: string): Promise<FamilySpec> {
   return familySpec(r.circuits.family);
 }
 
+/** How to wait for a beacon's block (issue #24: the beacon is a block hash drawn after registration). */
+export interface BeaconDraw {
+  /**
+   * Mine the missing empty blocks (a development chain makes blocks only with transactions). Default:
+   * on chain id 31337 (Hardhat's in-process network and `hardhat node`) only; a live chain is polled.
+   */
+  readonly mineEmptyBlocks?: boolean;
+  readonly log?: Logger;
+}
+
 /**
- * Registers the run directory's genesis proof under `family`, then records
- * the beacon the registry drew for the run in run.json (the data order of
- * every later checkpoint depends on it); returns the run id and the beacon.
+ * Draws the run's data-order beacon (the hash of the block DRAW_DELAY_BLOCKS after registration) once
+ * that block exists, unless drawn already; returns it. Anyone may draw it, but nobody else may bother:
+ * a beacon not drawn within 256 blocks of its block is lost, and the run with it (`register` draws at once).
+ */
+export async function drawRunBeacon(
+  registry: Registry,
+  publicClient: PublicClient,
+  runId: bigint,
+  draw: BeaconDraw = {},
+): Promise<bigint> {
+  const run = await registry.read.getRun([runId]);
+  if (run.beacon !== 0n) return run.beacon;
+  const mineEmptyBlocks = draw.mineEmptyBlocks ?? (await publicClient.getChainId()) === 31337;
+  await waitForBlock(publicClient, run.beaconBlock + 1n, mineEmptyBlocks, draw.log ?? silentLogger);
+  await mined(publicClient, await registry.write.drawBeacon([runId]), "drawBeacon");
+  return (await registry.read.getRun([runId])).beacon;
+}
+
+/**
+ * Registers the run directory's genesis proof under `family`, draws the
+ * run's beacon once its block exists and records it in run.json (the data
+ * order of every later checkpoint depends on it); returns the run id and
+ * the beacon. A run registered already (by this lab, with this spec) is not
+ * registered again: its beacon is drawn if need be and recorded.
  */
 export async function registerRunDir(
   registry: Registry,
@@ -54,12 +85,17 @@ export async function registerRunDir(
   runDir: string,
   family: string,
   attestations: Attestations,
+  draw: BeaconDraw = {},
 ): Promise<{ runId: bigint; beacon: bigint }> {
   const g = genesisCall(await readBundle(path.join(runDir, "genesis.json")));
-  const hash = await registry.write.registerRun([familyId(family), g.specCommitment, attestations, g.facts, g.proof]);
-  await mined(publicClient, hash, "registerRun");
-  const runId = await registry.read.runOfSpec([g.lab, g.specCommitment]);
-  const { beacon } = await registry.read.getRun([runId]);
+  // Registered already (a re-run after a crash before the draw): draw and record only.
+  let runId = await registry.read.runOfSpec([g.lab, g.specCommitment]);
+  if (runId === 0n) {
+    const hash = await registry.write.registerRun([familyId(family), g.specCommitment, attestations, g.facts, g.proof]);
+    await mined(publicClient, hash, "registerRun");
+    runId = await registry.read.runOfSpec([g.lab, g.specCommitment]);
+  }
+  const beacon = await drawRunBeacon(registry, publicClient, runId, draw);
   await recordBeacon(runDir, beacon);
   return { runId, beacon };
 }

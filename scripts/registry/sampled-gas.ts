@@ -26,6 +26,7 @@ import { genesisCall, type Attestations } from "./calls.js";
 import { deployDirectPolicyRegistry, deployRegistry } from "./deploy.js";
 import { answerArgs, commitWindows, runChallenges, windowRefs } from "./sampled.js";
 import { mined } from "./tx.js";
+import { drawRunBeacon } from "./runs.js";
 import { readFile } from "node:fs/promises";
 import type { ProofBundle } from "../../prover/proving/prove.js";
 
@@ -85,7 +86,7 @@ export async function measureSampledGas(
         "registerSampledRun",
       );
       const runId = await registry.read.runOfSpec([deployer, g.specCommitment]);
-      const { beacon } = await registry.read.getRun([runId]);
+      const beacon = await drawRunBeacon(registry, publicClient, runId, { mineEmptyBlocks: true, log });
       const opts = { runDir, lab: BigInt(deployer), beacon };
       const trained = await trainRoots(spec, data, opts, log);
       const c = await commitWindows(registry, publicClient, runId, trained.roots, log);

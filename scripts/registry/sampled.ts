@@ -19,7 +19,8 @@ import { readEvents } from "../../reader/events.js";
 import { CHALLENGE_STATE } from "../../reader/violations.js";
 import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
 import type { registryAt } from "./connect.js";
-import { mined } from "./tx.js";
+import { mined, waitForBlock } from "./tx.js";
+import { drawRunBeacon, type BeaconDraw } from "./runs.js";
 
 type Registry = Awaited<ReturnType<typeof registryAt>>["registry"];
 
@@ -38,7 +39,11 @@ export interface WindowRef {
   readonly committedBlock: bigint;
 }
 
-/** Registers the run directory's genesis proof in sampled mode; records the beacon in run.json. */
+/**
+ * Registers the run directory's genesis proof in sampled mode, draws the run's beacon once its block
+ * exists and records it in run.json; returns the run id and the beacon. A run registered already is
+ * not registered again: its beacon is drawn if need be and recorded.
+ */
 export async function registerSampledRunDir(
   registry: Registry,
   publicClient: PublicClient,
@@ -46,20 +51,25 @@ export async function registerSampledRunDir(
   family: string,
   attestations: Attestations,
   sampling: Sampling,
+  draw: BeaconDraw = {},
 ): Promise<{ runId: bigint; beacon: bigint }> {
   const bundle = JSON.parse(await readFile(path.join(runDir, "genesis.json"), "utf8")) as ProofBundle;
   const g = genesisCall(bundle);
-  const hash = await registry.write.registerSampledRun([
-    familyId(family),
-    g.specCommitment,
-    attestations,
-    sampling,
-    g.facts,
-    g.proof,
-  ]);
-  await mined(publicClient, hash, "registerSampledRun");
-  const runId = await registry.read.runOfSpec([g.lab, g.specCommitment]);
-  const { beacon } = await registry.read.getRun([runId]);
+  // Registered already (a re-run after a crash before the draw): draw and record only.
+  let runId = await registry.read.runOfSpec([g.lab, g.specCommitment]);
+  if (runId === 0n) {
+    const hash = await registry.write.registerSampledRun([
+      familyId(family),
+      g.specCommitment,
+      attestations,
+      sampling,
+      g.facts,
+      g.proof,
+    ]);
+    await mined(publicClient, hash, "registerSampledRun");
+    runId = await registry.read.runOfSpec([g.lab, g.specCommitment]);
+  }
+  const beacon = await drawRunBeacon(registry, publicClient, runId, draw);
   await recordBeacon(runDir, beacon);
   return { runId, beacon };
 }
@@ -137,27 +147,6 @@ export async function commitWindows(
     await drawPending(registry, publicClient, draw.fromBlock, runId, log);
   }
   return { committed, alreadyOnChain, steps, gas };
-}
-
-/** Waits until block `n` exists: polls a live chain, mines empty blocks on a development chain. */
-export async function waitForBlock(
-  publicClient: PublicClient,
-  n: bigint,
-  mineEmptyBlocks: boolean,
-  log: Logger,
-): Promise<void> {
-  let head = await publicClient.getBlockNumber();
-  if (head >= n) return;
-  if (mineEmptyBlocks) {
-    const rpc = publicClient as unknown as { request(a: { method: string; params: unknown[] }): Promise<unknown> };
-    await rpc.request({ method: "hardhat_mine", params: [`0x${(n - head).toString(16)}`] });
-    return;
-  }
-  log.info(`waiting for block ${n} (the draw's seed block is ${n - 1n}; head ${head})`);
-  while (head < n) {
-    await new Promise((r) => setTimeout(r, 2_000));
-    head = await publicClient.getBlockNumber();
-  }
 }
 
 /** A challenge as `challenges` lists it. */

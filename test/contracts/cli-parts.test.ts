@@ -51,7 +51,7 @@ describe("CLI building blocks", function () {
       const reg = await recordedContract(dir, back, "TrainingRegistry");
       assert.ok(reg.abi.some((x) => x.type === "event" && x.name === "ViolationFlagged"));
       assert.ok(reg.block > 0n);
-      for (const name of ["GenesisLinearI4o3b2n150Verifier", "CheckpointLinearI4o3b2n150k4VerifierAdapter"])
+      for (const name of ["GenesisLinearI4o3b2n150VerifierAdapter", "CheckpointLinearI4o3b2n150k4VerifierAdapter"])
         assert.ok(back.contracts[name], name);
     });
     it("should say what to run when there is no record, and refuse a damaged one", async () => {

@@ -23,7 +23,7 @@ import {
   LAB0,
   LAB1,
   registryFixtures,
-  useBeaconOf,
+  useFixtureBeacon,
   type FixtureRun,
 } from "../fixtures/registry.js";
 import { deployDirectPolicyRegistry } from "../../scripts/registry/deploy.js";
@@ -90,6 +90,9 @@ describe("TrainingRegistry", function () {
     const r = await mined(hash);
     return parseEventLogs({ abi: table.abi, logs: r.logs });
   }
+  async function blockNumber(): Promise<bigint> {
+    return (await conn.viem.getPublicClient()).getBlockNumber();
+  }
   async function blockTime(): Promise<bigint> {
     return BigInt(await conn.networkHelpers.time.latest());
   }
@@ -102,7 +105,6 @@ describe("TrainingRegistry", function () {
     family: string = run.family,
   ) {
     const g = genesisCall(run.genesis);
-    await useBeaconOf(conn.networkHelpers, run);
     return registry.write.registerRun([familyId(family), g.specCommitment, attestations, g.facts, g.proof], {
       account: from,
     });
@@ -115,6 +117,7 @@ describe("TrainingRegistry", function () {
   async function registered(registry: Registry, run: FixtureRun, n = 0, attestations = HONEST): Promise<bigint> {
     await mined(await register(registry, run, attestations));
     const id = await registry.read.runCount();
+    await useFixtureBeacon(conn.networkHelpers, await conn.viem.getPublicClient(), registry, id, run);
     for (const cp of run.checkpoints.slice(0, n)) await mined(await submit(registry, id, cp, run.lab));
     return id;
   }
@@ -329,7 +332,8 @@ describe("TrainingRegistry", function () {
       assert.deepEqual(run.violations, [0, 0, 0, 0, 0, 0]);
       assert.equal(await registry.read.runCount(), 1n);
       assert.equal(await registry.read.runOfSpec([LAB0, g.specCommitment]), 1n);
-      assert.equal(run.beacon, BigInt(runs.A.beacon), "the beacon is the registration block's prevrandao");
+      assert.equal(run.beacon, 0n, "the beacon is drawn after registration");
+      assert.equal(run.beaconBlock, (await blockNumber()) + 2n);
       await expectCustomError(registry.read.lastCheckpoint([1n]), "NoCheckpointYet", [1n]);
     });
     it("should flag at once a plan above the FLOPs cap or the step limit", async () => {
@@ -409,6 +413,18 @@ describe("TrainingRegistry", function () {
         LAB1,
       ]);
     });
+    it("should refuse a spec under a family whose K is not the spec's checkpoint interval", async () => {
+      // Run A's spec commits to a checkpoint interval of 4; the K = 1 family of the same shape shares
+      // its genesis verifier, but the registry supplies K = 1 as the interval, so the proof fails.
+      const { registry } = await fresh();
+      const g = genesisCall(runs.A.genesis);
+      await rejectsUnchanged(
+        registry,
+        () => register(registry, runs.A, HONEST, LAB0, FAMILY_K1),
+        "InvalidGenesisProof",
+        [g.specCommitment, LAB0],
+      );
+    });
     it("should reject the genesis proof with any public input changed, and with a tampered proof", async () => {
       const { registry } = await fresh();
       const g = genesisCall(runs.A.genesis);
@@ -421,7 +437,7 @@ describe("TrainingRegistry", function () {
         ["root0", () => call(g.specCommitment, { ...g.facts, root0: g.facts.root0 + 1n })],
         ["paramCount", () => call(g.specCommitment, { ...g.facts, paramCount: 16n })],
         ["flopsPerStep", () => call(g.specCommitment, { ...g.facts, flopsPerStep: STEP_FLOPS - 1n })],
-        ["plannedSteps", () => call(g.specCommitment, { ...g.facts, plannedSteps: 12n })],
+        ["plan", () => call(g.specCommitment, { ...g.facts, plannedSteps: 12n })],
         ["proof", () => call(g.specCommitment, g.facts, g.proof.map((w, i) => (i === 7 ? w + 1n : w)) as never)],
       ];
       // lab is the caller: covered by "another lab's genesis proof" above.
@@ -561,7 +577,7 @@ describe("TrainingRegistry", function () {
       );
       // Every public input, through the registry's layout builder and the family's verifier.
       const adapter = await conn.viem.getContractAt(
-        "Groth16VerifierAdapter",
+        "CheckpointLinearI4o3b2n150k4VerifierAdapter",
         d.circuits.checkpoint_linear_i4o3b2n150k4!.adapter.address,
       );
       const inputs = [...(await table.read.checkpointPublicInputs([c.runTag, c.flops, c.beacon, c.claim]))];
@@ -806,10 +822,10 @@ describe("TrainingRegistry", function () {
     });
     it("should reject on-chain a checkpoint proved with another beacon than the run's", async () => {
       const { registry } = await fresh();
-      // Register A while the chain's prevrandao is C's beacon: A's checkpoints drew other batches.
+      // Register A with C's beacon: A's checkpoints drew other batches.
       const g = genesisCall(runs.A.genesis);
-      await useBeaconOf(conn.networkHelpers, runs.C);
       await mined(await registry.write.registerRun([familyId(FAMILY_K4), g.specCommitment, HONEST, g.facts, g.proof]));
+      await useFixtureBeacon(conn.networkHelpers, await conn.viem.getPublicClient(), registry, 1n, runs.C);
       assert.equal((await registry.read.getRun([1n])).beacon, BigInt(runs.C.beacon));
       await rejectsUnchanged(
         registry,
@@ -817,6 +833,65 @@ describe("TrainingRegistry", function () {
         "InvalidCheckpointProof",
         [1n, 0n],
       );
+    });
+  });
+
+  describe("the data-order beacon (issue #24)", () => {
+    /** The beacon the registry must draw from block n: the low 64 bits of its hash (1 if they are 0). */
+    async function beaconOfBlock(n: bigint): Promise<bigint> {
+      const { hash } = await (await conn.viem.getPublicClient()).getBlock({ blockNumber: n });
+      const low = BigInt(hash) & ((1n << 64n) - 1n);
+      return low === 0n ? 1n : low;
+    }
+    it("should draw it from the hash of the block two after registration, once, by anyone", async () => {
+      const { registry } = await fresh();
+      await mined(await register(registry, runs.A));
+      const registeredIn = await blockNumber();
+      const { beaconBlock, beacon } = await registry.read.getRun([1n]);
+      assert.equal(beaconBlock, registeredIn + 2n);
+      assert.equal(beacon, 0n);
+      // Block registration + 1: the beacon's block does not exist yet.
+      await expectCustomError(registry.write.drawBeacon([1n], { account: OUTSIDER }), "BeaconTooEarly", (a) => {
+        assert.equal(a[1], beaconBlock);
+      });
+      await conn.networkHelpers.mine(2);
+      const ev = await events(registry, await registry.write.drawBeacon([1n], { account: OUTSIDER }));
+      const expected = await beaconOfBlock(beaconBlock);
+      assert.deepEqual(
+        ev.map((e) => [e.eventName, e.args]),
+        [["BeaconDrawn", { runId: 1n, beaconBlock, beacon: expected, by: OUTSIDER }]],
+      );
+      assert.equal((await registry.read.getRun([1n])).beacon, expected);
+      await expectCustomError(registry.write.drawBeacon([1n]), "BeaconAlreadyDrawn", [1n, expected]);
+      await expectCustomError(registry.write.drawBeacon([9n]), "UnknownRun", [9n]);
+    });
+    it("should refuse every checkpoint before the draw, and for good once the hash is past the horizon", async () => {
+      const { registry } = await fresh();
+      await mined(await register(registry, runs.A));
+      const { beaconBlock } = await registry.read.getRun([1n]);
+      await rejectsUnchanged(registry, () => submit(registry, 1n, runs.A.checkpoints[0]!, LAB0), "BeaconNotDrawn", [
+        1n,
+        beaconBlock,
+      ]);
+      // Nobody drew it within 256 blocks of its block: no later hash replaces it (the lab would choose).
+      await conn.networkHelpers.mine(260);
+      await expectCustomError(registry.write.drawBeacon([1n]), "BeaconExpired", (a) => {
+        assert.equal(a[1], beaconBlock);
+      });
+      await rejectsUnchanged(registry, () => submit(registry, 1n, runs.A.checkpoints[0]!, LAB0), "BeaconNotDrawn", [
+        1n,
+        beaconBlock,
+      ]);
+      assert.equal((await registry.read.getRun([1n])).beacon, 0n);
+    });
+    it("should draw it while the registry is paused (a pause must not cost a run its beacon)", async () => {
+      const { registry } = await fresh();
+      await mined(await register(registry, runs.A));
+      const { beaconBlock } = await registry.read.getRun([1n]);
+      await mined(await registry.write.pause());
+      await conn.networkHelpers.mine(3);
+      await mined(await registry.write.drawBeacon([1n], { account: OUTSIDER }));
+      assert.equal((await registry.read.getRun([1n])).beacon, await beaconOfBlock(beaconBlock));
     });
   });
 
@@ -985,7 +1060,7 @@ describe("TrainingRegistry", function () {
       for (const run of Object.values(runs)) {
         const g = genesisCall(run.genesis);
         assert.deepEqual(
-          [...(await table.read.genesisPublicInputs([g.specCommitment, g.lab, g.facts]))],
+          [...(await table.read.genesisPublicInputs([familyId(run.family), g.specCommitment, g.lab, g.facts]))],
           run.genesis.publicSignals.map(BigInt),
         );
         for (const bundle of run.checkpoints) {

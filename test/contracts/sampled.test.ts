@@ -22,6 +22,7 @@ import { RootsTree, escapeProbability, rootLeaf, windowTree } from "../../prover
 import { deployRegistry } from "../../scripts/registry/deploy.js";
 import { answerArgs, commitWindows, runChallenges, windowRefs } from "../../scripts/registry/sampled.js";
 import { genesisCall } from "../../scripts/registry/calls.js";
+import { drawRunBeacon } from "../../scripts/registry/runs.js";
 import { FAMILY_K4, LAB0, LAB1 } from "../fixtures/registry.js";
 import { loadExample } from "../helpers/example.js";
 import { DEFAULT_SAMPLING, deployDirectPolicyRegistry } from "../../scripts/registry/deploy.js";
@@ -100,7 +101,7 @@ describe("TrainingRegistry, sampled mode", function () {
       ]),
     );
     const runId = await registry.read.runOfSpec([lab, g.specCommitment]);
-    const { beacon } = await registry.read.getRun([runId]);
+    const beacon = await drawRunBeacon(registry, await conn.viem.getPublicClient(), runId);
     const opts = { runDir, lab: BigInt(lab), beacon, ...(deviate ? { deviate } : {}) };
     const trained = await trainRoots(spec, data, opts, silentLogger);
     return { runId, spec, data, opts, trained, asLab, g };

@@ -1,12 +1,15 @@
 /**
- * Groth16VerifierAdapter: the untouched snarkjs verifiers behind one
- * interface, with real genesis and checkpoint proofs.
+ * Groth16VerifierAdapter: each circuit's untouched snarkjs verifier,
+ * inherited by a generated adapter behind one interface, with real genesis
+ * and checkpoint proofs.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "mocha";
 import { network } from "hardhat";
 import { FIELD_P } from "../../prover/circom/r1cs.js";
-import { buildAll } from "../../prover/proving/artifacts.js";
+import { readFile } from "node:fs/promises";
+import { artifactPaths, buildAll, expectedAdapterSource } from "../../prover/proving/artifacts.js";
+import { circuitSpec, verifierName } from "../../prover/proving/manifest.js";
 import {
   fromProofWords,
   packProof,
@@ -47,8 +50,9 @@ describe("Groth16VerifierAdapter", function () {
     verifierName: "GenesisLinearI4o3b2n150Verifier" | "CheckpointLinearI4o3b2n150k4Verifier",
     count: bigint,
   ) {
-    const verifier = await conn.viem.deployContract(verifierName);
-    return conn.viem.deployContract("Groth16VerifierAdapter", [verifier.address, count]);
+    const adapter = await conn.viem.deployContract(`${verifierName}Adapter`);
+    assert.equal(await adapter.read.publicSignalCount(), count);
+    return adapter;
   }
 
   describe("verify", () => {
@@ -95,24 +99,46 @@ describe("Groth16VerifierAdapter", function () {
       await expectCustomError(c.read.verify([words, pub.slice(0, -1)]), "PublicSignalCountMismatch", [n, n - 1n]);
       await expectCustomError(c.read.verify([words, [...pub, 0n]]), "PublicSignalCountMismatch", [n, n + 1n]);
     });
-    it("should return false, not verify, when declared with the wrong count for its verifier", async () => {
-      // Declared with the genesis count: the call has no matching verifyProof on the checkpoint verifier.
-      const wrong = await deploy("CheckpointLinearI4o3b2n150k4Verifier", BigInt(GENESIS_PUBLIC_SIGNALS.length));
-      assert.equal(
-        await wrong.read.verify([proofWords(packProof(genesis.proof)), packPublicSignals(genesis.publicSignals)]),
-        false,
-      );
+    it("should answer as the inherited, untouched verifyProof does, on valid and tampered proofs", async () => {
+      const c = await conn.viem.deployContract("CheckpointLinearI4o3b2n150k4VerifierAdapter");
+      const w = proofWords(packProof(checkpoint.proof));
+      const pub = packPublicSignals(checkpoint.publicSignals);
+      for (const [words, signals] of [
+        [w, pub],
+        [w.map((x, i) => (i === 7 ? x + 1n : x)), pub],
+        [w, pub.map((x, i) => (i === 2 ? x + 1n : x))],
+      ] as const) {
+        const direct = await c.read.verifyProof([
+          [words[0], words[1]],
+          [
+            [words[2], words[3]],
+            [words[4], words[5]],
+          ],
+          [words[6], words[7]],
+          signals as unknown as readonly [bigint, bigint, bigint, bigint, bigint],
+        ]);
+        assert.equal(await c.read.verify([words as typeof w, [...signals]]), direct);
+      }
     });
   });
 
-  describe("constructor", () => {
-    it("should refuse a zero verifier address and a circuit without public signals", async () => {
-      await assert.rejects(
-        conn.viem.deployContract("Groth16VerifierAdapter", ["0x0000000000000000000000000000000000000000", 5n]),
-        /ZeroVerifier/,
-      );
-      const v = await conn.viem.deployContract("CheckpointLinearI4o3b2n150k4Verifier");
-      await assert.rejects(conn.viem.deployContract("Groth16VerifierAdapter", [v.address, 0n]), /NoPublicSignals/);
+  describe("generated source", () => {
+    it("should inherit each verifier untouched and state the manifest's layout", async () => {
+      for (const id of ["genesis_linear_i4o3b2n150", "checkpoint_linear_i4o3b2n150k4"]) {
+        const a = artifactPaths(id);
+        const source = await readFile(a.adapterSol, "utf8");
+        assert.equal(source, expectedAdapterSource(a, circuitSpec(id)));
+        assert.match(
+          source,
+          new RegExp(`contract ${verifierName(id)}Adapter is ${verifierName(id)}, Groth16VerifierAdapter`),
+        );
+        assert.match(
+          source,
+          new RegExp(
+            `return \\(${circuitSpec(id).publicSignals.length}, ${verifierName(id)}\\.verifyProof\\.selector\\)`,
+          ),
+        );
+      }
     });
   });
 

@@ -8,7 +8,7 @@ import type { Address, Hash } from "viem";
 import { familyId } from "../../prover/proving/families.js";
 import { checkpointCall, genesisCall, type Attestations } from "../../scripts/registry/calls.js";
 import { mined } from "../../scripts/registry/tx.js";
-import { useBeaconOf, type FixtureRun } from "../fixtures/registry.js";
+import { useFixtureBeacon, type FixtureRun } from "../fixtures/registry.js";
 
 export type NodeConnection = Awaited<ReturnType<typeof network.create>>;
 
@@ -28,7 +28,6 @@ export async function populate(
   const ids: bigint[] = [];
   for (const { run, attestations, checkpoints } of plan) {
     const g = genesisCall(run.genesis);
-    await useBeaconOf(conn.networkHelpers, run);
     await done(
       await registry.write.registerRun([familyId(run.family), g.specCommitment, attestations, g.facts, g.proof], {
         account: run.lab,
@@ -36,6 +35,7 @@ export async function populate(
       "registerRun",
     );
     const id = await registry.read.runOfSpec([run.lab, g.specCommitment]);
+    await useFixtureBeacon(conn.networkHelpers, publicClient, registry, id, run);
     for (const bundle of run.checkpoints.slice(0, checkpoints)) {
       const c = checkpointCall(bundle);
       await done(await registry.write.submitCheckpoint([id, c.claim, c.proof], { account: run.lab }), "submit");

@@ -16,8 +16,10 @@ import {
   GENESIS_PUBLIC_SIGNALS,
   accumulate,
   flopsPerStep,
+  packPlan,
   packPosition,
   runTag,
+  unpackPlan,
   unpackPosition,
 } from "../../prover/statement/statement.js";
 import { initParams } from "../../prover/training/init.js";
@@ -234,7 +236,12 @@ describe("training circuits", function () {
       await g.expectFail({ ...inputs, root0: weightsRoot(initParams(spec.initSeed + 1n, 15)) });
       await g.expectFail({ ...inputs, paramCount: 16n });
       await g.expectFail({ ...inputs, flopsPerStep: statement.flopsPerStep + 1n });
-      await g.expectFail({ ...inputs, plannedSteps: statement.plannedSteps + 1n });
+      await g.expectFail({ ...inputs, plan: statement.plan + 1n });
+      // The checkpoint interval is bound: the registry supplies the family's K, and a spec
+      // committed to another interval cannot open under it.
+      assert.deepEqual(unpackPlan(statement.plan), { plannedSteps: 16n, checkpointInterval: 4n });
+      await g.expectFail({ ...inputs, plan: packPlan({ plannedSteps: 16n, checkpointInterval: 1n }) });
+      await g.expectFail({ ...inputs, plan: packPlan({ plannedSteps: 16n, checkpointInterval: 5n }) });
       await g.expectFail({ ...inputs, specCommitment: statement.specCommitment + 1n });
       // The lab is bound through the run tag: another address needs another tag.
       await g.expectFail({ ...inputs, lab: OTHER_LAB });

@@ -5,6 +5,7 @@ import {ITrainingRegistry} from "../../../contracts/registry/ITrainingRegistry.s
 import {IRegistry} from "../../../contracts/registry/IRegistry.sol";
 import {MockProofVerifier} from "./MockProofVerifier.sol";
 import {vm} from "./Vm.sol";
+import {Deploy} from "./Deploy.sol";
 
 /// @notice Drives the registry with random sequences of registrations,
 /// honest and dishonest submissions, flags, closes, pauses and time jumps, and
@@ -82,12 +83,13 @@ contract RegistryHandler {
         });
         facts.plannedSteps = uint64((planned % 8) + 1) * uint64(stepsPerCheckpoint);
         uint256[8] memory proof = genesisVerifier.proofFor(
-            registry.families().genesisPublicInputs(commitment, lab, facts)
+            registry.families().genesisPublicInputs(family, commitment, lab, facts)
         );
         bytes32 before = _snapshot();
         vm.prank(lab);
         try registry.registerRun(family, commitment, a, facts, proof) returns (uint256 runId) {
             runIds.push(runId);
+            Deploy.drawBeacon(registry, runId);
             rootAt[runId][0] = facts.root0;
             periodStart[runId] = unpausedClock;
             deadlineOf[runId] = a.checkpointDeadline;

@@ -7,6 +7,7 @@ import {IRegistry} from "../../../contracts/registry/IRegistry.sol";
 import {MockProofVerifier} from "./MockProofVerifier.sol";
 import {RootsTree} from "./RootsTree.sol";
 import {vm} from "./Vm.sol";
+import {Deploy} from "./Deploy.sol";
 
 /// @notice Drives sampled runs with random sequences of honest and dishonest commitments, draws,
 /// paid challenges, honest and dishonest answers, flags and time and block jumps, and keeps ghost
@@ -67,7 +68,7 @@ contract SampledHandler {
         });
         ITrainingRegistry.Attestations memory a = ITrainingRegistry.Attestations(1e30, 1e6, 1 days);
         uint256[8] memory proof = genesisVerifier.proofFor(
-            registry.families().genesisPublicInputs(commitment, address(this), facts)
+            registry.families().genesisPublicInputs(family, commitment, address(this), facts)
         );
         uint256 runId = registry.registerSampledRun(
             family,
@@ -78,6 +79,7 @@ contract SampledHandler {
             proof
         );
         runIds.push(runId);
+        Deploy.drawBeacon(registry, runId);
     }
 
     /// mode 0: honest; 1: rootAfter not the tree's last leaf; 2: wrong first step.

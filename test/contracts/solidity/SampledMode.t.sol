@@ -141,7 +141,9 @@ contract SampledModeTest {
 
     function _register(bytes32 familyId, uint16 s, uint32 response) private returns (uint256 runId) {
         ITrainingRegistry.GenesisFacts memory facts = _facts(uint256(keccak256(abi.encode(familyId, s, response))));
-        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(1, _LAB, facts));
+        uint256[8] memory proof = genesisVerifier.proofFor(
+            registry.families().genesisPublicInputs(familyId, 1, _LAB, facts)
+        );
         vm.prank(_LAB);
         runId = registry.registerSampledRun(
             familyId,
@@ -151,6 +153,7 @@ contract SampledModeTest {
             facts,
             proof
         );
+        Deploy.drawBeacon(registry, runId);
     }
 
     function _facts(uint256 tag) private pure returns (ITrainingRegistry.GenesisFacts memory) {
@@ -210,7 +213,9 @@ contract SampledModeTest {
 
     function test_registrationChecksTerms() public {
         ITrainingRegistry.GenesisFacts memory facts = _facts(5);
-        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(1, _LAB, facts));
+        uint256[8] memory proof = genesisVerifier.proofFor(
+            registry.families().genesisPublicInputs(family, 1, _LAB, facts)
+        );
         vm.prank(_LAB);
         vm.expectRevert(abi.encodeWithSelector(ISampledMode.FamilyCannotSample.selector, fullOnly));
         registry.registerSampledRun(fullOnly, 1, _attest(), ISampledMode.Sampling(1, 60, uint16(_K)), facts, proof);
@@ -250,7 +255,7 @@ contract SampledModeTest {
         registry.submitCheckpoint(runId, claim, proof);
         // A full run has no windows, draws or challenges.
         ITrainingRegistry.GenesisFacts memory facts = _facts(9);
-        uint256[8] memory g = genesisVerifier.proofFor(registry.families().genesisPublicInputs(2, _LAB, facts));
+        uint256[8] memory g = genesisVerifier.proofFor(registry.families().genesisPublicInputs(family, 2, _LAB, facts));
         vm.prank(_LAB);
         uint256 full = registry.registerRun(family, 2, _attest(), facts, g);
         bytes32[] memory none = new bytes32[](2);
@@ -605,7 +610,9 @@ contract SampledModeTest {
 
     function _otherRun() private returns (uint256 runId) {
         ITrainingRegistry.GenesisFacts memory facts = _facts(31337);
-        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(3, _LAB, facts));
+        uint256[8] memory proof = genesisVerifier.proofFor(
+            registry.families().genesisPublicInputs(family, 3, _LAB, facts)
+        );
         vm.prank(_LAB);
         runId = registry.registerSampledRun(
             family,
@@ -615,6 +622,7 @@ contract SampledModeTest {
             facts,
             proof
         );
+        Deploy.drawBeacon(registry, runId);
     }
 
     /// @dev A deep copy: assigning to a member of a copy never writes through to the original's refs.
@@ -644,11 +652,44 @@ contract SampledModeTest {
 
     // ------------------------------------------------------------- the review's findings (issue #24)
 
+    /// @notice No step proof is accepted before the run's beacon is drawn (a proof made with beacon 0,
+    /// which the lab knows in advance, is refused), nor ever once the beacon's block is past the horizon.
+    function test_answerNeedsTheDrawnBeacon() public {
+        ITrainingRegistry.GenesisFacts memory facts = _facts(4242);
+        uint256[8] memory g = genesisVerifier.proofFor(
+            registry.families().genesisPublicInputs(family, 42, _LAB, facts)
+        );
+        vm.prank(_LAB);
+        uint256 runId = registry.registerSampledRun(
+            family,
+            42,
+            _attest(),
+            ISampledMode.Sampling(_S, _RESPONSE, uint16(_K)),
+            facts,
+            g
+        );
+        uint64 beaconBlock = registry.getRun(runId).beaconBlock;
+        ISampledMode.WindowRef memory w0 = _commit(runId, 0);
+        vm.deal(_AUDITOR, 1 ether);
+        vm.prank(_AUDITOR);
+        registry.requestChallenge{value: _FEE}(runId, 1);
+        (ISampledMode.ChallengeAnswer memory a, uint256[8] memory proof) = _answer(runId, 1, w0, w0);
+        bytes memory notDrawn = abi.encodeWithSelector(ITrainingRegistry.BeaconNotDrawn.selector, runId, beaconBlock);
+        _expectAnswerRevert(runId, a, proof, notDrawn);
+        uint256 late = uint256(beaconBlock) + 300;
+        vm.roll(late);
+        vm.expectRevert(abi.encodeWithSelector(ITrainingRegistry.BeaconExpired.selector, runId, beaconBlock, late));
+        registry.drawBeacon(runId);
+        _expectAnswerRevert(runId, a, proof, notDrawn);
+    }
+
     /// @notice S1: a response time outside the policy's bounds is refused (2^32 - 1 s was accepted before),
     /// and the policy's own bounds, fee floor and minimum ceiling are enforced.
     function test_S1_responseTimeWithinPolicyBounds() public {
         ITrainingRegistry.GenesisFacts memory facts = _facts(901);
-        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(1, _LAB, facts));
+        uint256[8] memory proof = genesisVerifier.proofFor(
+            registry.families().genesisPublicInputs(family, 1, _LAB, facts)
+        );
         vm.prank(_LAB);
         vm.expectRevert(
             abi.encodeWithSelector(ISampledMode.InvalidSampling.selector, uint16(1), type(uint32).max, uint16(_K))
@@ -728,7 +769,9 @@ contract SampledModeTest {
 
     function _registerSpec(uint256 spec) private returns (uint256 runId) {
         ITrainingRegistry.GenesisFacts memory facts = _facts(spec);
-        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(spec, _LAB, facts));
+        uint256[8] memory proof = genesisVerifier.proofFor(
+            registry.families().genesisPublicInputs(family, spec, _LAB, facts)
+        );
         vm.prank(_LAB);
         runId = registry.registerSampledRun(
             family,
@@ -738,6 +781,7 @@ contract SampledModeTest {
             facts,
             proof
         );
+        Deploy.drawBeacon(registry, runId);
     }
 
     /// @notice P2: a flood of paid challenges never flags an honest lab that answers one challenge per
@@ -792,7 +836,9 @@ contract SampledModeTest {
     /// @notice A sampled run's window is its own: 16-step windows on a family whose checkpoints are K = 4.
     function test_windowLengthIsTheRunsNotTheFamilys() public {
         ITrainingRegistry.GenesisFacts memory facts = _facts(902);
-        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(2, _LAB, facts));
+        uint256[8] memory proof = genesisVerifier.proofFor(
+            registry.families().genesisPublicInputs(family, 2, _LAB, facts)
+        );
         vm.prank(_LAB);
         uint256 runId = registry.registerSampledRun(
             family,
@@ -802,6 +848,7 @@ contract SampledModeTest {
             facts,
             proof
         );
+        Deploy.drawBeacon(registry, runId);
         ITrainingRegistry.Run memory run = registry.getRun(runId);
         require(run.stepsPerCheckpoint == 16 && run.sampling.windowSteps == 16, "window length");
         (bytes32 root, bytes32[][] memory paths) = RootsTree.build(registry, 0, 16, _r);

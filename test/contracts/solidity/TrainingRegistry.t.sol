@@ -115,9 +115,12 @@ contract TrainingRegistryFuzzTest {
             maxSteps: 1e6,
             checkpointDeadline: deadline
         });
-        uint256[8] memory proof = genesisVerifier.proofFor(registry.families().genesisPublicInputs(1, _LAB, facts));
+        uint256[8] memory proof = genesisVerifier.proofFor(
+            registry.families().genesisPublicInputs(family, 1, _LAB, facts)
+        );
         vm.prank(_LAB);
         runId = registry.registerRun(family, 1, a, facts, proof);
+        Deploy.drawBeacon(registry, runId);
         root0 = facts.root0;
     }
 
@@ -228,6 +231,17 @@ contract TrainingRegistryFuzzTest {
     }
 
     // ------------------------------------------------------------- fuzz
+
+    /// @notice The genesis plan signal packs the planned steps with the family's K (never the lab's word).
+    function testFuzz_genesisPacksPlanAndTheFamilysK(uint32 planned, uint256 spec) public view {
+        ITrainingRegistry.GenesisFacts memory facts = ITrainingRegistry.GenesisFacts(1, 2, 15, 123, planned);
+        uint256[] memory inputs = registry.families().genesisPublicInputs(family, spec, _LAB, facts);
+        require(inputs.length == 7 && inputs[0] == spec, "layout");
+        require(
+            inputs[6] == uint256(planned) + (uint256(registry.families().getFamily(family).stepsPerCheckpoint) << 32),
+            "plan"
+        );
+    }
 
     /// @notice The position signal packs firstStep, the FLOPs and the beacon one-to-one.
     function testFuzz_positionPacksStepFlopsAndBeacon(
