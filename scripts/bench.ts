@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     `reference training: ${trainMsPerStep.toFixed(3)} ms per step; step proof / training time = ${ratio.toFixed(0)}x\n`,
   );
 
-  // A family built from a spec (issue #9): penguins, batch 3, K = 1 (the README walkthrough's shape).
+  // A family built from a spec (issue #9): penguins, batch 3, K = 1 (the walkthrough's shape, docs/your-own-run.md).
   const penguins = await importPenguins();
   const seed = (n: number) => Buffer.alloc(n, 7); // fixed secrets: the cost does not depend on them
   const { spec: pSpec } = newSpec({

@@ -328,7 +328,7 @@ async function main(): Promise<void> {
   );
   say(
     `      what sampled mode proves: only the challenged steps; a window with 1 bad step of 4 escapes ${S} challenges ` +
-      `with probability ${escapeProbability(4, 1, S)} (README: detection table)\n`,
+      `with probability ${escapeProbability(4, 1, S)} (docs/sampled-mode.md: detection)\n`,
   );
 
   say("[8/9] a second model family: a multilayer perceptron, one step proof per step");

@@ -51,7 +51,9 @@ export async function connect(name: string, rpcUrl?: string): Promise<Chain> {
 export async function wallet(chain: Chain, account?: string) {
   const wallets = await chain.conn.viem.getWalletClients();
   if (wallets.length === 0)
-    throw new Error(`network "${chain.name}" has no accounts: configure a key for it (README, Networks and keys)`);
+    throw new Error(
+      `network "${chain.name}" has no accounts: configure a key for it (docs/commands.md, Networks and keys)`,
+    );
   if (account === undefined) return wallets[0]!;
   if (/^\d+$/.test(account)) {
     const w = wallets[Number(account)];

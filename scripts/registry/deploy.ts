@@ -120,7 +120,8 @@ export async function deployRegistry(
 ): Promise<Deployment> {
   const publicClient = await viem.getPublicClient();
   const [wallet] = await viem.getWalletClients();
-  if (!wallet) throw new Error("the network has no account to deploy from: configure one (see README, Deploy)");
+  if (!wallet)
+    throw new Error("the network has no account to deploy from: configure one (docs/commands.md, Networks and keys)");
   const deployer = getAddress(wallet.account.address);
   const governance: Governance = {
     admin: getAddress(opts.admin ?? deployer),

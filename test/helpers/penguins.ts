@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from "../../prover/paths.js";
 export const PENGUINS = path.join(PROJECT_ROOT, "node_modules", "vega-datasets", "data", "penguins.json");
 export const PENGUIN_FEATURES = ["Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)"];
 
-/** The four measurements by species, incomplete rows dropped, z-scored: the README walkthrough's import. */
+/** The four measurements by species, incomplete rows dropped, z-scored: the walkthrough's import (docs/your-own-run.md). */
 export async function importPenguins(): Promise<{ file: DatasetFile; committed: CommittedDataset }> {
   return importTable(
     parseJsonTable(await readFile(PENGUINS, "utf8"), "penguins.json"),
