@@ -123,6 +123,9 @@ async function deploy(
     );
   }
   if (o.account !== undefined) throw new Error("deploy signs with the network's first account; omit --account");
+  // The adapters and verifiers `npm run artifacts` generated are compiled here, so that a fresh clone
+  // needs no separate `hardhat build` (issue #25); missing keys are reported by deployRegistry.
+  await compileGeneratedVerifiers();
   const d = await deployRegistry(
     chain.conn.viem,
     {

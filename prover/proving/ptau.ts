@@ -177,7 +177,14 @@ export async function resolvePtau(
     assertUsablePtau(info, needPower, circuit);
     return info;
   }
-  return generateDevPtau(Math.max(needPower, 12), log);
+  const power = Math.max(needPower, 12);
+  log.warn(
+    `no ptau given and no shared development ptau at ${path.relative(process.cwd(), DEV_PTAU)}: generating a ` +
+      `development ptau of power ${power} here, once (2^12 took 78 s on two cores and the time about doubles per ` +
+      `power: expect ${power >= 16 ? "well over half an hour" : "minutes"}). To skip it, stop now and pass one ` +
+      "with VTR_PTAU=FILE (or --ptau FILE).",
+  );
+  return generateDevPtau(power, log);
 }
 
 /** Generates (once; cached under build/ptau) a development ptau with one random contribution and a beacon. */
