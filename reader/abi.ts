@@ -19,3 +19,9 @@ export const REGISTRY_ABI_PARTS = ["TrainingRegistry", "SampledMode"] as const;
 export type RegistryAbi = readonly [...ArtifactMap["TrainingRegistry"]["abi"], ...ArtifactMap["SampledMode"]["abi"]];
 
 export type FamiliesAbi = ArtifactMap["CircuitFamilies"]["abi"];
+
+/**
+ * What a watcher decodes: the registry's events and the families table's (CircuitFamilyRegistered,
+ * CircuitFamilyDeprecated, its roles), each event typed from the compiled ABI.
+ */
+export type WatchedAbi = readonly [...RegistryAbi, ...FamiliesAbi];

@@ -3,16 +3,17 @@
  * with the registry's ABI into RegistryEvents in chain order. The watcher,
  * the demo and the dashboard's live feed all read events through here.
  */
-import { parseEventLogs, type Abi, type Address, type PublicClient } from "viem";
+import { getAddress, parseEventLogs, type Abi, type Address, type PublicClient } from "viem";
+import type { WatchedAbi } from "./abi.js";
 import type { RegistryEvent } from "./format.js";
 
 /** Largest block range of one eth_getLogs request by default (many providers cap it near this). */
 export const DEFAULT_LOG_RANGE = 2000n;
 
-/** The registry's events in blocks from..to (inclusive), in chain order. */
+/** The events of `address` (the registry, and optionally its families table) in blocks from..to (inclusive), in chain order. */
 export async function readEvents(
   client: PublicClient,
-  address: Address,
+  address: Address | readonly Address[],
   abi: Abi,
   fromBlock: bigint,
   toBlock: bigint,
@@ -21,15 +22,22 @@ export async function readEvents(
   const out: RegistryEvent[] = [];
   for (let from = fromBlock; from <= toBlock; from += maxRange) {
     const to = from + maxRange - 1n < toBlock ? from + maxRange - 1n : toBlock;
-    const logs = await client.getLogs({ address, fromBlock: from, toBlock: to });
-    for (const e of parseEventLogs({ abi, logs, strict: true }))
+    const logs = await client.getLogs({
+      address: typeof address === "string" ? address : [...address],
+      fromBlock: from,
+      toBlock: to,
+    });
+    // viem decodes each log with the ABI's entry for its topic: its name and arguments belong together
+    // (a correlation the union type cannot carry through parseEventLogs, hence the one assertion).
+    for (const e of parseEventLogs({ abi: abi as WatchedAbi, logs, strict: true }))
       out.push({
+        address: getAddress(e.address),
         eventName: e.eventName,
-        args: e.args as unknown as Record<string, unknown>,
+        args: e.args,
         blockNumber: e.blockNumber,
         logIndex: e.logIndex,
         transactionHash: e.transactionHash,
-      });
+      } as RegistryEvent);
   }
   return out;
 }

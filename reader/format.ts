@@ -3,7 +3,8 @@
  * line per event (what `watch` prints and the dashboard's feed says), the
  * run record as JSON (`status --json`) and the run table of `status`.
  */
-import { keccak256, stringToHex, type Address } from "viem";
+import { keccak256, stringToHex, type Address, type ContractEventArgsFromTopics, type ContractEventName } from "viem";
+import type { WatchedAbi } from "./abi.js";
 import { RUN_STATUS, VIOLATIONS, violationName } from "./violations.js";
 
 const ROLE_NAMES: Readonly<Record<string, string>> = {
@@ -13,13 +14,27 @@ const ROLE_NAMES: Readonly<Record<string, string>> = {
 };
 
 /** A decoded registry event with where it happened. */
-export interface RegistryEvent {
-  readonly eventName: string;
-  readonly args: Readonly<Record<string, unknown>>;
+/** The watched ABI's event names. */
+export type RegistryEventName = ContractEventName<WatchedAbi>;
+
+/**
+ * An event of the registry or its families table, typed from the compiled ABI (a discriminated union
+ * on eventName): a renamed or retyped event field fails `tsc` here, not on a page (issue #25).
+ */
+export type RegistryEventBody = {
+  [N in RegistryEventName]: { readonly eventName: N; readonly args: ContractEventArgsFromTopics<WatchedAbi, N> };
+}[RegistryEventName];
+
+/** A decoded event with where it happened (the registry, or its families table). */
+export type RegistryEvent = RegistryEventBody & {
+  readonly address: Address;
   readonly blockNumber: bigint;
   readonly logIndex: number;
   readonly transactionHash: string;
-}
+};
+
+/** The run an event is about (undefined for events about no run: roles, pauses, policy, families). */
+export const eventRunId = (e: RegistryEventBody): bigint | undefined => ("runId" in e.args ? e.args.runId : undefined);
 
 /** Unique id of an event: transaction hash and log index. */
 export const eventId = (e: Pick<RegistryEvent, "transactionHash" | "logIndex">): string =>
@@ -33,12 +48,11 @@ export const short = (x: unknown): string => {
   const s = typeof x === "bigint" ? hex64(x) : String(x);
   return s.length > 14 ? `${s.slice(0, 8)}…${s.slice(-4)}` : s;
 };
-const str = (x: unknown): string => (typeof x === "bigint" ? x.toString() : String(x));
 /** A count with thousands separators. */
 export const num = (x: unknown): string => (typeof x === "bigint" ? x.toLocaleString("en-US") : String(x));
 
 /** JSON-safe copy: bigints as decimal strings, violation kinds by name. */
-export function jsonArgs(e: Pick<RegistryEvent, "eventName" | "args">): Record<string, unknown> {
+export function jsonArgs(e: RegistryEventBody): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e.args)) {
     if (typeof v === "bigint") out[k] = v.toString();
@@ -57,82 +71,112 @@ export function jsonLine(e: RegistryEvent): string {
     block: e.blockNumber.toString(),
     logIndex: e.logIndex,
     transaction: e.transactionHash,
+    contract: e.address,
     ...jsonArgs(e),
   });
 }
 
 /** One human line per event. */
-export const humanLine = (e: RegistryEvent): string => `block ${e.blockNumber} · ${eventSentence(e)}`;
+export const humanLine = (e: RegistryEvent): string =>
+  `block ${e.blockNumber} · ${eventSentence(e)}${e.eventName.startsWith("Role") ? ` (contract ${e.address})` : ""}`;
 
 /** What an event says, without where it happened. */
-export function eventSentence(e: Pick<RegistryEvent, "eventName" | "args">): string {
-  const a = e.args;
+export function eventSentence(e: RegistryEventBody): string {
   switch (e.eventName) {
-    case "RunRegistered":
-      return `run ${str(a.runId)} registered by lab ${String(a.lab)} · spec ${short(a.specCommitment)}`;
-    case "GenesisVerified":
-      return `run ${str(a.runId)} genesis verified · ${str(a.paramCount)} parameters · ${num(a.flopsPerStep)} FLOPs/step · ${str(a.plannedSteps)} steps planned`;
-    case "BeaconDrawn":
-      return `run ${str(a.runId)} data-order beacon drawn · ${str(a.beacon)} (hash of block ${str(a.beaconBlock)}) · by ${String(a.by)}`;
-    case "CheckpointAccepted":
-      return `run ${str(a.runId)} checkpoint accepted · steps ${str(a.firstStep)} → ${str(a.steps)} · FLOPs +${num(a.flops)} = ${num(a.cumulativeFlops)} · root ${short(a.rootAfter)}`;
+    case "RunRegistered": {
+      const a = e.args;
+      return `run ${a.runId} registered by lab ${a.lab} · spec ${short(a.specCommitment)}`;
+    }
+    case "GenesisVerified": {
+      const a = e.args;
+      return `run ${a.runId} genesis verified · ${a.paramCount} parameters · ${num(a.flopsPerStep)} FLOPs/step · ${a.plannedSteps} steps planned`;
+    }
+    case "BeaconDrawn": {
+      const a = e.args;
+      return `run ${a.runId} data-order beacon drawn · ${a.beacon} (hash of block ${a.beaconBlock}) · by ${a.by}`;
+    }
+    case "CheckpointAccepted": {
+      const a = e.args;
+      return `run ${a.runId} checkpoint accepted · steps ${a.firstStep} → ${a.steps} · FLOPs +${num(a.flops)} = ${num(a.cumulativeFlops)} · root ${short(a.rootAfter)}`;
+    }
     case "ViolationFlagged": {
+      const a = e.args;
       const kind = violationName(a.kind);
-      const by = `flagged by ${String(a.reporter)}`;
+      const by = `flagged by ${a.reporter}`;
       if (kind === "ChallengeUnanswered")
-        return `VIOLATION run ${str(a.runId)} ${kind} · step ${str(a.steps)} not proven · ${num(a.observed)} s unpaused > ${num(a.limit)} s · ${by}`;
+        return `VIOLATION run ${a.runId} ${kind} · step ${a.steps} not proven · ${num(a.observed)} s unpaused > ${num(a.limit)} s · ${by}`;
       if (kind === "CheckpointDeadlineMissed") {
-        const windows = a.count === 1n ? "1 window" : `${str(a.count)} windows`;
-        return `VIOLATION run ${str(a.runId)} ${kind} · ${windows} missed after step ${str(a.steps)} · ${num(a.observed)} s unpaused > ${num(a.limit)} s · ${by}`;
+        const windows = a.count === 1n ? "1 window" : `${a.count} windows`;
+        return `VIOLATION run ${a.runId} ${kind} · ${windows} missed after step ${a.steps} · ${num(a.observed)} s unpaused > ${num(a.limit)} s · ${by}`;
       }
       const unit = kind.includes("Step") ? " steps" : " FLOPs";
-      return `VIOLATION run ${str(a.runId)} ${kind} · ${num(a.observed)}${unit} > ${num(a.limit)}${unit} · at step ${str(a.steps)} · ${by}`;
+      return `VIOLATION run ${a.runId} ${kind} · ${num(a.observed)}${unit} > ${num(a.limit)}${unit} · at step ${a.steps} · ${by}`;
     }
-    case "RunSampled":
-      return `run ${str(a.runId)} in sampled mode · ${str(a.challengesPerWindow)} challenge(s) per window of ${str(a.windowSteps)} steps · ${num(a.responseSeconds)} s to answer each (deadlines queue)`;
-    case "WindowCommitted":
-      return `run ${str(a.runId)} window ${str(a.window)} committed (not proven) · from step ${str(a.firstStep)} · FLOPs ${num(a.cumulativeFlops)} · roots tree ${short(a.root)}`;
+    case "RunSampled": {
+      const a = e.args;
+      return `run ${a.runId} in sampled mode · ${a.challengesPerWindow} challenge(s) per window of ${a.windowSteps} steps · ${num(a.responseSeconds)} s to answer each (deadlines queue)`;
+    }
+    case "WindowCommitted": {
+      const a = e.args;
+      return `run ${a.runId} window ${a.window} committed (not proven) · from step ${a.firstStep} · FLOPs ${num(a.cumulativeFlops)} · roots tree ${short(a.root)}`;
+    }
     case "ChallengesDrawn": {
-      const steps = (a.steps as readonly bigint[]).map(String).join(", ");
-      return a.everyStep === true
-        ? `run ${str(a.runId)} window ${str(a.window)} drawn past the block-hash horizon · every step challenged · by ${String(a.drawer)}`
-        : `run ${str(a.runId)} window ${str(a.window)} challenges drawn · step(s) ${steps || "none new"} · seed block ${str(a.seedBlock)} · by ${String(a.drawer)}`;
+      const a = e.args;
+      const steps = a.steps.map(String).join(", ");
+      return a.everyStep
+        ? `run ${a.runId} window ${a.window} drawn past the block-hash horizon · every step challenged · by ${a.drawer}`
+        : `run ${a.runId} window ${a.window} challenges drawn · step(s) ${steps || "none new"} · seed block ${a.seedBlock} · by ${a.drawer}`;
     }
-    case "ChallengeRequested":
-      return `run ${str(a.runId)} step ${str(a.step)} challenged for ${num(a.fee)} wei by ${String(a.challenger)}`;
-    case "ChallengeAnswered":
-      return `run ${str(a.runId)} step ${str(a.step)} proven · root ${short(a.rootBefore)} → ${short(a.rootAfter)}${a.feeToLab === 0n ? "" : ` · fee ${num(a.feeToLab)} wei to the lab`}`;
-    case "ChallengeFeeRefunded":
-      return `run ${str(a.runId)} step ${str(a.step)} fee ${num(a.fee)} wei credited back to ${String(a.challenger)}`;
-    case "Withdrawn":
-      return `${String(a.account)} withdrew ${num(a.amount)} wei`;
+    case "ChallengeRequested": {
+      const a = e.args;
+      return `run ${a.runId} step ${a.step} challenged for ${num(a.fee)} wei by ${a.challenger}`;
+    }
+    case "ChallengeAnswered": {
+      const a = e.args;
+      return `run ${a.runId} step ${a.step} proven · root ${short(a.rootBefore)} → ${short(a.rootAfter)}${a.feeToLab === 0n ? "" : ` · fee ${num(a.feeToLab)} wei to the lab`}`;
+    }
+    case "ChallengeFeeRefunded": {
+      const a = e.args;
+      return `run ${a.runId} step ${a.step} fee ${num(a.fee)} wei credited back to ${a.challenger}`;
+    }
+    case "Withdrawn": {
+      const a = e.args;
+      return `${a.account} withdrew ${num(a.amount)} wei`;
+    }
     case "SamplingPolicySet": {
-      const p = a.policy as {
-        minChallengesPerWindow: number;
-        challengeFee: bigint;
-        minResponseSeconds: number;
-        maxResponseSeconds: number;
-      };
-      return `sampling policy · at least ${str(p.minChallengesPerWindow)} challenge(s) per window · paid challenge ${num(p.challengeFee)} wei · response ${str(p.minResponseSeconds)}..${str(p.maxResponseSeconds)} s`;
+      const p = e.args.policy;
+      return `sampling policy · at least ${p.minChallengesPerWindow} challenge(s) per window · paid challenge ${num(p.challengeFee)} wei · response ${p.minResponseSeconds}..${p.maxResponseSeconds} s`;
     }
-    case "RunProjectedToCrossThreshold":
-      return `PROJECTED run ${str(a.runId)} · plan of ${num(a.plannedFlops)} FLOPs > threshold ${num(a.threshold)} · designation expected when proven`;
-    case "RunDesignated":
-      return `DESIGNATED run ${str(a.runId)} · ${num(a.cumulativeFlops)} FLOPs > threshold ${num(a.threshold)} · at step ${str(a.steps)}`;
-    case "RunClosed":
-      return `run ${str(a.runId)} closed at step ${str(a.steps)} · ${num(a.cumulativeFlops)} FLOPs`;
-    case "CircuitFamilyRegistered":
-      return `circuit family ${short(a.familyId)} registered · K = ${str(a.stepsPerCheckpoint)} · genesis ${short(a.genesisVerifier)} · checkpoint ${short(a.checkpointVerifier)} · step ${short(a.stepVerifier)} · ${String(a.description)}`;
+    case "RunProjectedToCrossThreshold": {
+      const a = e.args;
+      return `PROJECTED run ${a.runId} · plan of ${num(a.plannedFlops)} FLOPs > threshold ${num(a.threshold)} · designation expected when proven`;
+    }
+    case "RunDesignated": {
+      const a = e.args;
+      return `DESIGNATED run ${a.runId} · ${num(a.cumulativeFlops)} FLOPs > threshold ${num(a.threshold)} · at step ${a.steps}`;
+    }
+    case "RunClosed": {
+      const a = e.args;
+      return `run ${a.runId} closed at step ${a.steps} · ${num(a.cumulativeFlops)} FLOPs`;
+    }
+    case "CircuitFamilyRegistered": {
+      const a = e.args;
+      return `circuit family ${short(a.familyId)} registered · K = ${a.stepsPerCheckpoint} · genesis ${short(a.genesisVerifier)} · checkpoint ${short(a.checkpointVerifier)} · step ${short(a.stepVerifier)} · ${a.description}`;
+    }
     case "CircuitFamilyDeprecated":
-      return `circuit family ${short(a.familyId)} deprecated`;
+      return `circuit family ${short(e.args.familyId)} deprecated`;
     case "RoleGranted":
-    case "RoleRevoked":
-      return `${ROLE_NAMES[String(a.role)] ?? short(a.role)} ${e.eventName === "RoleGranted" ? "granted to" : "revoked from"} ${String(a.account)}`;
+    case "RoleRevoked": {
+      const a = e.args;
+      return `${ROLE_NAMES[a.role] ?? short(a.role)} ${e.eventName === "RoleGranted" ? "granted to" : "revoked from"} ${a.account}`;
+    }
     case "Paused":
     case "Unpaused":
-      return `registry ${e.eventName.toLowerCase()} by ${String(a.account)}`;
-    case "DesignationThresholdSet":
+      return `registry ${e.eventName.toLowerCase()} by ${e.args.account}`;
+    case "DesignationThresholdSet": {
+      const a = e.args;
       return `designation threshold ${num(a.previous)} → ${num(a.threshold)} FLOPs`;
+    }
     default:
       return `${e.eventName} ${JSON.stringify(jsonArgs(e))}`;
   }

@@ -100,7 +100,7 @@ export async function runTimeline(
   return mine.map((e) => ({
     time: times.get(e.blockNumber)!,
     block: e.blockNumber,
-    steps: e.eventName === "RunRegistered" ? 0n : (e.args.steps as bigint),
-    cumulativeFlops: e.eventName === "RunRegistered" ? 0n : (e.args.cumulativeFlops as bigint),
+    steps: e.eventName === "CheckpointAccepted" ? e.args.steps : 0n,
+    cumulativeFlops: e.eventName === "CheckpointAccepted" ? e.args.cumulativeFlops : 0n,
   }));
 }

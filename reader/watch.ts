@@ -72,7 +72,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** Follows the registry's events until `stopped()`; returns the final cursor. */
 export async function watchRegistry(
   client: PublicClient,
-  address: Address,
+  address: Address | readonly Address[],
   abi: Abi,
   opts: WatchOptions,
 ): Promise<Cursor> {

@@ -386,7 +386,7 @@ async function watch(
   const chain = await connect(o.network, o.rpcUrl);
   requirePersistent(chain);
   const d = await requireDeployment(o.deployments, o.network);
-  const { registry, publicClient, fromBlock } = await registryAt(chain, d);
+  const { registry, familyTable, publicClient, fromBlock } = await registryAt(chain, d);
   const cursorFile =
     o.cursor === false ? undefined : (o.cursor ?? path.join(o.deployments, o.network, "watch.cursor.json"));
   let stop = false;
@@ -396,12 +396,14 @@ async function watch(
     });
   const l = log("watch");
   l.info(
-    `watching ${registry.address} on "${o.network}" (chain ${chain.chainId})${cursorFile ? `, cursor ${cursorFile}` : ""}`,
+    `watching ${registry.address} and its families table ${familyTable.address} on "${o.network}" ` +
+      `(chain ${chain.chainId})${cursorFile ? `, cursor ${cursorFile}` : ""}`,
   );
   const emit = (e: RegistryEvent): void => {
     out(o.json ? jsonLine(e) : humanLine(e));
   };
-  await watchRegistry(publicClient, registry.address, registry.abi, {
+  // The families table's events too (CircuitFamilyRegistered and -Deprecated are emitted there, issue #24).
+  await watchRegistry(publicClient, [registry.address, familyTable.address], [...registry.abi, ...familyTable.abi], {
     fromBlock,
     confirmations: Number(o.confirmations),
     pollMs: Number(o.pollMs),

@@ -7,6 +7,7 @@
 import {
   designation,
   eventId,
+  eventRunId,
   eventSentence,
   hex64,
   num,
@@ -41,7 +42,8 @@ export const FEED_EVENTS: ReadonlySet<string> = new Set([
 
 /** Whether a feed event passes the filters (its run's lab and family; the kind of a violation). */
 export function eventMatches(e: RegistryEvent, runs: ReadonlyMap<bigint, RunView>, f: Filters): boolean {
-  const run = runs.get(e.args.runId as bigint);
+  const id = eventRunId(e);
+  const run = id === undefined ? undefined : runs.get(id);
   if (f.lab && run?.lab.toLowerCase() !== f.lab) return false;
   if (f.family && run?.family !== f.family) return false;
   if (f.kind && (e.eventName !== "ViolationFlagged" || violationName(e.args.kind) !== f.kind)) return false;
@@ -171,6 +173,7 @@ export function runsTable(runs: readonly RunView[], threshold: bigint, f: Filter
 
 /** One feed item. */
 export function feedItem(e: RegistryEvent, isNew: boolean): string {
+  const runId = eventRunId(e);
   const kind = e.eventName === "ViolationFlagged" ? violationName(e.args.kind) : e.eventName;
   const meaning =
     e.eventName === "ViolationFlagged"
@@ -184,9 +187,9 @@ export function feedItem(e: RegistryEvent, isNew: boolean): string {
       : "";
   return (
     `<li class="${isNew ? "new" : ""}" data-event="${esc(e.eventName)}" data-kind="${esc(kind)}" ` +
-    `data-run="${esc(e.args.runId)}" data-id="${esc(eventId(e))}">` +
+    `data-run="${esc(runId)}" data-id="${esc(eventId(e))}">` +
     `<span class="badge ${e.eventName === "ViolationFlagged" ? "violation" : "designated"}">${esc(kind)}</span> ` +
-    `<a href="${runHash(e.args.runId as bigint)}">run ${esc(e.args.runId)}</a> · ${esc(eventSentence(e))}` +
+    `<a href="${runHash(runId ?? 0n)}">run ${esc(runId)}</a> · ${esc(eventSentence(e))}` +
     `<div class="muted">block ${e.blockNumber}${reporter} · ${esc(meaning)}</div></li>`
   );
 }
@@ -262,7 +265,7 @@ export function runPage(
   events: readonly RegistryEvent[],
   timeline: readonly TimelinePoint[] | undefined,
 ): string {
-  const mine = events.filter((e) => e.args.runId === r.runId);
+  const mine = events.filter((e) => eventRunId(e) === r.runId);
   const violations = mine.filter((e) => e.eventName === "ViolationFlagged");
   const checkpoints = mine.filter((e) => e.eventName === "CheckpointAccepted");
   const fact = (k: string, v: string): string => `<dt>${k}</dt><dd>${v}</dd>`;

@@ -16,6 +16,7 @@ import type { ProofBundle } from "../../prover/proving/prove.js";
 import { recordBeacon } from "../../prover/run/prover.js";
 import { RootsTree, windowOfLeaf, windowOfStep, windowTree } from "../../prover/sampled/roots.js";
 import { readEvents } from "../../reader/events.js";
+import { eventRunId } from "../../reader/format.js";
 import { CHALLENGE_STATE } from "../../reader/violations.js";
 import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
 import type { registryAt } from "./connect.js";
@@ -86,7 +87,7 @@ export async function windowRefs(
   const out = new Map<bigint, WindowRef>();
   for (const e of events) {
     if (e.eventName !== "WindowCommitted" || e.args.runId !== runId) continue;
-    out.set(e.args.window as bigint, { root: e.args.root as Hex, committedBlock: e.blockNumber });
+    out.set(e.args.window, { root: e.args.root, committedBlock: e.blockNumber });
   }
   return out;
 }
@@ -195,9 +196,9 @@ export async function runChallenges(
   }
   const events = await readEvents(publicClient, registry.address, registry.abi, fromBlock, head);
   for (const e of events) {
-    if (e.args.runId !== runId) continue;
-    if (e.eventName === "ChallengesDrawn") for (const t of e.args.steps as readonly bigint[]) steps.add(t);
-    if (e.eventName === "ChallengeRequested") steps.add(e.args.step as bigint);
+    if (eventRunId(e) !== runId) continue;
+    if (e.eventName === "ChallengesDrawn") for (const t of e.args.steps) steps.add(t);
+    if (e.eventName === "ChallengeRequested") steps.add(e.args.step);
   }
   const challenges: ChallengeView[] = [];
   for (const step of [...steps].sort((a, b) => (a < b ? -1 : 1))) {

@@ -12,7 +12,7 @@ import { getAddress, type Address } from "viem";
 import { parseRoute, runsHash, type Filters } from "../../dashboard/src/route.js";
 import { esc, feed, flopsBar, runMatches, runsTable, timelineChart } from "../../dashboard/src/views.js";
 import { startDashboard, type Dashboard } from "../../dashboard/server.js";
-import type { RegistryEvent, RunView } from "../../reader/format.js";
+import { eventRunId, eventSentence, type RegistryEvent, type RunView } from "../../reader/format.js";
 import { VIOLATION_KINDS } from "../../reader/violations.js";
 import { freePort } from "../helpers/net.js";
 
@@ -42,6 +42,7 @@ function run(id: bigint, over: Partial<RunView> = {}): RunView {
 }
 
 const violation = (runId: bigint, kind: number, logIndex = 0): RegistryEvent => ({
+  address: LAB_B,
   eventName: "ViolationFlagged",
   args: { runId, kind, lab: LAB_A, steps: 4n, observed: 2000n, limit: 1000n, count: 1n, reporter: LAB_B },
   blockNumber: 10n,
@@ -78,6 +79,33 @@ describe("dashboard routes", () => {
 });
 
 describe("dashboard views", () => {
+  it("should type every event's arguments from the ABI (a misspelt field does not compile)", () => {
+    const e: RegistryEvent = violation(7n, 4);
+    assert.equal(eventRunId(e), 7n);
+    if (e.eventName === "ViolationFlagged") {
+      assert.equal(e.args.observed, 2000n);
+      // @ts-expect-error -- not a field of ViolationFlagged: tsc (npm run lint) fails if events lose their ABI types
+      assert.equal(e.args.observd, undefined);
+    }
+    const drawn: RegistryEvent = {
+      address: LAB_B,
+      eventName: "BeaconDrawn",
+      args: { runId: 3n, beaconBlock: 12n, beacon: 99n, by: LAB_A },
+      blockNumber: 14n,
+      logIndex: 0,
+      transactionHash: `0x${"cd".repeat(32)}`,
+    };
+    assert.match(eventSentence(drawn), /run 3 data-order beacon drawn · 99 \(hash of block 12\)/);
+    const role: RegistryEvent = {
+      address: LAB_B,
+      eventName: "Paused",
+      args: { account: LAB_A },
+      blockNumber: 15n,
+      logIndex: 0,
+      transactionHash: `0x${"ef".repeat(32)}`,
+    };
+    assert.equal(eventRunId(role), undefined);
+  });
   it("should escape every value it shows", () => {
     assert.equal(
       esc(`<img src=x onerror="alert('x')">&`),

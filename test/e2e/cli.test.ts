@@ -96,7 +96,7 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
         "--deadline",
         "3600",
       ),
-      /run 1 registered[\s\S]*beacon \d+ recorded/,
+      /run 1 registered[\s\S]*beacon \d+ \(hash of block \d+, drawn after registration\) recorded/,
     );
     await cli(
       "prove",
@@ -189,7 +189,14 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
     const reg = record.contracts.TrainingRegistry!;
     const abi = JSON.parse(await readFile(path.join(deployments, "localhost", reg.abi), "utf8")) as unknown[];
     const registry = new Contract(reg.address, abi as never, provider);
-    const logs = (await registry.queryFilter("*", Number(reg.block))) as EventLog[];
+    // The watcher follows the registry and its families table (issue #24), from the registry's block.
+    const tab = record.contracts.CircuitFamilies!;
+    const tabAbi = JSON.parse(await readFile(path.join(deployments, "localhost", tab.abi), "utf8")) as unknown[];
+    const table = new Contract(tab.address, tabAbi as never, provider);
+    const logs = [
+      ...((await registry.queryFilter("*", Number(reg.block))) as EventLog[]),
+      ...((await table.queryFilter("*", Number(reg.block))) as EventLog[]),
+    ].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
     const expected = logs.map((l) => `${l.transactionHash}:${l.index}`);
     await until("watcher #2 to catch up after the cut", () => w1.lines.length + w2.lines.length >= expected.length);
     await sleep(1_000); // anything extra would show up now
@@ -202,7 +209,15 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
     const seen = [...events(w1), ...events(w2)].map((e) => e.id);
     assert.deepEqual(seen, expected, "every event exactly once, in chain order");
     const names = [...events(w1), ...events(w2)].map((e) => e.event);
-    for (const n of ["RunRegistered", "GenesisVerified", "CheckpointAccepted", "ViolationFlagged", "RunDesignated"])
+    for (const n of [
+      "CircuitFamilyRegistered",
+      "RunRegistered",
+      "GenesisVerified",
+      "BeaconDrawn",
+      "CheckpointAccepted",
+      "ViolationFlagged",
+      "RunDesignated",
+    ])
       assert.ok(names.includes(n), `the watcher reported ${n}`);
 
     // status --json agrees with an independent reader of the chain.
