@@ -21,7 +21,7 @@ import {
   writeDeployment,
   type DeploymentRecord,
 } from "../../scripts/registry/deployments.js";
-import { describeError, ERROR_MEANINGS } from "../../scripts/registry/errors.js";
+import { describeError, errorMeanings } from "../../scripts/registry/errors.js";
 import { humanLine, jsonLine, type RegistryEvent } from "../../reader/format.js";
 import { readCursor, watchRegistry } from "../../reader/watch.js";
 
@@ -98,12 +98,24 @@ describe("CLI building blocks", function () {
       assert.equal(describeError(caught), "reverted with UnknownRun(9): there is no run with this id");
       assert.equal(describeError(new Error("plain")), "plain");
       // Every error a registry call can revert with has a meaning to show.
-      const abi = [...(await abiOf("TrainingRegistry")), ...(await abiOf("CircuitFamilies"))];
+      const abi = [
+        ...(await abiOf("TrainingRegistry")),
+        ...(await abiOf("SampledMode")),
+        ...(await abiOf("CircuitFamilies")),
+        ...(await abiOf("PolicyTimelock")),
+        ...(await abiOf("CheckpointLinearI4o3b2n150k4VerifierAdapter")),
+      ];
       const missing = abi
         .filter((x) => x.type === "error")
         .map((x) => x.name)
-        .filter((n) => !(n in ERROR_MEANINGS));
+        .filter((n) => !(n in errorMeanings()));
       assert.deepEqual(missing, []);
+      // Taken from the contracts' NatSpec (issue #25): an error's @notice, else OpenZeppelin's @dev.
+      assert.equal(
+        errorMeanings().BeaconNotDrawn,
+        "the run's data-order beacon is not drawn yet: anyone may draw it (drawBeacon)",
+      );
+      assert.equal(errorMeanings().AccessControlUnauthorizedAccount, "the `account` is missing a role");
     });
   });
 
