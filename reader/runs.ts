@@ -83,15 +83,20 @@ export interface TimelinePoint {
 
 /**
  * A run's timeline from its events: registration (0 FLOPs) and then each
- * accepted checkpoint, with its block's timestamp.
+ * accepted checkpoint (full mode) or committed window (sampled mode, whose
+ * window of `windowSteps` steps is committed, not proven), with its block's
+ * timestamp.
  */
 export async function runTimeline(
   client: PublicClient,
   runId: bigint,
   events: readonly RegistryEvent[],
+  windowSteps = 0n,
 ): Promise<TimelinePoint[]> {
   const mine = events.filter(
-    (e) => (e.eventName === "RunRegistered" || e.eventName === "CheckpointAccepted") && e.args.runId === runId,
+    (e) =>
+      (e.eventName === "RunRegistered" || e.eventName === "CheckpointAccepted" || e.eventName === "WindowCommitted") &&
+      e.args.runId === runId,
   );
   const blocks = [...new Set(mine.map((e) => e.blockNumber))];
   const times = new Map(
@@ -100,7 +105,13 @@ export async function runTimeline(
   return mine.map((e) => ({
     time: times.get(e.blockNumber)!,
     block: e.blockNumber,
-    steps: e.eventName === "CheckpointAccepted" ? e.args.steps : 0n,
-    cumulativeFlops: e.eventName === "CheckpointAccepted" ? e.args.cumulativeFlops : 0n,
+    steps:
+      e.eventName === "CheckpointAccepted"
+        ? e.args.steps
+        : e.eventName === "WindowCommitted"
+          ? e.args.firstStep + windowSteps
+          : 0n,
+    cumulativeFlops:
+      e.eventName === "CheckpointAccepted" || e.eventName === "WindowCommitted" ? e.args.cumulativeFlops : 0n,
   }));
 }

@@ -20,7 +20,7 @@ import {
 } from "../../reader/runs.js";
 import { DashboardConfigSchema, type DashboardConfig } from "../config.js";
 import { parseRoute, runsHash, type Filters } from "./route.js";
-import { esc, feed, filterBar, runPage, runsTable } from "./views.js";
+import { esc, feed, filterBar, runPage, runsTable, type ChallengeClock } from "./views.js";
 
 type ProblemKind = "server" | "rpc" | "stale";
 class Problem extends Error {
@@ -210,12 +210,39 @@ async function timelineOf(runId: bigint): Promise<TimelinePoint[] | undefined> {
   const have = state.timelines.get(runId);
   if (have?.events === state.events.length) return have.points;
   try {
-    const points = await runTimeline(l.ref.client, runId, state.events);
+    const r = state.registry?.runs.find((x) => x.runId === runId);
+    const points = await runTimeline(l.ref.client, runId, state.events, BigInt(r?.sampling?.windowSteps ?? 0));
     state.timelines.set(runId, { events: state.events.length, points });
     return points;
   } catch {
     return have?.points;
   }
+}
+
+/** The clocks of a sampled run's open challenges (drawn or paid, not answered, not flagged), read now. */
+async function openChallengeClocks(r: RunView): Promise<Map<bigint, ChallengeClock> | undefined> {
+  const l = state.loaded;
+  if (!l || r.sampling === undefined) return undefined;
+  const steps = new Set<bigint>();
+  for (const e of state.events) {
+    if (e.eventName === "ChallengesDrawn" && e.args.runId === r.runId) for (const t of e.args.steps) steps.add(t);
+    if (e.eventName === "ChallengeRequested" && e.args.runId === r.runId) steps.add(e.args.step);
+  }
+  const clocks = new Map<bigint, ChallengeClock>();
+  try {
+    for (const step of steps) {
+      const c = await l.ref.client.readContract({
+        address: l.ref.address,
+        abi: l.ref.abi,
+        functionName: "getChallenge",
+        args: [r.runId, step],
+      });
+      if (c.state === 1) clocks.set(step, { elapsed: c.elapsed, allowed: c.allowedSeconds });
+    }
+  } catch {
+    return undefined; // shown as "open" without its clock; the next poll tries again
+  }
+  return clocks;
 }
 
 async function render(): Promise<void> {
@@ -232,7 +259,7 @@ async function render(): Promise<void> {
   if (route.page === "run") {
     const r = reg.runs.find((x) => x.runId === route.runId);
     html = r
-      ? runPage(r, reg.designationThreshold, state.events, await timelineOf(r.runId))
+      ? runPage(r, reg.designationThreshold, state.events, await timelineOf(r.runId), await openChallengeClocks(r))
       : `<p>There is no run ${esc(route.runId)} on this registry (${reg.runCount} runs). <a href="#/">All runs</a></p>`;
   } else {
     const byId = new Map<bigint, RunView>(reg.runs.map((r) => [r.runId, r]));

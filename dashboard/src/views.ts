@@ -223,9 +223,16 @@ export function timelineChart(points: readonly TimelinePoint[], cap: bigint, thr
   const t0 = Number(points[0]!.time);
   const t1 = Math.max(Number(points[points.length - 1]!.time), t0 + 1);
   const lines = [cap, threshold].filter((x) => x > 0n);
-  const yMax = Number([...points.map((p) => p.cumulativeFlops), ...lines].reduce((a, b) => (b > a ? b : a), 1n)) * 1.08;
+  const max = (xs: readonly bigint[]): bigint => xs.reduce((a, b) => (b > a ? b : a), 0n);
+  const progress = max(points.map((p) => p.cumulativeFlops));
+  // A cap or threshold far above the progress would flatten it to zero: scale to the progress then,
+  // and mark the lines above the scale at its top edge, labelled so.
+  const zoomed = progress > 0n && max(lines) > 5n * progress;
+  const yMax = zoomed
+    ? Number(progress) * 1.25
+    : Number(max([...points.map((p) => p.cumulativeFlops), ...lines, 1n])) * 1.08;
   const x = (t: bigint): number => pad.l + ((Number(t) - t0) / (t1 - t0)) * (W - pad.l - pad.r);
-  const y = (v: bigint): number => H - pad.b - (Number(v) / yMax) * (H - pad.t - pad.b);
+  const y = (v: bigint): number => Math.max(pad.t, H - pad.b - (Number(v) / yMax) * (H - pad.t - pad.b));
   // A step line: FLOPs hold until the next checkpoint.
   const path = points
     .map((p, i) => {
@@ -235,9 +242,15 @@ export function timelineChart(points: readonly TimelinePoint[], cap: bigint, thr
         : `L${x(p.time).toFixed(1)},${y(prev!.cumulativeFlops).toFixed(1)} L${x(p.time).toFixed(1)},${y(p.cumulativeFlops).toFixed(1)}`;
     })
     .join(" ");
-  const hline = (v: bigint, cls: string, color: string, label: string): string =>
-    `<line class="${cls}" x1="${pad.l}" x2="${W - pad.r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="${color}" stroke-dasharray="6 4"/>` +
-    `<text x="${W - pad.r - 4}" y="${(y(v) - 4).toFixed(1)}" text-anchor="end">${esc(label)} ${esc(num(v))}</text>`;
+  const hline = (v: bigint, cls: string, color: string, label: string, slot: number): string => {
+    const above = Number(v) > yMax;
+    const at = above ? pad.t : y(v);
+    const text = `${label} ${num(v)}${above ? " (above the scale)" : ""}`;
+    return (
+      `<line class="${cls}${above ? " off-scale" : ""}" x1="${pad.l}" x2="${W - pad.r}" y1="${at.toFixed(1)}" y2="${at.toFixed(1)}" stroke="${color}" stroke-dasharray="${above ? "2 6" : "6 4"}"/>` +
+      `<text x="${W - pad.r - 4}" y="${(at + (above ? 12 + 13 * slot : -4)).toFixed(1)}" text-anchor="end">${esc(text)}</text>`
+    );
+  };
   const dots = points
     .map(
       (p) =>
@@ -252,9 +265,84 @@ export function timelineChart(points: readonly TimelinePoint[], cap: bigint, thr
     `<text x="${pad.l - 6}" y="${H - pad.b}" text-anchor="end">0</text>` +
     `<text x="${pad.l}" y="${H - 10}">registration · ${utc(t0)}</text>` +
     `<text x="${W - pad.r}" y="${H - 10}" text-anchor="end">+${seconds} s · ${utc(t1)}</text>` +
-    (cap > 0n ? hline(cap, "cap", "#b3261e", "cap") : "") +
-    (threshold > 0n ? hline(threshold, "threshold", "#a15c00", "threshold") : "") +
+    `<text x="${pad.l - 6}" y="${pad.t + 4}" text-anchor="end">${esc(num(BigInt(Math.round(yMax))))}</text>` +
+    (cap > 0n ? hline(cap, "cap", "#b3261e", "cap", 0) : "") +
+    (threshold > 0n ? hline(threshold, "threshold", "#a15c00", "threshold", 1) : "") +
     `<path d="${path}" fill="none" stroke="#2453a6" stroke-width="2"/>${dots}</svg>`
+  );
+}
+
+/** An open challenge's clock as `getChallenge` reads it: unpaused seconds elapsed and allowed. */
+export interface ChallengeClock {
+  readonly elapsed: bigint;
+  readonly allowed: bigint;
+}
+
+/** A sampled run's committed windows and its challenges, from its events (and open challenges' clocks). */
+function sampledSections(
+  r: RunView,
+  mine: readonly RegistryEvent[],
+  clocks: ReadonlyMap<bigint, ChallengeClock> | undefined,
+): string {
+  const W = BigInt(r.sampling?.windowSteps ?? 0);
+  const draws = new Map<bigint, RegistryEvent & { eventName: "ChallengesDrawn" }>();
+  for (const e of mine) if (e.eventName === "ChallengesDrawn") draws.set(e.args.window, e);
+  const windows = mine.flatMap((e) => (e.eventName === "WindowCommitted" ? [e] : []));
+  const wrows = windows
+    .map((e) => {
+      const d = draws.get(e.args.window);
+      const drawn = !d
+        ? `<span class="muted">not drawn yet</span>`
+        : d.args.everyStep
+          ? "past the horizon: every step challenged"
+          : `step(s) ${esc(d.args.steps.join(", ") || "none new")} (block ${d.blockNumber})`;
+      return (
+        `<tr data-window="${e.args.window}"><td>${e.args.window}</td><td>${e.args.firstStep} → ${e.args.firstStep + W}</td>` +
+        `<td>${esc(num(e.args.cumulativeFlops))}</td><td>${e.blockNumber}</td><td>${drawn}</td></tr>`
+      );
+    })
+    .join("");
+  // Every challenged step: drawn (per window) or paid; its state from the answers and the flags.
+  const how = new Map<bigint, { how: string; block: bigint }>();
+  for (const e of mine) {
+    if (e.eventName === "ChallengesDrawn" && !e.args.everyStep)
+      for (const t of e.args.steps) how.set(t, { how: "drawn", block: e.blockNumber });
+    if (e.eventName === "ChallengeRequested")
+      how.set(e.args.step, { how: `paid ${num(e.args.fee)} wei by ${e.args.challenger}`, block: e.blockNumber });
+  }
+  const answered = new Set(mine.flatMap((e) => (e.eventName === "ChallengeAnswered" ? [e.args.step] : [])));
+  const flagged = new Set(
+    mine.flatMap((e) =>
+      e.eventName === "ViolationFlagged" && violationName(e.args.kind) === "ChallengeUnanswered" ? [e.args.steps] : [],
+    ),
+  );
+  const state = (t: bigint): string => {
+    if (answered.has(t)) return "proven";
+    if (flagged.has(t)) return `<span class="badge violation">unanswered, flagged</span>`;
+    const c = clocks?.get(t);
+    if (!c) return "open";
+    return c.elapsed >= c.allowed
+      ? "open, deadline passed (flaggable)"
+      : `open, ${esc(num(c.allowed - c.elapsed))} s left (unpaused)`;
+  };
+  const steps = [...how.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const crows = steps
+    .map((t) => {
+      const h = how.get(t)!;
+      return `<tr data-step="${t}"><td>${t}</td><td>${esc(h.how)}</td><td>${h.block}</td><td>${state(t)}</td></tr>`;
+    })
+    .join("");
+  const everyStep = windows.filter((e) => draws.get(e.args.window)?.args.everyStep).length;
+  return (
+    `<section><h2>Committed windows (${windows.length})</h2>` +
+    (windows.length
+      ? `<table id="windows"><thead><tr><th>window</th><th>steps</th><th>cumulative FLOPs (committed)</th><th>block</th><th>challenges drawn</th></tr></thead><tbody>${wrows}</tbody></table>`
+      : `<p class="muted">None yet.</p>`) +
+    `</section><section><h2>Challenges (${steps.length}${everyStep ? ` + every step of ${everyStep} window(s)` : ""})</h2>` +
+    (steps.length
+      ? `<table id="challenges"><thead><tr><th>step</th><th>how</th><th>block</th><th>state</th></tr></thead><tbody>${crows}</tbody></table>`
+      : `<p class="muted">None yet.</p>`) +
+    `</section>`
   );
 }
 
@@ -264,6 +352,7 @@ export function runPage(
   threshold: bigint,
   events: readonly RegistryEvent[],
   timeline: readonly TimelinePoint[] | undefined,
+  clocks?: ReadonlyMap<bigint, ChallengeClock>,
 ): string {
   const mine = events.filter((e) => eventRunId(e) === r.runId);
   const violations = mine.filter((e) => e.eventName === "ViolationFlagged");
@@ -326,15 +415,18 @@ export function runPage(
   return (
     `<section data-run="${r.runId}" id="run"><h2>Run ${r.runId}</h2><dl class="facts">${facts}</dl></section>` +
     `<section><h2>Cumulative FLOPs over time</h2>${timeline ? timelineChart(timeline, a.flopsCap, threshold) : `<p class="muted">loading…</p>`}` +
-    `<p class="legend">Blue: proven FLOPs after each accepted checkpoint; red: the lab's cap; amber: the designation threshold.</p></section>` +
+    `<p class="legend">Blue: ${r.sampling === undefined ? "proven FLOPs after each accepted checkpoint" : "committed (not proven) FLOPs after each committed window"}; red: the lab's cap; amber: the designation threshold.</p></section>` +
     `<section><h2>Violations (${violations.length})</h2>` +
     (violations.length
       ? `<table id="violations"><thead><tr><th>kind</th><th>what</th><th>reporter</th><th>block</th><th>transaction</th></tr></thead><tbody>${vrows}</tbody></table>`
       : `<p class="muted">None flagged.</p>`) +
-    `</section><section><h2>Checkpoints (${checkpoints.length})</h2>` +
-    (checkpoints.length
-      ? `<table id="checkpoints"><thead><tr><th>steps</th><th>FLOPs</th><th>cumulative</th><th>block</th></tr></thead><tbody>${crows}</tbody></table>`
-      : `<p class="muted">None yet.</p>`) +
-    `</section>`
+    `</section>` +
+    (r.sampling !== undefined
+      ? sampledSections(r, mine, clocks)
+      : `<section><h2>Checkpoints (${checkpoints.length})</h2>` +
+        (checkpoints.length
+          ? `<table id="checkpoints"><thead><tr><th>steps</th><th>FLOPs</th><th>cumulative</th><th>block</th></tr></thead><tbody>${crows}</tbody></table>`
+          : `<p class="muted">None yet.</p>`) +
+        `</section>`)
   );
 }

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { after, before, describe, it } from "mocha";
 import { getAddress, type Address } from "viem";
 import { parseRoute, runsHash, type Filters } from "../../dashboard/src/route.js";
-import { esc, feed, flopsBar, runMatches, runsTable, timelineChart } from "../../dashboard/src/views.js";
+import { esc, feed, flopsBar, runMatches, runPage, runsTable, timelineChart } from "../../dashboard/src/views.js";
 import { startDashboard, type Dashboard } from "../../dashboard/server.js";
 import { eventRunId, eventSentence, type RegistryEvent, type RunView } from "../../reader/format.js";
 import { VIOLATION_KINDS } from "../../reader/violations.js";
@@ -187,6 +187,90 @@ describe("dashboard views", () => {
     assert.match(chart, /registration · 1970-01-01 00:01:40 UTC/);
     assert.match(chart, /\+60 s · 1970-01-01 00:02:40 UTC/);
     assert.doesNotMatch(chart, /class="threshold"/);
+  });
+});
+
+describe("dashboard run page: sampled runs and a cap that dwarfs the progress", () => {
+  const at = (block: bigint, body: Omit<RegistryEvent, "address" | "blockNumber" | "logIndex" | "transactionHash">) =>
+    ({
+      ...body,
+      address: LAB_B,
+      blockNumber: block,
+      logIndex: 0,
+      transactionHash: `0x${block.toString(16).padStart(64, "0")}`,
+    }) as RegistryEvent;
+  const sampling = {
+    challengesPerWindow: 2,
+    responseSeconds: 600,
+    windowSteps: 4,
+    challenged: 4,
+    answered: 1,
+    unanswered: 1,
+    open: 2,
+  };
+  const root = `0x${"11".repeat(32)}` as const;
+  const events: RegistryEvent[] = [
+    at(5n, {
+      eventName: "WindowCommitted",
+      args: { runId: 2n, lab: LAB_A, window: 0n, firstStep: 0n, root, rootAfter: 7n, cumulativeFlops: 492n },
+    }),
+    at(6n, {
+      eventName: "WindowCommitted",
+      args: { runId: 2n, lab: LAB_A, window: 1n, firstStep: 4n, root, rootAfter: 8n, cumulativeFlops: 984n },
+    }),
+    at(8n, {
+      eventName: "ChallengesDrawn",
+      args: { runId: 2n, window: 0n, seedBlock: 7n, seed: root, steps: [1n, 3n], everyStep: false, drawer: LAB_B },
+    }),
+    at(9n, { eventName: "ChallengeRequested", args: { runId: 2n, step: 6n, challenger: LAB_B, fee: 10n ** 16n } }),
+    at(10n, {
+      eventName: "ChallengeAnswered",
+      args: { runId: 2n, step: 1n, lab: LAB_A, rootBefore: 1n, rootAfter: 2n, accumulator: 3n, feeToLab: 0n },
+    }),
+    at(11n, {
+      eventName: "ViolationFlagged",
+      args: { runId: 2n, kind: 5, lab: LAB_A, steps: 3n, observed: 700n, limit: 600n, count: 1n, reporter: LAB_B },
+    }),
+  ];
+  it("should list a sampled run's committed windows and every challenge with how it came and its state", () => {
+    const html = runPage(
+      run(2n, { sampling, steps: 8n, cumulativeFlops: 984n }),
+      0n,
+      events,
+      undefined,
+      new Map([[6n, { elapsed: 100n, allowed: 1200n }]]),
+    );
+    assert.match(html, /Committed windows \(2\)/);
+    assert.doesNotMatch(html, /Checkpoints \(/, "a sampled run has windows, not checkpoints");
+    assert.match(
+      html,
+      /<tr data-window="0"><td>0<\/td><td>0 → 4<\/td><td>492<\/td><td>5<\/td><td>step\(s\) 1, 3 \(block 8\)/,
+    );
+    assert.match(html, /<tr data-window="1">.*not drawn yet/);
+    assert.match(html, /Challenges \(3\)/);
+    assert.match(html, /<tr data-step="1"><td>1<\/td><td>drawn<\/td><td>8<\/td><td>proven<\/td><\/tr>/);
+    assert.match(html, /<tr data-step="3">.*unanswered, flagged/);
+    assert.match(
+      html,
+      new RegExp(
+        `<tr data-step="6"><td>6</td><td>paid 10,000,000,000,000,000 wei by ${LAB_B}</td><td>9</td><td>open, 1,100 s left`,
+      ),
+    );
+    assert.match(html, /committed \(not proven\) FLOPs/);
+  });
+  it("should scale the chart to the progress when the cap dwarfs it, and mark the cap above the scale", () => {
+    const points = [
+      { time: 100n, block: 1n, steps: 0n, cumulativeFlops: 0n },
+      { time: 160n, block: 2n, steps: 20n, cumulativeFlops: 3160n },
+    ];
+    const chart = timelineChart(points, 100_000n, 1500n);
+    assert.match(chart, /class="cap off-scale"/);
+    assert.match(chart, /cap 100,000 \(above the scale\)/);
+    assert.doesNotMatch(chart, /class="threshold off-scale"/, "the threshold is within the zoomed scale");
+    // The last point sits near the top (80 % of the height), not flat at zero.
+    const cy = Number(/data-flops="3160" cx="[\d.]+" cy="([\d.]+)"/.exec(chart)![1]);
+    assert.ok(cy < 100, `cy ${cy}`);
+    assert.doesNotMatch(timelineChart(points, 4000n, 0n), /off-scale/, "a cap near the progress stays on the scale");
   });
 });
 
