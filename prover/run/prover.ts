@@ -27,6 +27,7 @@ import { checkpointInputs, genesisInputs, type RunBinding } from "../statement/i
 import { checkDatasetMatchesSpec, evaluateOn, train } from "../training/trainer.js";
 import { familyOfSpec } from "../proving/families.js";
 import { readJsonIfExists, writeJsonAtomic } from "../fs/atomic.js";
+import { z } from "zod";
 
 /** Hardhat's first development account: the default lab on the local networks. */
 export const DEFAULT_LAB = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
@@ -74,19 +75,68 @@ export interface ProveSummary {
   readonly accuracyAfter: number;
 }
 
-export interface RunRecord {
-  readonly specCommitment: string;
-  readonly lab: string;
+const decimal = z.string().regex(/^\d+$/, "a decimal integer");
+const hex = z.string().regex(/^0x[0-9a-fA-F]+$/, "a 0x-prefixed hex integer");
+
+/** Where the run was registered: recorded by `register` (issue #25), so nothing re-derives it. */
+export const RegistrationSchema = z.object({
+  chainId: z.number().int().positive(),
+  registry: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "an address"),
+  runId: decimal,
+  /** The block whose hash is the beacon. */
+  beaconBlock: decimal,
+});
+export type Registration = z.infer<typeof RegistrationSchema>;
+
+/** run.json: one schema, read and written only here. */
+export const RunRecordSchema = z.object({
+  specCommitment: hex,
+  lab: hex,
   /** The registration beacon, once the run is registered (decimal). */
-  readonly beacon?: string;
-  readonly circuits: RunCircuits;
-}
+  beacon: decimal.optional(),
+  registration: RegistrationSchema.optional(),
+  circuits: z.object({
+    family: z.string(),
+    genesis: z.string(),
+    step: z.string(),
+    checkpoint: z.string(),
+    checkpointSteps: z.number().int().positive(),
+  }),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
 
 const runFileOf = (runDir: string): string => path.join(runDir, "run.json");
 
-/** The run directory's record, if it has one. */
+/** The run directory's record, if it has one; a damaged one is refused, saying what is wrong. */
 export async function readRunRecord(runDir: string): Promise<RunRecord | undefined> {
-  return (await readJsonIfExists(runFileOf(runDir))) as RunRecord | undefined;
+  const raw = await readJsonIfExists(runFileOf(runDir));
+  if (raw === undefined) return undefined;
+  const r = RunRecordSchema.safeParse(raw);
+  if (!r.success)
+    throw new Error(
+      `${runFileOf(runDir)} is not a run record: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+    );
+  return r.data;
+}
+
+/**
+ * Records where the run was registered and its beacon (refuses to change either once recorded:
+ * a run directory belongs to one run).
+ */
+export async function recordRegistration(runDir: string, registration: Registration, beacon: bigint): Promise<void> {
+  await recordBeacon(runDir, beacon);
+  const r = (await readRunRecord(runDir))!;
+  const was = r.registration;
+  if (
+    was !== undefined &&
+    (was.chainId !== registration.chainId ||
+      was.registry.toLowerCase() !== registration.registry.toLowerCase() ||
+      was.runId !== registration.runId)
+  )
+    throw new Error(
+      `${runDir} already records run ${was.runId} of registry ${was.registry} on chain ${was.chainId}: use another --run-dir`,
+    );
+  await writeJsonAtomic(runFileOf(runDir), { ...r, registration });
 }
 
 /** Records the beacon the registry drew for the run (refuses to change a recorded one). */
@@ -147,6 +197,7 @@ export async function prepareRun(
     specCommitment: `0x${commitment.toString(16)}`,
     lab: `0x${opts.lab.toString(16).padStart(40, "0")}`,
     ...(existing?.beacon !== undefined ? { beacon: existing.beacon } : {}),
+    ...(existing?.registration !== undefined ? { registration: existing.registration } : {}),
     circuits,
   };
   if (existing && (existing.specCommitment !== record.specCommitment || BigInt(existing.lab) !== opts.lab)) {
@@ -160,8 +211,8 @@ export async function prepareRun(
   const beacon = opts.beacon ?? recorded;
   if (steps > 0 && beacon === undefined)
     throw new Error(
-      "the data order depends on the beacon the registry records at registration: register the run first " +
-        "(`npm run registry -- register`, which proves genesis and records the beacon in run.json), or pass --beacon",
+      "the data order depends on the run's beacon, drawn from a block hash after registration: register the run first " +
+        "(`npm run registry -- register`, which proves genesis, registers, draws the beacon and records it in run.json), or pass --beacon",
     );
   await writeJsonAtomic(
     runFileOf(opts.runDir),

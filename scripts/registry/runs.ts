@@ -10,7 +10,7 @@ import { getAddress, type Address, type PublicClient } from "viem";
 import { familyId, familySpec, type FamilySpec } from "../../prover/proving/families.js";
 import { silentLogger, type Logger } from "../../prover/proving/log.js";
 import type { ProofBundle } from "../../prover/proving/prove.js";
-import { readRunRecord, recordBeacon } from "../../prover/run/prover.js";
+import { readRunRecord, recordRegistration } from "../../prover/run/prover.js";
 import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
 import type { registryAt } from "./connect.js";
 import type { DeploymentRecord } from "./deployments.js";
@@ -96,13 +96,45 @@ export async function registerRunDir(
     runId = await registry.read.runOfSpec([g.lab, g.specCommitment]);
   }
   const beacon = await drawRunBeacon(registry, publicClient, runId, draw);
-  await recordBeacon(runDir, beacon);
+  await recordRunRegistration(registry, publicClient, runDir, runId, beacon);
   return { runId, beacon };
 }
 
-/** The run id of a run directory on this registry (0 if not registered). */
+/** Records in run.json where the run is registered (chain, registry, run id, beacon block) and its beacon. */
+export async function recordRunRegistration(
+  registry: Registry,
+  publicClient: PublicClient,
+  runDir: string,
+  runId: bigint,
+  beacon: bigint,
+): Promise<void> {
+  const { beaconBlock } = await registry.read.getRun([runId]);
+  await recordRegistration(
+    runDir,
+    {
+      chainId: await publicClient.getChainId(),
+      registry: registry.address,
+      runId: runId.toString(),
+      beaconBlock: beaconBlock.toString(),
+    },
+    beacon,
+  );
+}
+
+/**
+ * The run id of a run directory on this registry (0 if not registered): the one `register` recorded
+ * in run.json for this registry (if the chain still has it), else the registry's index of the lab's
+ * spec commitment.
+ */
 export async function runIdOf(registry: Registry, runDir: string): Promise<bigint> {
   const r = await runDirRecord(runDir);
+  const recorded = (await readRunRecord(runDir))?.registration;
+  if (recorded && recorded.registry.toLowerCase() === registry.address.toLowerCase()) {
+    // Checked against the chain: a development chain restarted at the same addresses forgets its runs.
+    const runId = BigInt(recorded.runId);
+    const known = runId <= (await registry.read.runCount());
+    if (known && (await registry.read.getRun([runId])).specCommitment === r.specCommitment) return runId;
+  }
   return registry.read.runOfSpec([r.lab, r.specCommitment]);
 }
 

@@ -13,7 +13,6 @@ import type { Hex, PublicClient } from "viem";
 import { familyId } from "../../prover/proving/families.js";
 import type { Logger } from "../../prover/proving/log.js";
 import type { ProofBundle } from "../../prover/proving/prove.js";
-import { recordBeacon } from "../../prover/run/prover.js";
 import { RootsTree, windowOfLeaf, windowOfStep, windowTree } from "../../prover/sampled/roots.js";
 import { readEvents } from "../../reader/events.js";
 import { eventRunId } from "../../reader/format.js";
@@ -21,7 +20,7 @@ import { CHALLENGE_STATE } from "../../reader/violations.js";
 import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
 import type { registryAt } from "./connect.js";
 import { mined, waitForBlock } from "./tx.js";
-import { drawRunBeacon, type BeaconDraw } from "./runs.js";
+import { drawRunBeacon, recordRunRegistration, type BeaconDraw } from "./runs.js";
 
 type Registry = Awaited<ReturnType<typeof registryAt>>["registry"];
 
@@ -71,7 +70,7 @@ export async function registerSampledRunDir(
     runId = await registry.read.runOfSpec([g.lab, g.specCommitment]);
   }
   const beacon = await drawRunBeacon(registry, publicClient, runId, draw);
-  await recordBeacon(runDir, beacon);
+  await recordRunRegistration(registry, publicClient, runDir, runId, beacon);
   return { runId, beacon };
 }
 

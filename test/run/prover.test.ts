@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadExample } from "../helpers/example.js";
@@ -15,7 +15,7 @@ import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import { artifactPaths, buildAll } from "../../prover/proving/artifacts.js";
 import { releaseSnarkjs, silentLogger as log } from "../../prover/proving/log.js";
 import type { ProofBundle } from "../../prover/proving/prove.js";
-import { recordBeacon, trainAndProve } from "../../prover/run/prover.js";
+import { readRunRecord, recordBeacon, recordRegistration, trainAndProve } from "../../prover/run/prover.js";
 import type { TrainingSpec } from "../../prover/spec/schema.js";
 import { readJsonIfExists } from "../../prover/fs/atomic.js";
 import { specCommitment } from "../../prover/spec/commitment.js";
@@ -42,13 +42,22 @@ describe("trainAndProve", function () {
   it("should prove genesis alone before registration, and refuse to train without the run's beacon", async () => {
     await assert.rejects(
       trainAndProve(spec, data, { runDir: dir, lab: LAB, steps: 4 }, log),
-      /data order depends on the beacon[\s\S]*register the run first/,
+      /data order depends on the run's beacon[\s\S]*register the run first/,
     );
     const g = await trainAndProve(spec, data, { runDir: dir, lab: LAB, steps: 0 }, log);
     assert.deepEqual(g.written, ["genesis.json"]);
     // What `register` does once the chain has drawn the beacon.
-    await recordBeacon(dir, BEACON);
+    const registration = { chainId: 31337, registry: `0x${"12".repeat(20)}`, runId: "3", beaconBlock: "41" };
+    await recordRegistration(dir, registration, BEACON);
+    assert.deepEqual((await readRunRecord(dir))?.registration, registration);
     await assert.rejects(recordBeacon(dir, BEACON + 1n), /already records beacon/);
+    await assert.rejects(recordRegistration(dir, { ...registration, runId: "4" }, BEACON), /already records run 3/);
+    // run.json has one schema: a damaged record is refused, saying what is wrong.
+    const file = path.join(dir, "run.json");
+    const good = await readFile(file, "utf8");
+    await writeFile(file, JSON.stringify({ ...JSON.parse(good), lab: "me" }));
+    await assert.rejects(readRunRecord(dir), /run\.json is not a run record: lab: a 0x-prefixed hex integer/);
+    await writeFile(file, good);
     await assert.rejects(
       trainAndProve(spec, data, { runDir: dir, lab: LAB, steps: 4, beacon: BEACON + 1n }, log),
       /contradicts it/,
