@@ -1,0 +1,162 @@
+/** Sampled-mode commands: commit, challenges, answer, challenge, flag-unanswered, withdraw. */
+import { datasetForSpec } from "../../prover/dataset/file.js";
+import { readSpec } from "../../prover/spec/schema.js";
+import { connect, registryAt } from "../registry/connect.js";
+import { requireDeployment } from "../registry/deployments.js";
+import { LOCAL_NETWORKS } from "../registry/keys.js";
+import { runIdOf } from "../registry/runs.js";
+import { answerArgs, commitWindows, drawPending, runChallenges, type ChallengeView } from "../registry/sampled.js";
+import { proveSteps, readRoots, trainRoots } from "../../prover/run/sampled.js";
+import { mined } from "../registry/tx.js";
+import { out, requirePersistent, log, type Common, onRun } from "./common.js";
+
+/** The run of a run directory on the recorded registry, with a client signing as its lab. */
+export async function labOfRunDir(o: Common & { runDir: string }) {
+  const chain = await connect(o.network, o.rpcUrl);
+  requirePersistent(chain);
+  const d = await requireDeployment(o.deployments, o.network);
+  const reader = (await registryAt(chain, d)).registry;
+  const runId = await runIdOf(reader, o.runDir);
+  if (runId === 0n)
+    throw new Error(`the run of ${o.runDir} is not registered on "${o.network}": run \`register --sampled\` first`);
+  const run = await reader.read.getRun([runId]);
+  if (!run.sampled) throw new Error(`run ${runId} proves every step (full mode): use \`prove\` and \`submit\``);
+  return { runId, run, ...(await registryAt(chain, d, o.account ?? run.lab)) };
+}
+
+export async function commit(o: Common & { spec: string; runDir: string; dataset?: string }): Promise<void> {
+  const { runId, run, registry, publicClient, lab, fromBlock } = await labOfRunDir(o);
+  const spec = await readSpec(o.spec);
+  const trained = await trainRoots(
+    spec,
+    await datasetForSpec(spec, o.spec, o.dataset),
+    { specFile: o.spec, runDir: o.runDir, lab: BigInt(lab), beacon: run.beacon },
+    log("commit"),
+  );
+  const r = await commitWindows(registry, publicClient, runId, trained.roots, log("commit"), {
+    fromBlock,
+    mineEmptyBlocks: LOCAL_NETWORKS.has(o.network),
+  });
+  out(
+    `run ${runId}: ${r.committed} window(s) committed, ${r.alreadyOnChain} already on chain; committed steps ${r.steps} ` +
+      `(not proven: challenged steps are proven by \`answer\`); loss ${trained.lossBefore.toFixed(4)} -> ${trained.lossAfter.toFixed(4)}`,
+  );
+}
+
+const challengeLine = (c: ChallengeView): string =>
+  `run ${c.runId} step ${c.step} (window ${c.window}): ${c.state}` +
+  (c.secondsLeft !== undefined ? `, ${c.secondsLeft} s left to answer` : "") +
+  (c.fee > 0n ? `, paid ${c.fee} wei by ${c.challenger}` : ", drawn");
+
+export async function challenges(o: Common & { run?: bigint; draw: boolean; json: boolean }): Promise<void> {
+  const { registry, publicClient, fromBlock } = await onRun(o);
+  const count = await registry.read.runCount();
+  const ids = o.run !== undefined ? [o.run] : Array.from({ length: Number(count) }, (_, i) => BigInt(i + 1));
+  const all: ChallengeView[] = [];
+  const pending: string[] = [];
+  for (const id of ids) {
+    if (!(await registry.read.getRun([id])).sampled) {
+      if (o.run !== undefined) throw new Error(`run ${id} is not a sampled run`);
+      continue;
+    }
+    if (o.draw) await drawPending(registry, publicClient, fromBlock, id, log("challenges"));
+    const r = await runChallenges(registry, publicClient, fromBlock, id);
+    all.push(...r.challenges);
+    for (const w of r.windows.filter((x) => !x.drawn))
+      pending.push(
+        `run ${id} window ${w.window}: not drawn yet (${w.drawable ? "drawable now: add --draw" : `seed block ${w.seedBlock} not mined yet`})`,
+      );
+  }
+  if (o.json) {
+    out(
+      JSON.stringify(
+        all.map((c) => ({
+          ...c,
+          runId: c.runId.toString(),
+          step: c.step.toString(),
+          window: c.window.toString(),
+          issuedAt: c.issuedAt.toString(),
+          fee: c.fee.toString(),
+          ...(c.secondsLeft !== undefined ? { secondsLeft: c.secondsLeft.toString() } : {}),
+        })),
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  for (const c of all) out(challengeLine(c));
+  for (const p of pending) out(p);
+  if (all.length === 0 && pending.length === 0) out("no challenges and no windows waiting for a draw");
+}
+
+export async function answer(o: Common & { spec: string; runDir: string; dataset?: string }): Promise<void> {
+  const { runId, run, registry, publicClient, fromBlock, lab } = await labOfRunDir(o);
+  const l = log("answer");
+  // Drawing the lab's own windows is harmless: the seed is fixed by the block hash.
+  await drawPending(registry, publicClient, fromBlock, runId, l);
+  const { challenges: cs, refs } = await runChallenges(registry, publicClient, fromBlock, runId);
+  const open = cs.filter((c) => c.state === "Open");
+  if (open.length === 0) {
+    out(`run ${runId}: no open challenge (${cs.length} challenge(s) so far)`);
+    return;
+  }
+  const spec = await readSpec(o.spec);
+  const data = await datasetForSpec(spec, o.spec, o.dataset);
+  const opts = { specFile: o.spec, runDir: o.runDir, lab: BigInt(lab), beacon: run.beacon };
+  if (!(await readRoots(o.runDir))) throw new Error(`${o.runDir} has no roots.json: was it committed with \`commit\`?`);
+  const trained = await trainRoots(spec, data, opts, l);
+  const proved = await proveSteps(
+    spec,
+    data,
+    opts,
+    trained,
+    open.map((c) => Number(c.step)),
+    l,
+  );
+  let answered = 0;
+  for (const c of open) {
+    const bundle = proved.proofs.get(Number(c.step));
+    if (!bundle) continue;
+    l.info(`run ${runId}: answering the challenge of step ${c.step}`);
+    const args = answerArgs(runId, c.step, trained.roots, run.stepsPerCheckpoint, refs, bundle);
+    await mined(publicClient, await registry.write.answerChallenge(args), `answering step ${c.step}`);
+    answered++;
+  }
+  out(
+    `run ${runId}: ${answered} challenge(s) answered with step proofs (${proved.tally.written.length} proved, ${proved.tally.reused.length} kept)` +
+      (proved.failed.length > 0
+        ? `; ${proved.failed.length} could not be proved: ${proved.failed.map((f) => `step ${f.step} (${f.reason})`).join("; ")}`
+        : ""),
+  );
+  if (proved.failed.length > 0) process.exitCode = 2;
+}
+
+export async function challengeCommand(o: Common & { run: bigint; step: bigint }): Promise<void> {
+  const { registry, publicClient, lab } = await onRun(o);
+  const fee = (await registry.read.samplingPolicy()).challengeFee;
+  await registry.simulate.requestChallenge([o.run, o.step], { account: lab, value: fee });
+  await mined(publicClient, await registry.write.requestChallenge([o.run, o.step], { value: fee }), "requestChallenge");
+  out(
+    `run ${o.run} step ${o.step} challenged by ${lab} for ${fee} wei: the fee goes to the lab if it answers in time, ` +
+      "back to you (with the violation flagged) if not; `withdraw` collects it",
+  );
+}
+
+export async function flagUnanswered(o: Common & { run: bigint; step: bigint }): Promise<void> {
+  const { registry, publicClient, lab } = await onRun(o);
+  await registry.simulate.flagUnansweredChallenge([o.run, o.step], { account: lab });
+  await mined(publicClient, await registry.write.flagUnansweredChallenge([o.run, o.step]), "flagUnansweredChallenge");
+  out(`run ${o.run}: the unanswered challenge of step ${o.step} flagged by ${lab}`);
+}
+
+export async function withdraw(o: Common): Promise<void> {
+  const { registry, publicClient, lab } = await onRun(o);
+  const credit = await registry.read.creditOf([lab]);
+  if (credit === 0n) {
+    out(`${lab} has no credit to withdraw`);
+    return;
+  }
+  await mined(publicClient, await registry.write.withdraw(), "withdraw");
+  out(`${lab} withdrew ${credit} wei`);
+}
