@@ -23,9 +23,11 @@ import {ISampledMode} from "../sampled/ISampledMode.sol";
 /// DRAW_DELAY_BLOCKS after registration, drawn by anyone (drawBeacon) once
 /// that block exists: the lab signs its registration before the hash exists,
 /// so it cannot choose it (the builder of that block can: see docs). Together
-/// with the lab's committed seed it fixes the data order; no checkpoint or
-/// window is accepted before it is drawn, and one not drawn within 256 blocks
-/// never can be (the run's deadlines keep running).
+/// with the lab's committed seed it fixes the data order; no checkpoint and no
+/// sampled-mode answer (no proof at all) is accepted before it is drawn, and a
+/// beacon not drawn within 256 blocks never can be (the run's deadlines keep
+/// running). Sampled windows commit roots, not proofs: they are accepted before
+/// the draw, but their challenges can only be answered after it.
 ///
 /// Deadlines run on the registry's clock, which stops while the registry is
 /// paused: window w after a checkpoint is missed once more than w x

@@ -50,7 +50,7 @@ library RunRules {
         if (s != ITrainingRegistry.RunStatus.Active) revert ITrainingRegistry.RunNotActive(runId, s);
     }
 
-    /// @dev The run's beacon, which must be drawn before any checkpoint or window is accepted.
+    /// @dev The run's beacon, which must be drawn before any proof (checkpoint or answer) is accepted.
     function drawnBeacon(uint256 runId, RegistryStorage.RunState storage run) internal view returns (uint64 beacon) {
         beacon = run.beacon;
         if (beacon == 0) revert ITrainingRegistry.BeaconNotDrawn(runId, run.beaconBlock);
