@@ -6,6 +6,7 @@ import { consoleLogger } from "../../prover/proving/log.js";
 import { paragraphs } from "../help.js";
 import { connect, registryAt, type Chain } from "../registry/connect.js";
 import { DEFAULT_DEPLOYMENTS_DIR, requireDeployment } from "../registry/deployments.js";
+import { runIdOf } from "../registry/runs.js";
 
 /** Options every command takes. */
 export interface Common {
@@ -55,6 +56,22 @@ export function command(program: Command, name: string, summary: string, descrip
 export const log = (name: string) => consoleLogger(name);
 
 export const DATASET_OPTION = "the spec's dataset file (default: the spec's dataset.file, else the built-in iris set)";
+
+/**
+ * The run of a run directory on the recorded registry, with a client signing as its lab (or --account);
+ * `registerHint` is the command that registers it, for the error when it is not registered.
+ */
+export async function labOfRunDir(o: Common & { runDir: string }, registerHint: string) {
+  const chain = await connect(o.network, o.rpcUrl);
+  requirePersistent(chain);
+  const d = await requireDeployment(o.deployments, o.network);
+  const reader = (await registryAt(chain, d)).registry;
+  const runId = await runIdOf(reader, o.runDir);
+  if (runId === 0n)
+    throw new Error(`the run of ${o.runDir} is not registered on "${o.network}": run \`${registerHint}\` first`);
+  const run = await reader.read.getRun([runId]);
+  return { d, runId, run, ...(await registryAt(chain, d, o.account ?? run.lab)) };
+}
 
 /** The recorded registry on the command's network, with a client signing as --account. */
 export async function onRun(o: Common) {

@@ -13,10 +13,10 @@ import { humanLine, jsonLine, runJson, runTable, type RegistryEvent } from "../.
 import { readRegistry, readRun } from "../../reader/runs.js";
 import { VIOLATION_LEGEND } from "../../reader/violations.js";
 import { watchRegistry } from "../../reader/watch.js";
-import { registerRunDir, runIdOf, submitRunDir } from "../registry/runs.js";
+import { registerRunDir, submitRunDir } from "../registry/runs.js";
 import { registerSampledRunDir } from "../registry/sampled.js";
 import { mined } from "../registry/tx.js";
-import { out, requirePersistent, log, type Common, onRun } from "./common.js";
+import { out, requirePersistent, log, type Common, onRun, labOfRunDir } from "./common.js";
 
 export async function register(
   o: Common & {
@@ -115,16 +115,8 @@ export async function prove(
 }
 
 export async function submit(o: Common & { runDir: string }): Promise<void> {
-  const chain = await connect(o.network, o.rpcUrl);
-  requirePersistent(chain);
-  const d = await requireDeployment(o.deployments, o.network);
   // Sign as the run's lab unless told otherwise.
-  const reader = (await registryAt(chain, d)).registry;
-  const runId = await runIdOf(reader, o.runDir);
-  if (runId === 0n)
-    throw new Error(`the run of ${o.runDir} is not registered on "${o.network}": run \`register\` first`);
-  const lab = (await reader.read.getRun([runId])).lab;
-  const { registry, publicClient } = await registryAt(chain, d, o.account ?? lab);
+  const { d, registry, publicClient } = await labOfRunDir(o, "register");
   const r = await submitRunDir(registry, publicClient, d, o.runDir, log("submit"));
   out(
     `run ${r.runId}: ${r.submitted} checkpoint(s) submitted, ${r.alreadyOnChain} already on chain; proven steps ${r.steps}` +

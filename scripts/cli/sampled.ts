@@ -1,31 +1,21 @@
 /** Sampled-mode commands: commit, challenges, answer, challenge, flag-unanswered, withdraw. */
 import { datasetForSpec } from "../../prover/dataset/file.js";
 import { readSpec } from "../../prover/spec/schema.js";
-import { connect, registryAt } from "../registry/connect.js";
-import { requireDeployment } from "../registry/deployments.js";
 import { LOCAL_NETWORKS } from "../registry/keys.js";
-import { runIdOf } from "../registry/runs.js";
 import { answerArgs, commitWindows, drawPending, runChallenges, type ChallengeView } from "../registry/sampled.js";
 import { proveSteps, readRoots, trainRoots } from "../../prover/run/sampled.js";
 import { mined } from "../registry/tx.js";
-import { out, requirePersistent, log, type Common, onRun } from "./common.js";
+import { out, log, type Common, onRun, labOfRunDir } from "./common.js";
 
-/** The run of a run directory on the recorded registry, with a client signing as its lab. */
-export async function labOfRunDir(o: Common & { runDir: string }) {
-  const chain = await connect(o.network, o.rpcUrl);
-  requirePersistent(chain);
-  const d = await requireDeployment(o.deployments, o.network);
-  const reader = (await registryAt(chain, d)).registry;
-  const runId = await runIdOf(reader, o.runDir);
-  if (runId === 0n)
-    throw new Error(`the run of ${o.runDir} is not registered on "${o.network}": run \`register --sampled\` first`);
-  const run = await reader.read.getRun([runId]);
-  if (!run.sampled) throw new Error(`run ${runId} proves every step (full mode): use \`prove\` and \`submit\``);
-  return { runId, run, ...(await registryAt(chain, d, o.account ?? run.lab)) };
+/** The sampled run of a run directory, with a client signing as its lab (labOfRunDir). */
+export async function sampledRunOfDir(o: Common & { runDir: string }) {
+  const r = await labOfRunDir(o, "register --sampled");
+  if (!r.run.sampled) throw new Error(`run ${r.runId} proves every step (full mode): use \`prove\` and \`submit\``);
+  return r;
 }
 
 export async function commit(o: Common & { spec: string; runDir: string; dataset?: string }): Promise<void> {
-  const { runId, run, registry, publicClient, lab, fromBlock } = await labOfRunDir(o);
+  const { runId, run, registry, publicClient, lab, fromBlock } = await sampledRunOfDir(o);
   const spec = await readSpec(o.spec);
   const trained = await trainRoots(
     spec,
@@ -91,7 +81,7 @@ export async function challenges(o: Common & { run?: bigint; draw: boolean; json
 }
 
 export async function answer(o: Common & { spec: string; runDir: string; dataset?: string }): Promise<void> {
-  const { runId, run, registry, publicClient, fromBlock, lab } = await labOfRunDir(o);
+  const { runId, run, registry, publicClient, fromBlock, lab } = await sampledRunOfDir(o);
   const l = log("answer");
   // Drawing the lab's own windows is harmless: the seed is fixed by the block hash.
   await drawPending(registry, publicClient, fromBlock, runId, l);
