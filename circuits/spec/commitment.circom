@@ -2,23 +2,20 @@ pragma circom 2.2.0;
 
 include "poseidon.circom";
 include "../commit/tags.circom";
+include "fields.circom";
 
-// Number of encoded spec fields (prover/spec/commitment.ts SPEC_FIELDS).
-function SPEC_FIELD_COUNT() { return 13; }
-
-// Salted spec commitment: Poseidon(tag, fields[0..12], salt) (DESIGN §3).
-// Field order: version, model family (code + 256 * hidden width), inputs, outputs, optimizer kind,
-// learning rate (bf16 pattern), batch size, planned steps, checkpoint
-// interval, dataset size, dataset root, data seed, init seed.
+// Salted spec commitment: Poseidon(tag, fields..., salt) (DESIGN §3), over the
+// canonical encoding in the order of fields.circom (generated from SPEC_FIELDS).
 template SpecCommitment() {
-    signal input fields[13];   // canonical encoding of the spec
+    var F = SPEC_FIELD_COUNT();
+    signal input fields[F];    // canonical encoding of the spec
     signal input salt;         // hiding randomness
     signal output commitment;
-    component h = Poseidon(15);
+    component h = Poseidon(F + 2);
     h.inputs[0] <== TAG_SPEC();
-    for (var i = 0; i < 13; i++) {
+    for (var i = 0; i < F; i++) {
         h.inputs[i + 1] <== fields[i];
     }
-    h.inputs[14] <== salt;
+    h.inputs[F + 1] <== salt;
     commitment <== h.out;
 }

@@ -15,28 +15,30 @@ include "family.circom";
 // infinite or NaN) and the plan has 1 to 2^32 - 1 steps. M is the model
 // family's code, H its hidden width (0 for linear-mse).
 template OpenSpec(M, I, H, O, B, N) {
-    signal input fields[13];     // canonical spec encoding (private)
+    signal input fields[SPEC_FIELD_COUNT()]; // canonical spec encoding (private)
     signal input salt;           // hiding salt (private)
     signal output commitment;    // the spec commitment
+    output Spec() spec;          // the same fields, by name
 
     component c = SpecCommitment();
     c.fields <== fields;
     c.salt <== salt;
     commitment <== c.commitment;
-    fields[0] === 1;             // version
-    fields[1] === modelField(M, H); // model family (and hidden width)
-    fields[2] === I;             // inputs
-    fields[3] === O;             // outputs
-    fields[4] === 1;             // optimizer sgd
-    fields[6] === B;             // batch size
-    fields[9] === N;             // dataset size
+    spec <== DecodeSpec()(fields);
+    spec.version === 1;
+    spec.modelFamily === modelField(M, H); // model family (and hidden width)
+    spec.modelInputs === I;
+    spec.modelOutputs === O;
+    spec.optimizerKind === 1;    // sgd
+    spec.batchSize === B;
+    spec.datasetSize === N;
 
     component lr = RequirePositiveNormalBf16();
-    lr.x <== fields[5];          // learning rate
+    lr.x <== spec.optimizerLearningRate;
     component planBits = Num2Bits(32);
-    planBits.in <== fields[7];   // planned steps < 2^32
+    planBits.in <== spec.plannedSteps; // planned steps < 2^32
     component planZero = IsZero();
-    planZero.in <== fields[7];
+    planZero.in <== spec.plannedSteps;
     planZero.out === 0;          // planned steps >= 1
 }
 
@@ -82,7 +84,7 @@ template Checkpoint(M, I, H, O, B, K, N, D) {
     signal input lab;              // private: the run's lab address
     signal input firstStep;        // private: index a of the first step (unpacked from position)
     signal input beacon;           // private: the run's registration beacon (unpacked from position)
-    signal input fields[13];       // private: spec encoding
+    signal input fields[SPEC_FIELD_COUNT()]; // private: spec encoding
     signal input salt;             // private: spec salt
     signal input params[P];        // private: weights at step a
     signal input x[K][B][I];       // private: features of each batch sample
@@ -97,11 +99,11 @@ template Checkpoint(M, I, H, O, B, K, N, D) {
     position === firstStep + (2 ** 64) * (K * F) + (2 ** 160) * beacon;
 
     // The spec and the run: the commitment opened here and the lab give the run tag.
-    component spec = OpenSpec(M, I, H, O, B, N);
-    spec.fields <== fields;
-    spec.salt <== salt;
+    component opened = OpenSpec(M, I, H, O, B, N);
+    opened.fields <== fields;
+    opened.salt <== salt;
     component tagOf = RunTag();
-    tagOf.specCommitment <== spec.commitment;
+    tagOf.specCommitment <== opened.commitment;
     tagOf.lab <== lab;
     tagOf.out === runTag;
 
@@ -124,7 +126,7 @@ template Checkpoint(M, I, H, O, B, K, N, D) {
         // The batch: indices from the committed seed and the run's beacon, samples in the committed dataset.
         for (var s = 0; s < B; s++) {
             sampler[j][s] = SampleIndex(N);
-            sampler[j][s].seed <== fields[11];
+            sampler[j][s].seed <== opened.spec.dataSeed;
             sampler[j][s].beacon <== beacon;
             sampler[j][s].step <== firstStep + j;
             sampler[j][s].position <== s;
@@ -133,7 +135,7 @@ template Checkpoint(M, I, H, O, B, K, N, D) {
             member[j][s].label <== label[j][s];
             member[j][s].index <== sampler[j][s].index;
             member[j][s].siblings <== siblings[j][s];
-            member[j][s].root <== fields[10];
+            member[j][s].root <== opened.spec.datasetRoot;
         }
         // The step itself, bit-exact, with the committed learning rate.
         step[j] = FamilyStep(M, I, H, O, B);
@@ -144,7 +146,7 @@ template Checkpoint(M, I, H, O, B, K, N, D) {
         }
         step[j].x <== x[j];
         step[j].label <== label[j];
-        step[j].lr <== fields[5];
+        step[j].lr <== opened.spec.optimizerLearningRate;
         root[j] = WeightsRoot(P);
         root[j].params <== step[j].newParams;
         roots[j + 1] <== root[j].root;

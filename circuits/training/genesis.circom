@@ -20,13 +20,13 @@ template Genesis(M, I, H, O, B, N) {
     signal input flopsPerStep;   // public: FLOPs of one step (from the shape)
     signal input plan;           // public: plannedSteps + 2^32 * checkpointInterval
 
-    signal input fields[13];     // private: spec encoding
+    signal input fields[SPEC_FIELD_COUNT()]; // private: spec encoding
     signal input salt;           // private: spec salt
 
-    component spec = OpenSpec(M, I, H, O, B, N);
-    spec.fields <== fields;
-    spec.salt <== salt;
-    spec.commitment === specCommitment;
+    component opened = OpenSpec(M, I, H, O, B, N);
+    opened.fields <== fields;
+    opened.salt <== salt;
+    opened.commitment === specCommitment;
 
     // The lab enters the run tag, so the proof cannot be replayed with another address.
     component tagOf = RunTag();
@@ -35,7 +35,7 @@ template Genesis(M, I, H, O, B, N) {
     tagOf.out === runTag;
 
     component init = FamilyInit(M, I, H, O);
-    init.seed <== fields[12];
+    init.seed <== opened.spec.initSeed;
     component r = WeightsRoot(P);
     r.params <== init.params;
     r.root === root0;
@@ -44,5 +44,5 @@ template Genesis(M, I, H, O, B, N) {
     // The plan and the checkpoint interval, packed (planned steps are range-checked to 32 bits in
     // OpenSpec, so the packing is one-to-one): the registry supplies the family's K as the interval,
     // so a spec is registered only under a family whose K it committed to (issue #24).
-    plan === fields[7] + 4294967296 * fields[8];
+    plan === opened.spec.plannedSteps + 4294967296 * opened.spec.checkpointInterval;
 }
