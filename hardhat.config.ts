@@ -22,7 +22,7 @@ export default defineConfig({
         // included) under the 24,576-byte code limit (EIP-170): with sampled mode (issue #11) the
         // registry is 24,157 bytes at 800 runs and over the limit at 1,000 (25,152) and 10,000 (28,772).
         // userdoc and devdoc (added to Hardhat's own selection): error meanings come from the contracts'
-        // NatSpec (scripts/registry/errors.ts, issue #25), not from a second hand-written table.
+        // NatSpec (client/errors.ts, issue #25), not from a second hand-written table.
         settings: {
           optimizer: { enabled: true, runs: 10_000 },
           viaIR: true,

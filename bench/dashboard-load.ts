@@ -10,13 +10,13 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Address } from "viem";
-import type { Logger } from "../../prover/proving/log.js";
-import { manyRuns } from "../fixtures/many-runs.js";
-import { registryFixtures } from "../fixtures/registry.js";
-import { browserUnavailable, launchBrowser } from "../helpers/browser.js";
-import { freePort } from "../helpers/net.js";
-import { connectNode, populate } from "../helpers/populate.js";
-import { cliProcess, dashboardProcess, rpcCall, startHardhatNode } from "../helpers/processes.js";
+import type { Logger } from "../prover/proving/log.js";
+import { manyRuns } from "../harness/fixtures/many-runs.js";
+import { registryFixtures } from "../harness/fixtures/registry.js";
+import { browserUnavailable, launchBrowser } from "../harness/browser.js";
+import { freePort } from "../harness/net.js";
+import { connectNode, populate } from "../harness/populate.js";
+import { cliProcess, dashboardProcess, rpcCall, startHardhatNode } from "../harness/processes.js";
 
 export interface DashboardLoad {
   readonly runs: number;

@@ -10,13 +10,13 @@
 import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import type { Hash } from "viem";
-import { familyId } from "../../prover/proving/families.js";
-import { useFixtureBeacon, type FixtureRun, type RegistryFixtures } from "../../test/fixtures/registry.js";
-import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
-import { registryContract } from "./contract.js";
-import { deployRegistry } from "./deploy.js";
-import { executePolicyCall, policyCall, schedulePolicyCall } from "./governance.js";
-import { mined } from "./tx.js";
+import { familyId } from "../prover/proving/families.js";
+import { useFixtureBeacon, type FixtureRun, type RegistryFixtures } from "../harness/fixtures/registry.js";
+import { checkpointCall, genesisCall, type Attestations } from "../client/calls.js";
+import { registryContract } from "../client/contract.js";
+import { deployRegistry } from "../client/deploy.js";
+import { executePolicyCall, policyCall, schedulePolicyCall } from "../client/governance.js";
+import { mined } from "../client/tx.js";
 
 export interface GasFigures {
   /** registerRun with its genesis proof (whole transaction), its plan projected to cross the threshold. */

@@ -1,5 +1,5 @@
 /**
- * npm run bench — constraint counts of the float gadgets, proving time of the
+ * The benchmark behind `npm run bench` (scripts/bench.ts): constraint counts of the float gadgets, proving time of the
  * demo circuit, and for the training proofs: constraints per step and per
  * K = 4 checkpoint, witness and proving time (medians), peak memory, and the
  * ratio of proving time to reference training time per step; the registry's
@@ -16,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import { compileTemplate } from "../prover/circom/template.js";
 import { readR1cs } from "../prover/circom/r1cs.js";
 import { buildAll } from "../prover/proving/artifacts.js";
-import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
+import { consoleLogger } from "../prover/proving/log.js";
 import { prove } from "../prover/proving/prove.js";
 import { numberToBf16 } from "../prover/numerics/index.js";
 import * as snarkjs from "snarkjs";
@@ -27,13 +27,13 @@ import { readSpec } from "../prover/spec/schema.js";
 import { checkpointInputs } from "../prover/statement/inputs.js";
 import { train } from "../prover/training/trainer.js";
 import { artifacts, network } from "hardhat";
-import { compileGeneratedVerifiers } from "./registry/families.js";
-import { measureGas, PAUSES_BEFORE_FIRST_FLAGS } from "./registry/gas.js";
-import { measureSampledGas } from "./registry/sampled-gas.js";
+import { compileGeneratedVerifiers } from "../client/families.js";
+import { measureGas, PAUSES_BEFORE_FIRST_FLAGS } from "./gas.js";
+import { measureSampledGas } from "./sampled-gas.js";
 import { escapeProbability } from "../prover/sampled/roots.js";
-import { registryFixtures } from "../test/fixtures/registry.js";
-import { importPenguins } from "../test/helpers/penguins.js";
-import { measureDashboardLoad } from "../test/dashboard/load.js";
+import { registryFixtures } from "../harness/fixtures/registry.js";
+import { importPenguins } from "../prover/dataset/penguins.js";
+import { measureDashboardLoad } from "./dashboard-load.js";
 import { familyCircuits, familyOfSpec } from "../prover/proving/families.js";
 import { newSpec } from "../prover/spec/init.js";
 import { checkpointCircuit, DEFAULT_MLP_SHAPE } from "../prover/proving/manifest.js";
@@ -52,7 +52,8 @@ const GADGETS: ReadonlyArray<readonly [label: string, template: string, args: nu
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function main(): Promise<void> {
+/** Runs every measurement, printing figures for people and, last, one JSON line for machines. */
+export async function runBench(): Promise<void> {
   const log = consoleLogger("bench");
   const constraints: Record<string, number> = {};
   process.stdout.write("Constraints per gadget (circom --O2, bit patterns in and out):\n");
@@ -334,10 +335,4 @@ async function main(): Promise<void> {
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     }) + "\n",
   );
-  await releaseSnarkjs();
 }
-
-main().catch((err: unknown) => {
-  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});

@@ -16,19 +16,19 @@ import path from "node:path";
 import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import { getAddress, type Hash } from "viem";
-import { commitDataset } from "../../prover/dataset/dataset.js";
-import { loadIris } from "../../prover/dataset/iris.js";
-import { FAMILIES, familyId } from "../../prover/proving/families.js";
-import type { Logger } from "../../prover/proving/log.js";
-import { proveSteps, trainRoots } from "../../prover/run/sampled.js";
-import { readSpec } from "../../prover/spec/schema.js";
-import { genesisCall, type Attestations } from "./calls.js";
-import { deployDirectPolicyRegistry, deployRegistry } from "./deploy.js";
-import { answerArgs, commitWindows, runChallenges, windowRefs } from "./sampled.js";
-import { mined } from "./tx.js";
-import { drawRunBeacon } from "./runs.js";
+import { commitDataset } from "../prover/dataset/dataset.js";
+import { loadIris } from "../prover/dataset/iris.js";
+import { FAMILIES, familyId } from "../prover/proving/families.js";
+import type { Logger } from "../prover/proving/log.js";
+import { proveSteps, trainRoots } from "../prover/run/sampled.js";
+import { readSpec } from "../prover/spec/schema.js";
+import { genesisCall, type Attestations } from "../client/calls.js";
+import { deployDirectPolicyRegistry, deployRegistry } from "../client/deploy.js";
+import { answerArgs, commitWindows, runChallenges, windowRefs } from "../client/sampled.js";
+import { mined } from "../client/tx.js";
+import { drawRunBeacon } from "../client/runs.js";
 import { readFile } from "node:fs/promises";
-import type { ProofBundle } from "../../prover/proving/prove.js";
+import type { ProofBundle } from "../prover/proving/prove.js";
 
 export interface SampledGasFigures {
   /** commitWindow, W = 4: the example run's four windows (the last designates the run). */

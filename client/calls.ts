@@ -4,14 +4,14 @@
  * signals by name (prover/statement/statement.ts), never by position.
  */
 import { getAddress, type Address } from "viem";
-import { packProof, proofWords, type ProofWords } from "../../prover/proving/calldata.js";
-import type { ProofBundle } from "../../prover/proving/prove.js";
+import { packProof, proofWords, type ProofWords } from "../prover/proving/calldata.js";
+import type { ProofBundle } from "../prover/proving/prove.js";
 import {
   CHECKPOINT_PUBLIC_SIGNALS,
   GENESIS_PUBLIC_SIGNALS,
   unpackPlan,
   unpackPosition,
-} from "../../prover/statement/statement.js";
+} from "../prover/statement/statement.js";
 
 /** ITrainingRegistry.GenesisFacts. */
 export interface GenesisFacts {

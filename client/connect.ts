@@ -6,8 +6,8 @@
  */
 import { network } from "hardhat";
 import { getAddress, isAddress } from "viem";
-import { registryEntry } from "../../reader/deployment.js";
-import type { RegistryRef } from "../../reader/runs.js";
+import { registryEntry } from "./read/deployment.js";
+import type { RegistryRef } from "./read/runs.js";
 import { registryContract } from "./contract.js";
 import type { DeploymentRecord } from "./deployments.js";
 
@@ -82,7 +82,7 @@ export async function registryAt(chain: Chain, d: DeploymentRecord, account?: st
     );
   const w = await wallet(chain, account);
   const registry = await registryContract(chain.conn.viem, c.address, { public: publicClient, wallet: w });
-  /** The registry as the shared reader (reader/) reads it. */
+  /** The registry as the shared reader (client/read/) reads it. */
   const ref: RegistryRef = { client: publicClient, address: registry.address, abi: registry.abi, families: d.families };
   const table = d.contracts.CircuitFamilies;
   if (!table) throw new Error(`the "${d.network}" deployment record has no CircuitFamilies: redeploy with --force`);

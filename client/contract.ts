@@ -8,7 +8,7 @@
 import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
 import { artifacts } from "hardhat";
 import { getContract, type Abi, type Address } from "viem";
-import { REGISTRY_ABI_PARTS, type RegistryAbi } from "../../reader/abi.js";
+import { REGISTRY_ABI_PARTS, type RegistryAbi } from "./read/abi.js";
 
 /** A compiled contract's ABI; for TrainingRegistry, the registry's whole ABI (with ISampledMode's). */
 export async function abiOf(contractName: string): Promise<Abi> {

@@ -16,10 +16,10 @@
  */
 import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
 import { getAddress, zeroAddress, type Address, type Hash, type Hex } from "viem";
-import { FAMILIES, familyId, type FamilySpec } from "../../prover/proving/families.js";
-import { adapterName, checkpointSteps, circuitSpec } from "../../prover/proving/manifest.js";
-import { requireArtifacts } from "../../prover/proving/prove.js";
-import type { Logger } from "../../prover/proving/log.js";
+import { FAMILIES, familyId, type FamilySpec } from "../prover/proving/families.js";
+import { adapterName, checkpointSteps, circuitSpec } from "../prover/proving/manifest.js";
+import { requireArtifacts } from "../prover/proving/prove.js";
+import type { Logger } from "../prover/proving/log.js";
 import { registryContract } from "./contract.js";
 import { deployableKeys, LOCAL_NETWORKS, type KeyRecord } from "./keys.js";
 import { mined } from "./tx.js";

@@ -11,10 +11,10 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Abi, Address, Hex } from "viem";
-import { writeJsonAtomic } from "../../prover/fs/atomic.js";
-import { PROJECT_ROOT } from "../../prover/paths.js";
-import type { FamilySpec } from "../../prover/proving/families.js";
-import { DeploymentRecordSchema, type DeploymentRecord } from "../../reader/deployment.js";
+import { writeJsonAtomic } from "../prover/fs/atomic.js";
+import { PROJECT_ROOT } from "../prover/paths.js";
+import type { FamilySpec } from "../prover/proving/families.js";
+import { DeploymentRecordSchema, type DeploymentRecord } from "./read/deployment.js";
 import type { Deployment } from "./deploy.js";
 
 export type { DeploymentRecord };

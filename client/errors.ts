@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { BaseError, ContractFunctionRevertedError } from "viem";
-import { PROJECT_ROOT } from "../../prover/paths.js";
+import { PROJECT_ROOT } from "../prover/paths.js";
 
 /** The contracts a registry call can revert through; their NatSpec explains each custom error. */
 const DOCUMENTED: ReadonlyArray<readonly [source: string, name: string]> = [

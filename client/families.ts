@@ -18,10 +18,10 @@ import {
   type Address,
   type Hex,
 } from "viem";
-import { familyId, type FamilySpec } from "../../prover/proving/families.js";
-import type { Logger } from "../../prover/proving/log.js";
-import { adapterName } from "../../prover/proving/manifest.js";
-import { requireArtifacts } from "../../prover/proving/prove.js";
+import { familyId, type FamilySpec } from "../prover/proving/families.js";
+import type { Logger } from "../prover/proving/log.js";
+import { adapterName } from "../prover/proving/manifest.js";
+import { requireArtifacts } from "../prover/proving/prove.js";
 import type { wallet as walletOf } from "./connect.js";
 import { familyEntry, type DeploymentRecord } from "./deployments.js";
 import { deployableKeys } from "./keys.js";

@@ -12,11 +12,11 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
 import type { Address, PublicClient } from "viem";
-import { artifactPaths, expectedAdapterSource, type OutputDirs } from "../../prover/proving/artifacts.js";
-import type { Transcript } from "../../prover/proving/ceremony.js";
-import { adapterName, circuitSpec, verifierName } from "../../prover/proving/manifest.js";
-import { sha256File } from "../../prover/proving/ptau.js";
-import { PROJECT_ROOT } from "../../prover/paths.js";
+import { artifactPaths, expectedAdapterSource, type OutputDirs } from "../prover/proving/artifacts.js";
+import type { Transcript } from "../prover/proving/ceremony.js";
+import { adapterName, circuitSpec, verifierName } from "../prover/proving/manifest.js";
+import { sha256File } from "../prover/proving/ptau.js";
+import { PROJECT_ROOT } from "../prover/paths.js";
 
 /** Networks whose chains are development chains: development keys are fine there. */
 export const LOCAL_NETWORKS = new Set(["default", "hardhat", "localhost"]);

@@ -2,15 +2,15 @@
  * A run directory (prover/run/prover.ts) against the registry: register it
  * with its genesis proof and submit every checkpoint the chain does not
  * have yet (safe to re-run after a crash: the chain says where the run
- * stands). Runs are read back through reader/runs.ts.
+ * stands). Runs are read back through client/read/runs.ts.
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { getAddress, type Address, type PublicClient } from "viem";
-import { familyId, familySpec, type FamilySpec } from "../../prover/proving/families.js";
-import { silentLogger, type Logger } from "../../prover/proving/log.js";
-import type { ProofBundle } from "../../prover/proving/prove.js";
-import { readRunRecord, recordRegistration } from "../../prover/run/prover.js";
+import { familyId, familySpec, type FamilySpec } from "../prover/proving/families.js";
+import { silentLogger, type Logger } from "../prover/proving/log.js";
+import type { ProofBundle } from "../prover/proving/prove.js";
+import { readRunRecord, recordRegistration } from "../prover/run/prover.js";
 import { checkpointCall, genesisCall, type Attestations } from "./calls.js";
 import type { registryAt } from "./connect.js";
 import type { DeploymentRecord } from "./deployments.js";

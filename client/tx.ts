@@ -1,6 +1,6 @@
 /** Waiting for a transaction, once for every caller. */
 import type { Hash, PublicClient, TransactionReceipt } from "viem";
-import type { Logger } from "../../prover/proving/log.js";
+import type { Logger } from "../prover/proving/log.js";
 
 /** The receipt of `hash` once mined; throws, naming `what`, if it reverted. */
 export async function mined(publicClient: PublicClient, hash: Hash, what: string): Promise<TransactionReceipt> {

@@ -5,7 +5,7 @@
  * page polls. Shared by the server (dashboard/server.ts) and the page.
  */
 import { z } from "zod";
-import { DeploymentRecordSchema } from "../reader/deployment.js";
+import { DeploymentRecordSchema } from "../client/read/deployment.js";
 
 export const DashboardConfigSchema = z.object({
   network: z.string(),

@@ -1,5 +1,5 @@
 /**
- * npm run demo — the whole story on Hardhat's in-process chain, in one
+ * The demo behind `npm run demo` (scripts/demo.ts): the whole story on Hardhat's in-process chain, in one
  * process, with no set-up beyond `npm install`:
  *
  *   deploy the verifiers, adapters and registry (families registered, a
@@ -24,28 +24,28 @@ import { getAddress, type Address } from "viem";
 import { commitDataset } from "../prover/dataset/dataset.js";
 import { loadIris } from "../prover/dataset/iris.js";
 import { bf16ToNumber } from "../prover/numerics/index.js";
-import { consoleLogger, releaseSnarkjs, type Logger } from "../prover/proving/log.js";
+import { consoleLogger, type Logger } from "../prover/proving/log.js";
 import { trainAndProve } from "../prover/run/prover.js";
 import { specCommitment } from "../prover/spec/commitment.js";
 import { readSpec, type TrainingSpec } from "../prover/spec/schema.js";
-import type { Attestations } from "./registry/calls.js";
+import type { Attestations } from "../client/calls.js";
 import { familyOfSpec } from "../prover/proving/families.js";
 import { flopsPerStep } from "../prover/statement/statement.js";
 import { describeArch } from "../prover/training/architecture.js";
 import { shapeOf } from "../prover/training/trainer.js";
-import { connect, registryAt } from "./registry/connect.js";
-import { deployRegistry } from "./registry/deploy.js";
-import { deploymentRecord } from "./registry/deployments.js";
-import { describeError } from "./registry/errors.js";
-import { humanLine, runTable } from "../reader/format.js";
-import { readRun } from "../reader/runs.js";
-import { VIOLATION_LEGEND } from "../reader/violations.js";
-import { watchRegistry, type Cursor } from "../reader/watch.js";
-import { registerRunDir, submitRunDir } from "./registry/runs.js";
-import { answerArgs, commitWindows, drawPending, registerSampledRunDir, runChallenges } from "./registry/sampled.js";
+import { connect, registryAt } from "../client/connect.js";
+import { deployRegistry } from "../client/deploy.js";
+import { deploymentRecord } from "../client/deployments.js";
+import { describeError } from "../client/errors.js";
+import { humanLine, runTable } from "../client/read/format.js";
+import { readRun } from "../client/read/runs.js";
+import { VIOLATION_LEGEND } from "../client/read/violations.js";
+import { watchRegistry, type Cursor } from "../client/read/watch.js";
+import { registerRunDir, submitRunDir } from "../client/runs.js";
+import { answerArgs, commitWindows, drawPending, registerSampledRunDir, runChallenges } from "../client/sampled.js";
 import { proveSteps, trainRoots, type SampledOptions } from "../prover/run/sampled.js";
 import { escapeProbability } from "../prover/sampled/roots.js";
-import { mined } from "./registry/tx.js";
+import { mined } from "../client/tx.js";
 
 const say = (s = ""): void => void process.stdout.write(s + "\n");
 const MLP_SPEC_FILE = path.join("prover", "spec", "examples", "iris-mlp.json");
@@ -60,7 +60,8 @@ function chart(points: ReadonlyArray<{ step: number; loss: number }>): string[] 
   );
 }
 
-async function main(): Promise<void> {
+/** Tells the whole story; throws if it does not come out exactly so. */
+export async function runDemo(): Promise<void> {
   const t0 = Date.now();
   const log: Logger = consoleLogger("demo");
   const specFile = path.join("prover", "spec", "examples", "iris-linear.json");
@@ -437,10 +438,3 @@ async function main(): Promise<void> {
     "every MLP checkpoint cost at most 300k gas",
   );
 }
-
-main()
-  .catch((err: unknown) => {
-    process.stderr.write(`demo: ${describeError(err)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(releaseSnarkjs);

@@ -1,14 +1,14 @@
 /**
  * Filling a registry on a `hardhat node` with recorded fixture runs (real
- * proofs, test/fixtures/registry.ts), through the lab's own account: for the
+ * proofs, harness/fixtures/registry.ts), through the lab's own account: for the
  * dashboard's test and benchmark.
  */
 import { network } from "hardhat";
 import type { Address, Hash } from "viem";
-import { familyId } from "../../prover/proving/families.js";
-import { checkpointCall, genesisCall, type Attestations } from "../../scripts/registry/calls.js";
-import { mined } from "../../scripts/registry/tx.js";
-import { useFixtureBeacon, type FixtureRun } from "../fixtures/registry.js";
+import { familyId } from "../prover/proving/families.js";
+import { checkpointCall, genesisCall, type Attestations } from "../client/calls.js";
+import { mined } from "../client/tx.js";
+import { useFixtureBeacon, type FixtureRun } from "./fixtures/registry.js";
 
 export type NodeConnection = Awaited<ReturnType<typeof network.create>>;
 

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
-import { PROJECT_ROOT } from "../../prover/paths.js";
+import { PROJECT_ROOT } from "../prover/paths.js";
 import { freePort, sleep, until } from "./net.js";
 
 /** The project's node_modules/.bin, first on PATH for child processes. */

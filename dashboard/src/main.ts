@@ -1,23 +1,23 @@
 /**
  * The dashboard page: loads its configuration from the server, reads the
  * registry through the server's read-only JSON-RPC relay with the shared
- * reader (reader/), polls for new events, and renders the view the URL
+ * reader (client/read/), polls for new events, and renders the view the URL
  * names. When the RPC endpoint or the server stops answering, or the
  * deployment record no longer matches the chain, it says so and keeps
  * trying; when they answer again it catches up from where it was.
  */
 import { BaseError, createPublicClient, http, HttpRequestError, type PublicClient } from "viem";
-import type { RegistryAbi } from "../../reader/abi.js";
-import { registryEntry } from "../../reader/deployment.js";
-import { readEvents } from "../../reader/events.js";
-import { eventId, type RegistryEvent, type RunView } from "../../reader/format.js";
+import type { RegistryAbi } from "../../client/read/abi.js";
+import { registryEntry } from "../../client/read/deployment.js";
+import { readEvents } from "../../client/read/events.js";
+import { eventId, type RegistryEvent, type RunView } from "../../client/read/format.js";
 import {
   readRegistry,
   runTimeline,
   type RegistryRef,
   type RegistryState,
   type TimelinePoint,
-} from "../../reader/runs.js";
+} from "../../client/read/runs.js";
 import { DashboardConfigSchema, type DashboardConfig } from "../config.js";
 import { parseRoute, runsHash, type Filters } from "./route.js";
 import { esc, feed, filterBar, runPage, runsTable, type ChallengeClock } from "./views.js";

@@ -5,7 +5,7 @@
  *   #/?lab=0x…&family=NAME&kind=KIND        the same, filtered
  *   #/run/ID                                one run
  */
-import { VIOLATION_KINDS, type ViolationKind } from "../../reader/violations.js";
+import { VIOLATION_KINDS, type ViolationKind } from "../../client/read/violations.js";
 
 export interface Filters {
   readonly lab?: string;

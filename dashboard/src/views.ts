@@ -1,7 +1,7 @@
 /**
  * What the page shows, as HTML built from the registry's state: pure
  * functions of their arguments (no fetching, no DOM). Names, meanings and
- * number formats come from reader/, the same rules the CLI prints with.
+ * number formats come from client/read/, the same rules the CLI prints with.
  * Every value from the chain is escaped.
  */
 import {
@@ -15,9 +15,9 @@ import {
   short,
   type RegistryEvent,
   type RunView,
-} from "../../reader/format.js";
-import type { TimelinePoint } from "../../reader/runs.js";
-import { DESIGNATION_MEANINGS, VIOLATIONS, violationName } from "../../reader/violations.js";
+} from "../../client/read/format.js";
+import type { TimelinePoint } from "../../client/read/runs.js";
+import { DESIGNATION_MEANINGS, VIOLATIONS, violationName } from "../../client/read/violations.js";
 import { runHash, runsHash, type Filters } from "./route.js";
 
 export const esc = (x: unknown): string => String(x).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

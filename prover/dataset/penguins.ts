@@ -1,10 +1,10 @@
 /** The Palmer penguins table shipped by the npm package `vega-datasets` (344 rows, 2 with no measurements). */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { CommittedDataset } from "../../prover/dataset/dataset.js";
-import type { DatasetFile } from "../../prover/dataset/file.js";
-import { importTable, parseJsonTable } from "../../prover/dataset/import.js";
-import { PROJECT_ROOT } from "../../prover/paths.js";
+import type { CommittedDataset } from "./dataset.js";
+import type { DatasetFile } from "./file.js";
+import { importTable, parseJsonTable } from "./import.js";
+import { PROJECT_ROOT } from "../paths.js";
 
 export const PENGUINS = path.join(PROJECT_ROOT, "node_modules", "vega-datasets", "data", "penguins.json");
 export const PENGUIN_FEATURES = ["Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)"];

@@ -1,9 +1,9 @@
 /** The example training spec and the iris dataset it commits to, shared by tests. */
 import path from "node:path";
-import { commitDataset, type CommittedDataset } from "../../prover/dataset/dataset.js";
-import { loadIris } from "../../prover/dataset/iris.js";
-import { PROJECT_ROOT } from "../../prover/paths.js";
-import { readSpec, type TrainingSpec } from "../../prover/spec/schema.js";
+import { commitDataset, type CommittedDataset } from "../dataset/dataset.js";
+import { loadIris } from "../dataset/iris.js";
+import { PROJECT_ROOT } from "../paths.js";
+import { readSpec, type TrainingSpec } from "./schema.js";
 
 export const EXAMPLE_SPEC = path.join(PROJECT_ROOT, "prover", "spec", "examples", "iris-linear.json");
 

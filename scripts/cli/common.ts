@@ -4,9 +4,9 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { isAddress, type Address } from "viem";
 import { consoleLogger } from "../../prover/proving/log.js";
 import { paragraphs } from "../help.js";
-import { connect, registryAt, type Chain } from "../registry/connect.js";
-import { DEFAULT_DEPLOYMENTS_DIR, requireDeployment } from "../registry/deployments.js";
-import { runIdOf } from "../registry/runs.js";
+import { connect, registryAt, type Chain } from "../../client/connect.js";
+import { DEFAULT_DEPLOYMENTS_DIR, requireDeployment } from "../../client/deployments.js";
+import { runIdOf } from "../../client/runs.js";
 
 /** Options every command takes. */
 export interface Common {

@@ -4,12 +4,12 @@ import { artifacts } from "hardhat";
 import { type Address } from "viem";
 import { familyId, familyOfSpec } from "../../prover/proving/families.js";
 import { readSpec } from "../../prover/spec/schema.js";
-import { connect, registryAt } from "../registry/connect.js";
-import { abiOf } from "../registry/contract.js";
-import { DEFAULT_SAMPLING, deployRegistry } from "../registry/deploy.js";
-import { readDeployment, requireDeployment, writeDeployment, writeDeploymentRecord } from "../registry/deployments.js";
-import { addFamily, compileGeneratedVerifiers } from "../registry/families.js";
-import { verifyDeployment } from "../registry/keys.js";
+import { connect, registryAt } from "../../client/connect.js";
+import { abiOf } from "../../client/contract.js";
+import { DEFAULT_SAMPLING, deployRegistry } from "../../client/deploy.js";
+import { readDeployment, requireDeployment, writeDeployment, writeDeploymentRecord } from "../../client/deployments.js";
+import { addFamily, compileGeneratedVerifiers } from "../../client/families.js";
+import { verifyDeployment } from "../../client/keys.js";
 import { out, requirePersistent, log, type Common } from "./common.js";
 
 export async function deploy(

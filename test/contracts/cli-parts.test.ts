@@ -9,9 +9,9 @@ import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "mocha";
-import { abiOf } from "../../scripts/registry/contract.js";
-import { connect, registryAt, type Chain } from "../../scripts/registry/connect.js";
-import { deployRegistry } from "../../scripts/registry/deploy.js";
+import { abiOf } from "../../client/contract.js";
+import { connect, registryAt, type Chain } from "../../client/connect.js";
+import { deployRegistry } from "../../client/deploy.js";
 import { FAMILIES } from "../../prover/proving/families.js";
 import {
   deploymentFile,
@@ -20,10 +20,10 @@ import {
   requireDeployment,
   writeDeployment,
   type DeploymentRecord,
-} from "../../scripts/registry/deployments.js";
-import { describeError, errorMeanings } from "../../scripts/registry/errors.js";
-import { humanLine, jsonLine, type RegistryEvent } from "../../reader/format.js";
-import { readCursor, watchRegistry } from "../../reader/watch.js";
+} from "../../client/deployments.js";
+import { describeError, errorMeanings } from "../../client/errors.js";
+import { humanLine, jsonLine, type RegistryEvent } from "../../client/read/format.js";
+import { readCursor, watchRegistry } from "../../client/read/watch.js";
 
 describe("CLI building blocks", function () {
   this.timeout(300_000);

@@ -1,5 +1,5 @@
 /**
- * TrainingRegistry with real proofs (recorded by test/fixtures/registry.ts)
+ * TrainingRegistry with real proofs (recorded by harness/fixtures/registry.ts)
  * on Hardhat's in-process network, deployed by the real deploy routine.
  * Every successful call is checked on its events and the stored state
  * together; every rejected call on its custom error and on state left as
@@ -13,10 +13,10 @@ import { FIELD_P } from "../../prover/circom/r1cs.js";
 import { FAMILIES, familyId } from "../../prover/proving/families.js";
 import { releaseSnarkjs } from "../../prover/proving/log.js";
 import { CHECKPOINT_PUBLIC_SIGNALS, GENESIS_PUBLIC_SIGNALS } from "../../prover/statement/statement.js";
-import { checkpointCall, genesisCall, type Attestations } from "../../scripts/registry/calls.js";
-import { deployRegistry, type Deployment } from "../../scripts/registry/deploy.js";
-import { measureGas } from "../../scripts/registry/gas.js";
-import { executePolicyCall, policyCall, schedulePolicyCall } from "../../scripts/registry/governance.js";
+import { checkpointCall, genesisCall, type Attestations } from "../../client/calls.js";
+import { deployRegistry, type Deployment } from "../../client/deploy.js";
+import { measureGas } from "../../bench/gas.js";
+import { executePolicyCall, policyCall, schedulePolicyCall } from "../../client/governance.js";
 import {
   FAMILY_K1,
   FAMILY_K4,
@@ -25,10 +25,10 @@ import {
   registryFixtures,
   useFixtureBeacon,
   type FixtureRun,
-} from "../fixtures/registry.js";
-import { deployDirectPolicyRegistry } from "../../scripts/registry/deploy.js";
-import { registryContract } from "../../scripts/registry/contract.js";
-import type { FamiliesAbi } from "../../reader/abi.js";
+} from "../../harness/fixtures/registry.js";
+import { deployDirectPolicyRegistry } from "../../client/deploy.js";
+import { registryContract } from "../../client/contract.js";
+import type { FamiliesAbi } from "../../client/read/abi.js";
 import { expectCustomError, SAMPLED_MODE_ERRORS, SOLIDITY_TESTED_ERRORS, triggeredErrors } from "../helpers/revert.js";
 
 type Connection = Awaited<ReturnType<typeof network.create>>;

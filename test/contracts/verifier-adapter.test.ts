@@ -22,7 +22,7 @@ import { prove, type ProofBundle } from "../../prover/proving/prove.js";
 import { checkpointInputs, genesisInputs } from "../../prover/statement/inputs.js";
 import { CHECKPOINT_PUBLIC_SIGNALS, GENESIS_PUBLIC_SIGNALS } from "../../prover/statement/statement.js";
 import { train } from "../../prover/training/trainer.js";
-import { loadExample } from "../helpers/example.js";
+import { loadExample } from "../../prover/spec/example.js";
 import { expectCustomError } from "../helpers/revert.js";
 
 const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;

@@ -1,5 +1,5 @@
 /**
- * The dashboard in a real headless Chromium (test/helpers/browser.ts)
+ * The dashboard in a real headless Chromium (harness/browser.ts)
  * against a real `hardhat node`: deployed with the CLI, filled with recorded
  * fixture runs (real proofs), served by `npm run dashboard` as a child
  * process whose RPC endpoint sits behind a TCP proxy this test cuts and
@@ -14,11 +14,11 @@ import type { Browser, Page } from "puppeteer-core";
 import { getAddress, type Address } from "viem";
 import { BUILD_DIR } from "../../prover/paths.js";
 import { releaseSnarkjs } from "../../prover/proving/log.js";
-import { VIOLATIONS } from "../../reader/violations.js";
-import { registryFixtures, type RegistryFixtures } from "../fixtures/registry.js";
-import { browserUnavailable, launchBrowser } from "../helpers/browser.js";
-import { freePort } from "../helpers/net.js";
-import { connectNode, populate, type NodeConnection } from "../helpers/populate.js";
+import { VIOLATIONS } from "../../client/read/violations.js";
+import { registryFixtures, type RegistryFixtures } from "../../harness/fixtures/registry.js";
+import { browserUnavailable, launchBrowser } from "../../harness/browser.js";
+import { freePort } from "../../harness/net.js";
+import { connectNode, populate, type NodeConnection } from "../../harness/populate.js";
 import {
   cliOn,
   dashboardProcess,
@@ -27,7 +27,7 @@ import {
   rpcCall,
   scriptProcess,
   startHardhatNode,
-} from "../helpers/processes.js";
+} from "../../harness/processes.js";
 
 const SHOTS = path.join(BUILD_DIR, "test-artifacts", "dashboard");
 const ACCOUNT2: Address = getAddress("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");

@@ -12,9 +12,9 @@ import { getAddress, type Address } from "viem";
 import { parseRoute, runsHash, type Filters } from "../../dashboard/src/route.js";
 import { esc, feed, flopsBar, runMatches, runPage, runsTable, timelineChart } from "../../dashboard/src/views.js";
 import { startDashboard, type Dashboard } from "../../dashboard/server.js";
-import { eventRunId, eventSentence, type RegistryEvent, type RunView } from "../../reader/format.js";
-import { VIOLATION_KINDS } from "../../reader/violations.js";
-import { freePort } from "../helpers/net.js";
+import { eventRunId, eventSentence, type RegistryEvent, type RunView } from "../../client/read/format.js";
+import { VIOLATION_KINDS } from "../../client/read/violations.js";
+import { freePort } from "../../harness/net.js";
 
 const LAB_A: Address = getAddress("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
 const LAB_B: Address = getAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");

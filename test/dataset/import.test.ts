@@ -24,7 +24,7 @@ import {
 } from "../../prover/dataset/import.js";
 import { numberToBf16 } from "../../prover/numerics/index.js";
 import { PROJECT_ROOT } from "../../prover/paths.js";
-import { PENGUINS, PENGUIN_FEATURES } from "../helpers/penguins.js";
+import { PENGUINS, PENGUIN_FEATURES } from "../../prover/dataset/penguins.js";
 
 const require = createRequire(import.meta.url);
 

@@ -5,7 +5,7 @@
  * family's circuit ids, added on-chain through the policy timelock, a run
  * registered, trained, proved and accepted.
  */
-import { registryContract } from "../../scripts/registry/contract.js";
+import { registryContract } from "../../client/contract.js";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
@@ -23,11 +23,11 @@ import { releaseSnarkjs, silentLogger as log } from "../../prover/proving/log.js
 import { trainAndProve } from "../../prover/run/prover.js";
 import { newSpec, writeNewSpec } from "../../prover/spec/init.js";
 import { readSpec, type TrainingSpec } from "../../prover/spec/schema.js";
-import { deployRegistry } from "../../scripts/registry/deploy.js";
-import { deploymentRecord, type DeploymentRecord } from "../../scripts/registry/deployments.js";
-import { addFamily, compileGeneratedVerifiers } from "../../scripts/registry/families.js";
-import { registerRunDir, submitRunDir } from "../../scripts/registry/runs.js";
-import { importPenguins } from "../helpers/penguins.js";
+import { deployRegistry } from "../../client/deploy.js";
+import { deploymentRecord, type DeploymentRecord } from "../../client/deployments.js";
+import { addFamily, compileGeneratedVerifiers } from "../../client/families.js";
+import { registerRunDir, submitRunDir } from "../../client/runs.js";
+import { importPenguins } from "../../prover/dataset/penguins.js";
 import { expectCustomError } from "../helpers/revert.js";
 
 /** The in-process network: development keys are fine there. */

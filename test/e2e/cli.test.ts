@@ -14,10 +14,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Contract, JsonRpcProvider, type EventLog } from "ethers";
 import { after, before, describe, it } from "mocha";
-import { registryFixtures } from "../fixtures/registry.js";
-import { EXAMPLE_SPEC } from "../helpers/example.js";
-import { freePort, sleep, until } from "../helpers/net.js";
-import { cliOn, cliProcess, Proc, Proxy, rpcCall, startHardhatNode } from "../helpers/processes.js";
+import { registryFixtures } from "../../harness/fixtures/registry.js";
+import { EXAMPLE_SPEC } from "../../prover/spec/example.js";
+import { freePort, sleep, until } from "../../harness/net.js";
+import { cliOn, cliProcess, Proc, Proxy, rpcCall, startHardhatNode } from "../../harness/processes.js";
 
 const ACCOUNT1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 

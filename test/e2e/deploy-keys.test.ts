@@ -27,12 +27,12 @@ import { circuitSpec } from "../../prover/proving/manifest.js";
 import { DEV_PTAU, PROJECT_ROOT } from "../../prover/paths.js";
 import { artifacts, network } from "hardhat";
 import { FAMILIES } from "../../prover/proving/families.js";
-import { deployRegistry } from "../../scripts/registry/deploy.js";
-import { deploymentRecord } from "../../scripts/registry/deployments.js";
-import { compileGeneratedVerifiers } from "../../scripts/registry/families.js";
-import { deployableKeys, keyRecord, verifyDeployment } from "../../scripts/registry/keys.js";
-import { registryFixtures } from "../fixtures/registry.js";
-import { freePort, until } from "../helpers/net.js";
+import { deployRegistry } from "../../client/deploy.js";
+import { deploymentRecord } from "../../client/deployments.js";
+import { compileGeneratedVerifiers } from "../../client/families.js";
+import { deployableKeys, keyRecord, verifyDeployment } from "../../client/keys.js";
+import { registryFixtures } from "../../harness/fixtures/registry.js";
+import { freePort, until } from "../../harness/net.js";
 
 const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
 /** Hardhat's first development account: its key is public, which is fine on a throwaway node. */

@@ -6,7 +6,7 @@
  * every checkpoint verified on-chain at no more than 300k gas, the loss
  * down; and a proof submitted out of order refused.
  */
-import { registryContract } from "../../scripts/registry/contract.js";
+import { registryContract } from "../../client/contract.js";
 import assert from "node:assert/strict";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -17,11 +17,11 @@ import { getAddress } from "viem";
 import { FAMILIES, familyId, familyOfSpec } from "../../prover/proving/families.js";
 import { releaseSnarkjs, silentLogger as log } from "../../prover/proving/log.js";
 import { trainAndProve } from "../../prover/run/prover.js";
-import { deployRegistry } from "../../scripts/registry/deploy.js";
-import { deploymentRecord } from "../../scripts/registry/deployments.js";
-import { checkpointCall } from "../../scripts/registry/calls.js";
-import { checkpointBundles, registerRunDir, submitRunDir } from "../../scripts/registry/runs.js";
-import { loadMlpExample } from "../helpers/example.js";
+import { deployRegistry } from "../../client/deploy.js";
+import { deploymentRecord } from "../../client/deployments.js";
+import { checkpointCall } from "../../client/calls.js";
+import { checkpointBundles, registerRunDir, submitRunDir } from "../../client/runs.js";
+import { loadMlpExample } from "../../prover/spec/example.js";
 import { expectCustomError } from "../helpers/revert.js";
 
 describe("an MLP run proved and accepted on-chain", function () {

@@ -11,9 +11,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "mocha";
-import { registryFixtures } from "../fixtures/registry.js";
-import { EXAMPLE_SPEC } from "../helpers/example.js";
-import { cliOn, cliProcess, Proc, rpcCall, startHardhatNode } from "../helpers/processes.js";
+import { registryFixtures } from "../../harness/fixtures/registry.js";
+import { EXAMPLE_SPEC } from "../../prover/spec/example.js";
+import { cliOn, cliProcess, Proc, rpcCall, startHardhatNode } from "../../harness/processes.js";
 
 describe("end to end: sampled mode with the CLI against a hardhat node", function () {
   this.timeout(1_500_000);

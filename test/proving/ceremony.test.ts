@@ -33,7 +33,7 @@ import { sha256File } from "../../prover/proving/ptau.js";
 import { DEV_PTAU } from "../../prover/paths.js";
 import { checkpointInputs } from "../../prover/statement/inputs.js";
 import { train } from "../../prover/training/trainer.js";
-import { loadExample } from "../helpers/example.js";
+import { loadExample } from "../../prover/spec/example.js";
 
 const require = createRequire(import.meta.url);
 const STEP = "checkpoint_linear_i4o3b2n150k1";

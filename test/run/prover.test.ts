@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { loadExample } from "../helpers/example.js";
+import { loadExample } from "../../prover/spec/example.js";
 import { after, before, describe, it } from "mocha";
 import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import { artifactPaths, buildAll } from "../../prover/proving/artifacts.js";

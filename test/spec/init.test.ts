@@ -22,7 +22,7 @@ import { encodeSpec, specCommitment } from "../../prover/spec/commitment.js";
 import { learningRateBf16, newSpec, randomFieldElement, writeNewSpec } from "../../prover/spec/init.js";
 import { readSpec } from "../../prover/spec/schema.js";
 import { gadget } from "../helpers/gadget.js";
-import { importPenguins } from "../helpers/penguins.js";
+import { importPenguins } from "../../prover/dataset/penguins.js";
 
 describe("spec init", function () {
   this.timeout(300_000);

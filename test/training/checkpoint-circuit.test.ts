@@ -4,7 +4,7 @@
  * the issue lists makes the witness fail.
  */
 import assert from "node:assert/strict";
-import { loadExample } from "../helpers/example.js";
+import { loadExample } from "../../prover/spec/example.js";
 import { before, describe, it } from "mocha";
 import { weightsRoot } from "../../prover/commit/weights.js";
 import { commitDataset, type CommittedDataset } from "../../prover/dataset/dataset.js";

@@ -25,7 +25,7 @@ import { initialParams, initTops, reluInitTop } from "../../prover/training/arch
 import { initParams } from "../../prover/training/init.js";
 import { mlpFlops, mlpLayout } from "../../prover/training/mlp.js";
 import { evaluateOn, train, type TrainingRun } from "../../prover/training/trainer.js";
-import { loadMlpExample, MLP_EXAMPLE_SPEC } from "../helpers/example.js";
+import { loadMlpExample, MLP_EXAMPLE_SPEC } from "../../prover/spec/example.js";
 import { gadget, type Gadget } from "../helpers/gadget.js";
 
 const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;

@@ -4,7 +4,7 @@
  * one with any single public signal changed is rejected.
  */
 import assert from "node:assert/strict";
-import { loadExample } from "../helpers/example.js";
+import { loadExample } from "../../prover/spec/example.js";
 import { after, before, describe, it } from "mocha";
 import { FIELD_P } from "../../prover/circom/r1cs.js";
 import type { CommittedDataset } from "../../prover/dataset/dataset.js";

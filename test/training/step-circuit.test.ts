@@ -4,7 +4,7 @@
  * another learning rate or another batch must not reproduce the step.
  */
 import assert from "node:assert/strict";
-import { loadExample } from "../helpers/example.js";
+import { loadExample } from "../../prover/spec/example.js";
 import { before, describe, it } from "mocha";
 import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import type { TrainingSpec } from "../../prover/spec/schema.js";

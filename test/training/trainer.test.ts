@@ -3,7 +3,7 @@
  * independent host-float implementation of the same step, and it learns.
  */
 import assert from "node:assert/strict";
-import { loadExample } from "../helpers/example.js";
+import { loadExample } from "../../prover/spec/example.js";
 import { before, describe, it } from "mocha";
 import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import { bf16ToNumber, f32ToBf16, numberToF32 } from "../../prover/numerics/index.js";
