@@ -5,15 +5,15 @@
  * for the default circuits (prover/proving/manifest.ts) or for the circuit
  * family of a spec, reusing cached builds.
  */
-import { paragraphs } from "./help.js";
 import { Command } from "commander";
 import { buildAll } from "../prover/proving/artifacts.js";
 import { familyCircuits, familyOfSpec } from "../prover/proving/families.js";
-import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
+import { consoleLogger } from "../prover/proving/log.js";
 import { CIRCUITS } from "../prover/proving/manifest.js";
 import { readSpec } from "../prover/spec/schema.js";
+import { isEntryPoint, paragraphs, runProgram } from "./help.js";
 
-const program = new Command("npm run artifacts --")
+export const program = new Command("npm run artifacts --")
   .description(
     paragraphs(`Builds, per circuit: r1cs + wasm witness generator (circom --O2), Groth16 proving key with one
 phase-2 contribution, verification key, and Solidity verifier in contracts/generated/.
@@ -36,11 +36,15 @@ All keys and verifiers are DEVELOPMENT ONLY (single-party phase 2).`),
   .option("--only <ids>", "comma-separated circuit ids to build (any default or family circuit id)")
   .option("--force", "rebuild even if the cache is valid", false)
   .option("--verbose", "show snarkjs's detailed progress", false)
-  .showHelpAfterError();
+  .action(build);
 
-async function main(): Promise<void> {
-  program.parse();
-  const o = program.opts<{ spec?: string; ptau?: string; only?: string; force: boolean; verbose: boolean }>();
+async function build(o: {
+  spec?: string;
+  ptau?: string;
+  only?: string;
+  force: boolean;
+  verbose: boolean;
+}): Promise<void> {
   const log = consoleLogger("artifacts", o.verbose);
   const only = o.only
     ?.split(",")
@@ -60,10 +64,6 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(`artifacts ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (DEVELOPMENT ONLY keys)\n`);
-  await releaseSnarkjs();
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+if (isEntryPoint(import.meta.url)) runProgram(program);

@@ -18,7 +18,7 @@ import { familyCircuits, familyOfSpec } from "../prover/proving/families.js";
 import { consoleLogger } from "../prover/proving/log.js";
 import { DEV_PTAU } from "../prover/paths.js";
 import { readSpec } from "../prover/spec/schema.js";
-import { paragraphs, runProgram } from "./help.js";
+import { isEntryPoint, paragraphs, runProgram } from "./help.js";
 
 const out = (s: string): void => {
   process.stdout.write(s + "\n");
@@ -29,7 +29,7 @@ const PTAU_HELP =
   "use a public ceremony ptau for real keys)";
 const log = (name: string) => consoleLogger(`ceremony ${name}`);
 
-const program = new Command("npm run ceremony --").description(
+export const program = new Command("npm run ceremony --").description(
   paragraphs(`A multi-party phase-2 trusted setup for one circuit, on snarkjs's phase-2 commands. A ceremony
   is a directory handed from one contributor to the next: \`new\` (the coordinator), \`contribute\` (each
   contributor, on their own machine), \`beacon\` (a public random value announced in advance), \`verify\`
@@ -157,4 +157,4 @@ program
     }
   });
 
-runProgram(program);
+if (isEntryPoint(import.meta.url)) runProgram(program);

@@ -8,12 +8,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import hre from "hardhat";
-import { registryEntry } from "../reader/deployment.js";
+import { registryEntry } from "../client/read/deployment.js";
 import type { DashboardConfig } from "../dashboard/config.js";
 import { startDashboard } from "../dashboard/server.js";
-import { paragraphs, runProgram } from "./help.js";
-import { IN_PROCESS_NETWORKS } from "./registry/connect.js";
-import { DEFAULT_DEPLOYMENTS_DIR, requireDeployment } from "./registry/deployments.js";
+import { isEntryPoint, paragraphs, runProgram } from "./help.js";
+import { IN_PROCESS_NETWORKS } from "../client/connect.js";
+import { DEFAULT_DEPLOYMENTS_DIR, requireDeployment } from "../client/deployments.js";
 
 interface Options {
   network: string;
@@ -63,7 +63,7 @@ async function serve(o: Options): Promise<void> {
     });
 }
 
-const program = new Command("npm run dashboard --")
+export const program = new Command("npm run dashboard --")
   .description(
     paragraphs(`Serves a read-only web dashboard of the registry recorded in deployments/<network>/: the runs
     table (lab, family, status, steps, cumulative FLOPs against the cap and the designation threshold,
@@ -87,4 +87,4 @@ const program = new Command("npm run dashboard --")
   )
   .action(serve);
 
-runProgram(program);
+if (isEntryPoint(import.meta.url)) runProgram(program);

@@ -10,14 +10,14 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { paragraphs, runProgram } from "./help.js";
+import { isEntryPoint, paragraphs, runProgram } from "./help.js";
 import { Command, Option } from "commander";
 import { readDatasetFile } from "../prover/dataset/file.js";
 import { datasetFileText } from "../prover/dataset/file.js";
 import { importTable, parseTable, ROUNDING_RULE } from "../prover/dataset/import.js";
 import { writeFileAtomic } from "../prover/fs/atomic.js";
 
-const program = new Command("npm run dataset --").description(
+export const program = new Command("npm run dataset --").description(
   "Datasets for your own runs: import a table into a committed dataset file, or show one.",
 );
 
@@ -101,4 +101,4 @@ program
     );
   });
 
-runProgram(program);
+if (isEntryPoint(import.meta.url)) runProgram(program);

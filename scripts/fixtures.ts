@@ -6,21 +6,20 @@
  * recording is missing or was made with other keys; --force re-records.
  */
 import { Command } from "commander";
-import { consoleLogger, releaseSnarkjs } from "../prover/proving/log.js";
-import { registryFixtures } from "../test/fixtures/registry.js";
-import { paragraphs } from "./help.js";
+import { consoleLogger } from "../prover/proving/log.js";
+import { registryFixtures } from "../harness/fixtures/registry.js";
+import { isEntryPoint, paragraphs, runProgram } from "./help.js";
 
-const program = new Command("npm run fixtures --")
+export const program = new Command("npm run fixtures --")
   .description(
     paragraphs(`Records real genesis, checkpoint and step proofs for the registry tests and the gas
     benchmark in build/fixtures/registry.json, building the keys first if needed. Proofs are tied to
     the keys they were made with: the recording is redone whenever the keys change.`),
   )
-  .option("--force", "record again even if the recording matches the keys", false);
+  .option("--force", "record again even if the recording matches the keys", false)
+  .action(record);
 
-async function main(): Promise<void> {
-  program.parse();
-  const values = program.opts<{ force: boolean }>();
+async function record(values: { force: boolean }): Promise<void> {
   const log = consoleLogger("fixtures");
   const t = performance.now();
   const f = await registryFixtures(log, values.force);
@@ -28,9 +27,4 @@ async function main(): Promise<void> {
   log.info(`${n} proofs ready (keys ${f.keys.slice(0, 12)}…) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
-main()
-  .catch((e: unknown) => {
-    process.stderr.write(`fixtures: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(releaseSnarkjs);
+if (isEntryPoint(import.meta.url)) runProgram(program);

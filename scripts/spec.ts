@@ -6,7 +6,7 @@
  * describes one. A spec file is the lab's secret.
  */
 import path from "node:path";
-import { paragraphs, runProgram } from "./help.js";
+import { isEntryPoint, paragraphs, runProgram } from "./help.js";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { readDatasetFile } from "../prover/dataset/file.js";
 import { familyOfSpec } from "../prover/proving/families.js";
@@ -23,7 +23,7 @@ const positiveInt =
     return Number(v);
   };
 
-const program = new Command("npm run spec --").description(
+export const program = new Command("npm run spec --").description(
   "Training specs: the private file a lab commits to on-chain (its seeds and salt are secrets).",
 );
 
@@ -106,4 +106,4 @@ program
     );
   });
 
-runProgram(program);
+if (isEntryPoint(import.meta.url)) runProgram(program);
