@@ -10,14 +10,16 @@
  */
 import { Command, Option } from "commander";
 import { releaseSnarkjs } from "../prover/proving/log.js";
-import { DEFAULT_ADMIN_DELAY, DEFAULT_POLICY_DELAY, DEFAULT_SAMPLING } from "./registry/deploy.js";
-import { describeError } from "./registry/errors.js";
+import { DEFAULT_ADMIN_DELAY, DEFAULT_POLICY_DELAY, DEFAULT_SAMPLING } from "../client/deploy.js";
+import { describeError } from "../client/errors.js";
 import { uint, address, command, DATASET_OPTION } from "./cli/common.js";
+import { isEntryPoint, queueOptions } from "./help.js";
+import { DEFAULT_QUEUE_NAME } from "../prover/queue/jobs.js";
 import { deploy, addFamilyCommand, verifyDeploymentCommand } from "./cli/deployment.js";
 import { register, prove, submit, status, flagMissed, reassess, watch } from "./cli/runs.js";
 import { commit, challenges, answer, challengeCommand, flagUnanswered, withdraw } from "./cli/sampled.js";
 
-const program = new Command("npm run registry --")
+export const program = new Command("npm run registry --")
   .description(
     "The registry's command line: deploy, add families, register runs, prove, submit, read, flag, reassess, watch; " +
       "sampled mode: commit, challenges, answer, challenge, flag-unanswered, withdraw. " +
@@ -110,11 +112,12 @@ command(
 command(
   program,
   "verify-deployment",
-  "check that each recorded verifier is exactly the one generated from the local key",
-  `Checks, for every verifier the deployment record lists: the local proving key is the recorded
-  one (SHA-256); the local Solidity verifier is exactly what snarkjs generates from that key; the code
-  at the recorded address is that verifier's compiled code; and its adapter wraps it. Anyone with the
-  repository, the keys and the record can run it. Exits non-zero on any mismatch.`,
+  "check that each recorded circuit's contract is exactly the one generated from the local key",
+  `Checks, for every circuit the deployment record lists: the local proving key is the recorded
+  one (SHA-256); the local Solidity verifier is exactly what snarkjs generates from that key; the local
+  adapter (which inherits that verifier unchanged) is exactly the generated one; and the code at the
+  recorded adapter address is that adapter's compiled code. Anyone with the repository, the keys and
+  the record can run it. Exits non-zero on any mismatch.`,
 ).action(verifyDeploymentCommand);
 
 command(
@@ -171,7 +174,8 @@ command(
   `Trains the spec's model bit-exactly and writes genesis, step and checkpoint proofs
   into the run directory, bound to the lab (the signing account of --network, or
   --lab) and to the run's registration beacon (recorded in the run directory by
-  \`register\`, or --beacon). Resumes: valid bundles are kept. Same as \`npm run prove\`.`,
+  \`register\`, or --beacon). Resumes: valid bundles are kept. Same as \`npm run prove\`;
+  with --queue, proved by \`npm run worker\` processes.`,
 )
   .requiredOption("--spec <file>", "training spec (JSON)")
   .requiredOption("--run-dir <dir>", "run directory (register it first: training needs its beacon)")
@@ -179,8 +183,8 @@ command(
   .option("--no-step-proofs", "only genesis and Checkpoint(K) proofs (enough for a family with K > 1)")
   .option("--lab <address>", "the lab's address (default: the signing account)", address("--lab"))
   .option("--beacon <n>", "the run's beacon as the registry recorded it (default: from run.json)", uint("--beacon"))
-  .option("--dataset <file>", DATASET_OPTION)
-  .action(prove);
+  .option("--dataset <file>", DATASET_OPTION);
+queueOptions(program.commands.at(-1)!).action(prove);
 
 command(
   program,
@@ -259,6 +263,11 @@ command(
   .option("--run <id>", "only this run", uint("--run"))
   .option("--draw", "draw the challenges of every window that can be drawn", false)
   .option("--json", "JSON instead of lines", false)
+  .option(
+    "--queue <url>",
+    "also say whether the open challenges can be answered in time at the measured rate of the workers on this Redis",
+  )
+  .option("--queue-name <name>", "the queue's name", DEFAULT_QUEUE_NAME)
   .action(challenges);
 
 command(
@@ -270,12 +279,13 @@ command(
   circuit (kept in steps/ if already proved: resumable) and answers it with the two
   roots opened against the committed windows. A step that cannot be proved (its
   committed transition is not the training step) is reported; the command then exits
-  with status 2. Signs as the run's lab.`,
+  with status 2. Signs as the run's lab. With --queue the step proofs are made by
+  \`npm run worker\` processes, earliest deadline first, before any ordinary proof.`,
 )
   .requiredOption("--spec <file>", "training spec (JSON)")
   .requiredOption("--run-dir <dir>", "run directory")
-  .option("--dataset <file>", DATASET_OPTION)
-  .action(answer);
+  .option("--dataset <file>", DATASET_OPTION);
+queueOptions(program.commands.at(-1)!).action(answer);
 
 command(
   program,
@@ -333,14 +343,15 @@ command(
   .option("--once", "catch up to the head, then exit", false)
   .action(watch);
 
-program
-  .parseAsync()
-  .catch((e: unknown) => {
-    process.stderr.write(`registry: ${describeError(e)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await releaseSnarkjs();
-    // Connections (HTTP keep-alive, EDR) would otherwise keep the process alive.
-    setTimeout(() => process.exit(), 100).unref();
-  });
+if (isEntryPoint(import.meta.url))
+  program
+    .parseAsync()
+    .catch((e: unknown) => {
+      process.stderr.write(`registry: ${describeError(e)}\n`);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      await releaseSnarkjs();
+      // Connections (HTTP keep-alive, EDR) would otherwise keep the process alive.
+      setTimeout(() => process.exit(), 100).unref();
+    });

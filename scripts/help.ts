@@ -1,4 +1,7 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import { DEFAULT_QUEUE_NAME } from "../prover/queue/jobs.js";
 import { releaseSnarkjs } from "../prover/proving/log.js";
 
 /** Help text written as source paragraphs: single newlines join (commander wraps to the terminal), blank lines stay. */
@@ -21,4 +24,29 @@ export function runProgram(program: Command): void {
       process.exitCode = 1;
     })
     .finally(releaseSnarkjs);
+}
+
+/**
+ * Whether `moduleUrl` is the script node was started with: entry points
+ * declare their program on import (so docs/commands.md can be generated from
+ * it, scripts/docs.ts) and run it only when started.
+ */
+export const isEntryPoint = (moduleUrl: string): boolean =>
+  process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(moduleUrl);
+
+/** The proving-queue options of every command that proves (docs/proving-queue.md). */
+export function queueOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--queue <url>",
+      "prove on a BullMQ queue at this Redis URL (redis://[user:password@]host:port, rediss:// for TLS), served by " +
+        "`npm run worker`; default: in this process",
+    )
+    .option("--queue-name <name>", "the queue's name", DEFAULT_QUEUE_NAME);
+}
+
+/** The options queueOptions adds. */
+export interface QueueOptions {
+  queue?: string;
+  queueName: string;
 }

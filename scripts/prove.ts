@@ -11,7 +11,8 @@ import { consoleLogger } from "../prover/proving/log.js";
 import { DEFAULT_LAB, trainAndProve } from "../prover/run/prover.js";
 import { readSpec } from "../prover/spec/schema.js";
 import { specCommitment } from "../prover/spec/commitment.js";
-import { paragraphs, runProgram } from "./help.js";
+import { withBackend } from "../prover/queue/coordinator.js";
+import { isEntryPoint, paragraphs, queueOptions, runProgram, type QueueOptions } from "./help.js";
 
 const nonNegative =
   (flag: string) =>
@@ -20,7 +21,7 @@ const nonNegative =
     return BigInt(v);
   };
 
-interface Options {
+interface Options extends QueueOptions {
   spec: string;
   runDir: string;
   lab: string;
@@ -31,7 +32,7 @@ interface Options {
   steps?: bigint;
 }
 
-const program = new Command("npm run prove --")
+export const program = new Command("npm run prove --")
   .description(
     paragraphs(`Trains the model of a training spec on its committed dataset (bit-exact bf16, fp32
     accumulation) and proves it: a genesis proof, a step proof per step and a checkpoint proof every K
@@ -42,7 +43,10 @@ const program = new Command("npm run prove --")
 
     The data order depends on the run's beacon, which the registry records when the run is registered:
     \`npm run registry -- register\` writes it into the run directory, or pass --beacon. Without a beacon
-    only the genesis proof is made (with --steps 0).`),
+    only the genesis proof is made (with --steps 0).
+
+    With --queue the proofs are made by \`npm run worker\` processes on any machines with the same build,
+    through a BullMQ queue on Redis; each is verified here before it is written (docs/proving-queue.md).`),
   )
   .requiredOption("--spec <file>", "training spec (JSON), e.g. prover/spec/examples/iris-linear.json")
   .requiredOption("--run-dir <dir>", "where bundles are written (created if missing)")
@@ -58,21 +62,22 @@ const program = new Command("npm run prove --")
   )
   .option("--no-step-proofs", "only genesis and checkpoint proofs")
   .option("--steps <n>", "train N steps instead of the spec's plannedSteps", nonNegative("--steps"))
-  .showHelpAfterError()
-  .action(async (o: Options) => {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(o.lab)) throw new Error(`--lab must be a 20-byte hex address, got ${o.lab}`);
-    const spec = await readSpec(o.spec);
-    if (o.expectCommitment !== undefined) {
-      if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(o.expectCommitment))
-        throw new Error(`--expect-commitment must be a number, got ${o.expectCommitment}`);
-      const actual = specCommitment(spec);
-      if (BigInt(o.expectCommitment) !== actual)
-        throw new Error(
-          `${o.spec} does not match the expected commitment: it commits to 0x${actual.toString(16)}, not ${o.expectCommitment}`,
-        );
-    }
-    const data = await datasetForSpec(spec, o.spec, o.dataset);
-    const s = await trainAndProve(
+  .showHelpAfterError();
+queueOptions(program).action(async (o: Options) => {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(o.lab)) throw new Error(`--lab must be a 20-byte hex address, got ${o.lab}`);
+  const spec = await readSpec(o.spec);
+  if (o.expectCommitment !== undefined) {
+    if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(o.expectCommitment))
+      throw new Error(`--expect-commitment must be a number, got ${o.expectCommitment}`);
+    const actual = specCommitment(spec);
+    if (BigInt(o.expectCommitment) !== actual)
+      throw new Error(
+        `${o.spec} does not match the expected commitment: it commits to 0x${actual.toString(16)}, not ${o.expectCommitment}`,
+      );
+  }
+  const data = await datasetForSpec(spec, o.spec, o.dataset);
+  const s = await withBackend(o.queue, o.queueName, (backend) =>
+    trainAndProve(
       spec,
       data,
       {
@@ -82,13 +87,15 @@ const program = new Command("npm run prove --")
         stepProofs: o.stepProofs,
         ...(o.steps === undefined ? {} : { steps: Number(o.steps) }),
         ...(o.beacon === undefined ? {} : { beacon: o.beacon }),
+        ...(backend ? { backend } : {}),
       },
       consoleLogger("prove"),
-    );
-    process.stdout.write(
-      `proofs written: ${s.written.length}, kept from an earlier run: ${s.reused.length}\n` +
-        `loss ${s.lossBefore.toFixed(4)} -> ${s.lossAfter.toFixed(4)}, accuracy ${(100 * s.accuracyBefore).toFixed(1)}% -> ${(100 * s.accuracyAfter).toFixed(1)}%\n`,
-    );
-  });
+    ),
+  );
+  process.stdout.write(
+    `proofs written: ${s.written.length}, kept from an earlier run: ${s.reused.length}\n` +
+      `loss ${s.lossBefore.toFixed(4)} -> ${s.lossAfter.toFixed(4)}, accuracy ${(100 * s.accuracyBefore).toFixed(1)}% -> ${(100 * s.accuracyAfter).toFixed(1)}%\n`,
+  );
+});
 
-runProgram(program);
+if (isEntryPoint(import.meta.url)) runProgram(program);

@@ -29,9 +29,14 @@ export function requireArtifacts(id: string): ReturnType<typeof artifactPaths> {
 
 /** Computes the witness and a Groth16 proof; returns a self-describing bundle. */
 export async function prove(id: string, input: CircuitInput): Promise<ProofBundle> {
-  const spec = circuitSpec(id);
   const a = requireArtifacts(id);
   const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, a.wasm, a.zkey);
+  return bundleOf(id, publicSignals, proof);
+}
+
+/** A self-describing bundle of a proof of circuit `id`: its public signals named in manifest order. */
+export function bundleOf(id: string, publicSignals: PublicSignals, proof: Groth16Proof): ProofBundle {
+  const spec = circuitSpec(id);
   if (publicSignals.length !== spec.publicSignals.length) {
     throw new Error(
       `${id}: proof has ${publicSignals.length} public signals, the manifest ${spec.publicSignals.length}`,

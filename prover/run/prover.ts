@@ -17,10 +17,17 @@
  *   metrics.json                           loss and accuracy at each checkpoint (reporting only)
  */
 import path from "node:path";
-import type { CircuitInput } from "../circom/witness.js";
 import type { CommittedDataset } from "../dataset/dataset.js";
-import { prove, requireArtifacts, verify, type ProofBundle } from "../proving/prove.js";
+import { requireArtifacts, type ProofBundle } from "../proving/prove.js";
 import type { Logger } from "../proving/log.js";
+import {
+  inProcess,
+  keepProven,
+  statementOf,
+  type BundleTally,
+  type ProofTask,
+  type ProvingBackend,
+} from "../proving/tasks.js";
 import { specCommitment } from "../spec/commitment.js";
 import type { TrainingSpec } from "../spec/schema.js";
 import { checkpointInputs, genesisInputs, type RunBinding } from "../statement/inputs.js";
@@ -64,6 +71,8 @@ export interface ProveOptions {
   readonly steps?: number;
   /** The spec's file, for messages. */
   readonly specFile?: string;
+  /** Where the proofs are made (default: in this process; a queue: prover/queue/). */
+  readonly backend?: ProvingBackend;
 }
 
 export interface ProveSummary {
@@ -221,42 +230,45 @@ export async function prepareRun(
   return { circuits, binding: { lab: opts.lab, beacon: beacon ?? 0n }, steps, hasBeacon: beacon !== undefined };
 }
 
-/** What a run of ensureBundle wrote and kept (paths relative to the run directory). */
-export interface BundleTally {
-  readonly written: string[];
-  readonly reused: string[];
+/** The proofs of a run that could and could not be made. */
+export interface ProvedTasks {
+  readonly bundles: Map<ProofTask, ProofBundle>;
+  readonly failed: ReadonlyArray<{ readonly task: ProofTask; readonly reason: string }>;
+  readonly tally: BundleTally;
 }
 
-/** Proves into `file` unless it holds a valid bundle with the expected statement already. */
-export async function ensureBundle(
+/**
+ * Keeps the tasks whose bundles are already valid on disk and proves the
+ * others with `backend`. With `stopOnFailure`, throws at the first proof that
+ * cannot be made, naming it and the reason.
+ */
+export async function proveTasks(
   runDir: string,
-  file: string,
-  circuit: string,
-  inputs: CircuitInput,
-  expect: object,
-  tally: BundleTally,
+  tasks: readonly ProofTask[],
+  backend: ProvingBackend,
+  stopOnFailure: boolean,
   log: Logger,
-): Promise<ProofBundle> {
-  const rel = path.relative(runDir, file);
-  const prev = (await readJsonIfExists(file)) as ProofBundle | undefined;
-  if (prev) {
-    const same = prev.circuit === circuit && Object.entries(expect).every(([k, v]) => prev.statement[k] === String(v));
-    if (same && (await verify(prev))) {
-      tally.reused.push(rel);
-      return prev;
+): Promise<ProvedTasks> {
+  const tally: BundleTally = { written: [], reused: [] };
+  const { kept, todo } = await keepProven(runDir, tasks, tally, log);
+  const bundles = new Map(kept);
+  const failed: Array<{ task: ProofTask; reason: string }> = [];
+  if (todo.length > 0) {
+    if (backend !== inProcess)
+      log.info(`${todo.length} proof(s) to make, ${kept.size} kept; proving ${backend.description}`);
+    const outcomes = await backend.proveAll(todo, { stopOnFailure }, log);
+    for (const task of todo) {
+      const o = outcomes.get(task);
+      if (o?.ok) {
+        bundles.set(task, o.bundle);
+        tally.written.push(path.relative(runDir, task.file));
+      } else if (o) {
+        failed.push({ task, reason: o.reason });
+        if (stopOnFailure) throw new Error(`${task.label} cannot be proved: ${o.reason}`);
+      }
     }
-    log.warn(`${rel} does not hold a valid proof of the expected statement: re-proving`);
   }
-  const t = performance.now();
-  const bundle = await prove(circuit, inputs);
-  for (const [k, v] of Object.entries(expect)) {
-    if (bundle.statement[k] !== String(v))
-      throw new Error(`${rel}: proved ${k} = ${bundle.statement[k]}, expected ${String(v)} (bug)`);
-  }
-  await writeJsonAtomic(file, bundle);
-  tally.written.push(rel);
-  log.info(`${rel}: proved in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  return bundle;
+  return { bundles, failed, tally };
 }
 
 /** The step proof file of step t. */
@@ -277,13 +289,15 @@ export async function trainAndProve(
   const trainMs = performance.now() - t0;
   log.info(`trained in ${trainMs.toFixed(0)} ms; proving`);
 
-  const tally: BundleTally = { written: [], reused: [] };
-  const ensure = async (file: string, circuit: string, inputs: CircuitInput, expect: object): Promise<void> => {
-    await ensureBundle(opts.runDir, file, circuit, inputs, expect, tally, log);
-  };
-
+  const tasks: ProofTask[] = [];
   const g = genesisInputs(spec, opts.lab);
-  await ensure(path.join(opts.runDir, "genesis.json"), circuits.genesis, g.inputs, g.statement);
+  tasks.push({
+    file: path.join(opts.runDir, "genesis.json"),
+    circuit: circuits.genesis,
+    inputs: g.inputs,
+    expect: statementOf(g.statement),
+    label: "genesis",
+  });
 
   const metrics: Array<{ step: number; loss: number; accuracy: number }> = [
     { step: 0, ...evaluateOn(run.shape, run.initial, data) },
@@ -291,7 +305,14 @@ export async function trainAndProve(
   for (let t = 0; t < steps; t++) {
     if (opts.stepProofs !== false) {
       const c = checkpointInputs(spec, data, run.steps.slice(t, t + 1), binding);
-      await ensure(stepFile(opts.runDir, t), circuits.step, c.inputs, c.statement);
+      const expect = statementOf(c.statement);
+      tasks.push({
+        file: stepFile(opts.runDir, t),
+        circuit: circuits.step,
+        inputs: c.inputs,
+        expect,
+        label: `step ${t}`,
+      });
     }
     // With K = 1 the step proof is the checkpoint: not proved twice.
     const stepIsCheckpoint = K === 1 && opts.stepProofs !== false;
@@ -299,12 +320,18 @@ export async function trainAndProve(
       const a = t + 1 - K;
       if (!stepIsCheckpoint) {
         const c = checkpointInputs(spec, data, run.steps.slice(a, t + 1), binding);
-        const file = path.join(opts.runDir, "checkpoints", `checkpoint-${pad(a)}-${pad(t)}.json`);
-        await ensure(file, circuits.checkpoint, c.inputs, c.statement);
+        tasks.push({
+          file: path.join(opts.runDir, "checkpoints", `checkpoint-${pad(a)}-${pad(t)}.json`),
+          circuit: circuits.checkpoint,
+          inputs: c.inputs,
+          expect: statementOf(c.statement),
+          label: `checkpoint ${a}-${t}`,
+        });
       }
       metrics.push({ step: t + 1, ...evaluateOn(run.shape, run.steps[t]!.paramsAfter, data) });
     }
   }
+  const { tally } = await proveTasks(opts.runDir, tasks, opts.backend ?? inProcess, true, log);
   if (steps % K !== 0) log.warn(`the last ${steps % K} step(s) are not covered by a checkpoint (interval ${K})`);
   await writeJsonAtomic(path.join(opts.runDir, "metrics.json"), { trainMs, metrics });
   const first = metrics[0]!;

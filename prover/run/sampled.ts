@@ -16,7 +16,8 @@ import type { ProofBundle } from "../proving/prove.js";
 import type { TrainingSpec } from "../spec/schema.js";
 import { checkpointInputs, genesisInputs } from "../statement/inputs.js";
 import { evaluateOn, train, type Deviation, type TrainingRun } from "../training/trainer.js";
-import { ensureBundle, prepareRun, stepFile, type BundleTally, type ProveOptions } from "./prover.js";
+import { inProcess, statementOf, type BundleTally, type ProofTask } from "../proving/tasks.js";
+import { prepareRun, proveTasks, stepFile, type ProveOptions } from "./prover.js";
 
 /** Sampled mode proves genesis and single steps: it needs no Checkpoint(K) keys. */
 const SAMPLED_ROLES = ["genesis", "step"] as const;
@@ -64,16 +65,14 @@ export async function trainRoots(
 ): Promise<TrainedRoots> {
   const { circuits, binding, steps } = await prepareRun(spec, data, opts, SAMPLED_ROLES);
   const g = genesisInputs(spec, opts.lab);
-  const tally: BundleTally = { written: [], reused: [] };
-  await ensureBundle(
-    opts.runDir,
-    path.join(opts.runDir, "genesis.json"),
-    circuits.genesis,
-    g.inputs,
-    g.statement,
-    tally,
-    log,
-  );
+  const genesis: ProofTask = {
+    file: path.join(opts.runDir, "genesis.json"),
+    circuit: circuits.genesis,
+    inputs: g.inputs,
+    expect: statementOf(g.statement),
+    label: "genesis",
+  };
+  await proveTasks(opts.runDir, [genesis], opts.backend ?? inProcess, true, log);
   const t0 = performance.now();
   const run = train(spec, data, binding.beacon, steps, undefined, opts.deviate);
   const trainMs = performance.now() - t0;
@@ -111,7 +110,12 @@ export interface StepProofs {
   readonly tally: BundleTally;
 }
 
-/** Proves the given steps of a trained run with the family's step circuit (kept if already proved). */
+/**
+ * Proves the given steps of a trained run with the family's step circuit
+ * (kept if already proved). `deadlines` (unix seconds, by step) puts the
+ * earliest answer first, on any backend. A step that cannot be proved (a
+ * dishonest transition has no proof) is reported, not thrown.
+ */
 export async function proveSteps(
   spec: TrainingSpec,
   data: CommittedDataset,
@@ -119,11 +123,11 @@ export async function proveSteps(
   trained: TrainedRoots,
   steps: readonly number[],
   log: Logger,
+  deadlines?: ReadonlyMap<number, number>,
 ): Promise<StepProofs> {
   const { circuits, binding } = await prepareRun(spec, data, opts, SAMPLED_ROLES);
-  const tally: BundleTally = { written: [], reused: [] };
-  const proofs = new Map<number, ProofBundle>();
   const failed: Array<{ step: number; reason: string }> = [];
+  const tasks = new Map<ProofTask, number>();
   for (const t of steps) {
     const record = trained.run.steps[t];
     if (record === undefined) {
@@ -132,9 +136,17 @@ export async function proveSteps(
     }
     try {
       const c = checkpointInputs(spec, data, [record], binding);
-      proofs.set(
+      const deadline = deadlines?.get(t);
+      tasks.set(
+        {
+          file: stepFile(opts.runDir, t),
+          circuit: circuits.step,
+          inputs: c.inputs,
+          expect: statementOf(c.statement),
+          label: `step ${t}`,
+          ...(deadline === undefined ? {} : { deadline }),
+        },
         t,
-        await ensureBundle(opts.runDir, stepFile(opts.runDir, t), circuits.step, c.inputs, c.statement, tally, log),
       );
     } catch (e) {
       const reason = e instanceof Error ? e.message.split("\n")[0]! : String(e);
@@ -142,5 +154,12 @@ export async function proveSteps(
       failed.push({ step: t, reason });
     }
   }
-  return { proofs, failed, tally };
+  const proved = await proveTasks(opts.runDir, [...tasks.keys()], opts.backend ?? inProcess, false, log);
+  const proofs = new Map<number, ProofBundle>();
+  for (const [task, bundle] of proved.bundles) proofs.set(tasks.get(task)!, bundle);
+  for (const { task, reason } of proved.failed) {
+    log.warn(`${task.label} cannot be proved: ${reason}`);
+    failed.push({ step: tasks.get(task)!, reason });
+  }
+  return { proofs, failed, tally: proved.tally };
 }

@@ -4,18 +4,20 @@ import { type Address } from "viem";
 import { datasetForSpec } from "../../prover/dataset/file.js";
 import { familyId, familyOfSpec } from "../../prover/proving/families.js";
 import { trainAndProve } from "../../prover/run/prover.js";
+import { withBackend } from "../../prover/queue/coordinator.js";
+import type { QueueOptions } from "../help.js";
 import { readSpec } from "../../prover/spec/schema.js";
-import { connect, registryAt, wallet } from "../registry/connect.js";
-import { requireDeployment } from "../registry/deployments.js";
-import { familyRegistered } from "../registry/families.js";
-import { LOCAL_NETWORKS } from "../registry/keys.js";
-import { humanLine, jsonLine, runJson, runTable, type RegistryEvent } from "../../reader/format.js";
-import { readRegistry, readRun } from "../../reader/runs.js";
-import { VIOLATION_LEGEND } from "../../reader/violations.js";
-import { watchRegistry } from "../../reader/watch.js";
-import { registerRunDir, submitRunDir } from "../registry/runs.js";
-import { registerSampledRunDir } from "../registry/sampled.js";
-import { mined } from "../registry/tx.js";
+import { connect, registryAt, wallet } from "../../client/connect.js";
+import { requireDeployment } from "../../client/deployments.js";
+import { familyRegistered } from "../../client/families.js";
+import { LOCAL_NETWORKS } from "../../client/keys.js";
+import { humanLine, jsonLine, runJson, runTable, type RegistryEvent } from "../../client/read/format.js";
+import { readRegistry, readRun } from "../../client/read/runs.js";
+import { VIOLATION_LEGEND } from "../../client/read/violations.js";
+import { watchRegistry } from "../../client/read/watch.js";
+import { registerRunDir, submitRunDir } from "../../client/runs.js";
+import { registerSampledRunDir } from "../../client/sampled.js";
+import { mined } from "../../client/tx.js";
 import { out, requirePersistent, log, type Common, onRun, labOfRunDir } from "./common.js";
 
 export async function register(
@@ -92,22 +94,26 @@ export async function prove(
     lab?: Address;
     beacon?: bigint;
     dataset?: string;
-  },
+  } & QueueOptions,
 ): Promise<void> {
   const lab = o.lab ?? (await wallet(await connect(o.network, o.rpcUrl), o.account)).account.address;
   const spec = await readSpec(o.spec);
-  const s = await trainAndProve(
-    spec,
-    await datasetForSpec(spec, o.spec, o.dataset),
-    {
-      specFile: o.spec,
-      runDir: o.runDir,
-      lab: BigInt(lab),
-      stepProofs: o.stepProofs,
-      ...(o.steps === undefined ? {} : { steps: Number(o.steps) }),
-      ...(o.beacon === undefined ? {} : { beacon: o.beacon }),
-    },
-    log("prove"),
+  const data = await datasetForSpec(spec, o.spec, o.dataset);
+  const s = await withBackend(o.queue, o.queueName, (backend) =>
+    trainAndProve(
+      spec,
+      data,
+      {
+        specFile: o.spec,
+        runDir: o.runDir,
+        lab: BigInt(lab),
+        stepProofs: o.stepProofs,
+        ...(o.steps === undefined ? {} : { steps: Number(o.steps) }),
+        ...(o.beacon === undefined ? {} : { beacon: o.beacon }),
+        ...(backend ? { backend } : {}),
+      },
+      log("prove"),
+    ),
   );
   out(
     `${o.runDir}: ${s.written.length} proof(s) written, ${s.reused.length} kept; loss ${s.lossBefore.toFixed(4)} -> ${s.lossAfter.toFixed(4)}`,
