@@ -29,6 +29,7 @@ import { train } from "../prover/training/trainer.js";
 import { artifacts, network } from "hardhat";
 import { compileGeneratedVerifiers } from "../client/families.js";
 import { measureGas, PAUSES_BEFORE_FIRST_FLAGS } from "./gas.js";
+import { measureBatchGas } from "./batch-gas.js";
 import { measureSampledGas } from "./sampled-gas.js";
 import { escapeProbability } from "../prover/sampled/roots.js";
 import { registryFixtures } from "../harness/fixtures/registry.js";
@@ -225,7 +226,16 @@ export async function runBench(): Promise<void> {
 
   // Registry gas with real proofs, on Hardhat's in-process network.
   const conn = await network.create();
-  const gas = await measureGas(conn.viem, conn.networkHelpers, await registryFixtures(log));
+  const fixtures = await registryFixtures(log);
+  const gas = await measureGas(conn.viem, conn.networkHelpers, fixtures);
+  const batch = await measureBatchGas(conn.viem, fixtures);
+  process.stdout.write(
+    `Batched verification of step proofs (issue #26, goal <= 60,000 gas per additional proof): ` +
+      `${Object.entries(batch.bySize)
+        .map(([n, g]) => `${n}: ${g}`)
+        .join(", ")} gas; ${batch.perAdditionalProof} per additional proof — ` +
+      `${batch.perAdditionalProof <= 60_000 ? "met" : "NOT met"}\n`,
+  );
   const max = (xs: readonly number[]): number => Math.max(...xs);
   process.stdout.write(
     `registry gas (whole transactions, real proofs):\n` +
@@ -331,6 +341,7 @@ export async function runBench(): Promise<void> {
       },
       sampled: { gas: sgas, perWindow, detection },
       codeSize,
+      batchVerification: batch,
       dashboard,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     }) + "\n",

@@ -22,6 +22,8 @@ import type { Logger } from "./log.js";
 import {
   adapterName,
   adapterSource,
+  batchVerifierName,
+  batchVerifierSource,
   CIRCUITS,
   circuitSpec,
   mainSource,
@@ -48,6 +50,8 @@ export interface CircuitArtifacts {
   readonly verifierSol: string;
   /** The verifier's adapter (manifest.ts adapterSource): what is deployed and registered. */
   readonly adapterSol: string;
+  /** The verifier with batched verification (manifest.ts batchVerifierSource, issue #26). */
+  readonly batchVerifierSol: string;
   readonly record: string;
 }
 
@@ -89,6 +93,7 @@ export function artifactPaths(id: string, dirs: OutputDirs = DEFAULT_DIRS): Circ
     vkey: path.join(dir, `${id}.vkey.json`),
     verifierSol: path.join(dirs.contractsDir, `${verifierName(id)}.sol`),
     adapterSol: path.join(dirs.contractsDir, `${adapterName(id)}.sol`),
+    batchVerifierSol: path.join(dirs.contractsDir, `${batchVerifierName(id)}.sol`),
     record: path.join(dir, "build.json"),
   };
 }
@@ -230,11 +235,24 @@ export function expectedAdapterSource(a: CircuitArtifacts, spec: CircuitSpec): s
   return adapterSource(spec, base.startsWith(".") ? base : `./${base}`);
 }
 
-/** Writes the circuit's adapter source beside its verifier, unless it is there already. */
+/** The batch verifier source a circuit's artifacts should hold. */
+export function expectedBatchVerifierSource(a: CircuitArtifacts, spec: CircuitSpec): string {
+  const base = path.relative(
+    path.dirname(a.batchVerifierSol),
+    path.join(PROJECT_ROOT, "contracts", "verifiers", "Groth16BatchVerifier.sol"),
+  );
+  return batchVerifierSource(spec, base.startsWith(".") ? base : `./${base}`);
+}
+
+/** Writes the circuit's adapter and batch verifier sources beside its verifier, unless they are there already. */
 async function writeAdapter(a: CircuitArtifacts, spec: CircuitSpec): Promise<void> {
-  const source = expectedAdapterSource(a, spec);
-  if (existsSync(a.adapterSol) && (await readFile(a.adapterSol, "utf8")) === source) return;
-  await writeFileAtomic(a.adapterSol, source);
+  for (const [file, source] of [
+    [a.adapterSol, expectedAdapterSource(a, spec)],
+    [a.batchVerifierSol, expectedBatchVerifierSource(a, spec)],
+  ] as const) {
+    if (existsSync(file) && (await readFile(file, "utf8")) === source) continue;
+    await writeFileAtomic(file, source);
+  }
 }
 
 /**
