@@ -30,6 +30,7 @@ import { artifacts, network } from "hardhat";
 import { compileGeneratedVerifiers } from "../client/families.js";
 import { measureGas, PAUSES_BEFORE_FIRST_FLAGS } from "./gas.js";
 import { measureBatchGas } from "./batch-gas.js";
+import { measureQueue } from "./queue.js";
 import { measureSampledGas } from "./sampled-gas.js";
 import { escapeProbability } from "../prover/sampled/roots.js";
 import { registryFixtures } from "../harness/fixtures/registry.js";
@@ -318,6 +319,20 @@ export async function runBench(): Promise<void> {
           `  runs table with every run   ${dashboard.tableLoadMsMedian} ms\n` +
           `  run page with its timeline  ${dashboard.runPageLoadMsMedian} ms\n`,
   );
+  // The proving queue (issue #27) against the Redis at REDIS_URL (default the local one).
+  const queue = await measureQueue(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", log);
+  process.stdout.write(
+    "skipped" in queue
+      ? `proving queue: skipped (${queue.skipped})\n`
+      : `proving queue (${queue.proofs} proofs of a 4-step run, this 2-core machine; workers are processes here):\n` +
+          `  in process ${queue.inProcessSeconds} s, 1 worker ${queue.oneWorkerSeconds} s, 2 workers ${queue.twoWorkersSeconds} s\n` +
+          `  queue overhead ${queue.overheadPerJobMs} ms per job; ${queue.meanProofSeconds} s per proof on a worker\n` +
+          `  projection (not measured) for N machines like this one: ` +
+          Object.entries(queue.projected)
+            .map(([n, s]) => `${n}: ${s} s`)
+            .join(", ") +
+          "\n",
+  );
   process.stdout.write(`peak resident memory: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`);
   process.stdout.write(
     JSON.stringify({
@@ -342,6 +357,7 @@ export async function runBench(): Promise<void> {
       sampled: { gas: sgas, perWindow, detection },
       codeSize,
       batchVerification: batch,
+      queue,
       dashboard,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     }) + "\n",

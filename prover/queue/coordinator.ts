@@ -105,8 +105,11 @@ export function queueBackend(redis: Redis, opts: QueueBackendOptions): ProvingBa
         removeOnComplete: KEEP,
         removeOnFail: KEEP,
       });
+    // Another coordinator may have moved the job first: then there is nothing to do here.
     const again = (job: Job, state: "completed" | "failed") =>
-      job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+      job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true }).catch((e: unknown) => {
+        log.warn(`${job.name}: not moved back to the queue (${reasonOf(e)}); looking again`);
+      });
 
     let queued = 0;
     let found = 0;
@@ -163,14 +166,19 @@ export function queueBackend(redis: Redis, opts: QueueBackendOptions): ProvingBa
         let running = 0;
         let waiting = 0;
         for (const [id, { task, data }] of [...pending]) {
-          const job = await queue.getJob(id);
+          // The state first, then the job: a job read before its state could miss a result written between.
+          const state = await queue.getJobState(id);
+          const job = state === "unknown" ? undefined : await queue.getJob(id);
           if (!job) {
             await add(id, data); // removed meanwhile (by hand, or a clean-up): queued again
             waiting++;
             continue;
           }
-          const state = await job.getState();
           if (state === "completed") {
+            if (job.returnvalue === null || job.returnvalue === undefined) {
+              waiting++; // completed, its result not readable yet: next look
+              continue;
+            }
             const r = await checkResult(task, job.returnvalue);
             if ("bundle" in r) {
               await acceptBundle(task, r.bundle);

@@ -1,5 +1,5 @@
 /**
- * The proving queue (issue #27) against a real Redis (VTR_TEST_REDIS,
+ * The proving queue (issue #27) against a real Redis (REDIS_URL,
  * default redis://127.0.0.1:6379): workers prove exactly what the in-process
  * prover proves; nothing is enqueued or proved twice; a proof that does not
  * verify, or states something else, is refused and asked for again; a worker
@@ -34,13 +34,13 @@ import {
 import { forecast, liveProvers, secondsPerProof } from "../../prover/queue/stats.js";
 import { startWorker, type RunningWorker } from "../../prover/queue/worker.js";
 import { proveTasks, runCircuitsOf, trainAndProve } from "../../prover/run/prover.js";
-import { loadExample } from "../../prover/spec/example.js";
+import { EXAMPLE_SPEC, loadExample } from "../../prover/spec/example.js";
 import type { TrainingSpec } from "../../prover/spec/schema.js";
 import { checkpointInputs } from "../../prover/statement/inputs.js";
 import { train } from "../../prover/training/trainer.js";
 import { answerForecast } from "../../scripts/cli/sampled.js";
 
-const REDIS = process.env.VTR_TEST_REDIS ?? "redis://127.0.0.1:6379";
+const REDIS = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;
 const BEACON = 0x5eedn;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -73,7 +73,7 @@ describe("the proving queue on BullMQ and Redis (issue #27)", function () {
     } catch (e) {
       const msg =
         `the proving-queue tests need a Redis: ${e instanceof Error ? e.message : String(e)}. ` +
-        "Install one (Debian: `apt install redis-server`; or `docker run -p 6379:6379 redis:7`) or set VTR_TEST_REDIS=redis://host:port";
+        "Install one (Debian: `apt install redis-server`; or `docker run -p 6379:6379 redis:7`) or set REDIS_URL=redis://host:port";
       if (process.env.CI) throw new Error(msg);
       process.stderr.write(`    skipped: ${msg}\n`);
       this.skip();
@@ -137,7 +137,8 @@ describe("the proving queue on BullMQ and Redis (issue #27)", function () {
     const w1 = await worker(name, "w1");
     const w2 = await worker(name, "w2");
     const backend = queueBackend(redis, { queueName: name, pollMs: 100 });
-    const s = await trainAndProve(spec, data, { ...opts, runDir: remote, backend }, silentLogger);
+    const first = recordingLogger();
+    const s = await trainAndProve(spec, data, { ...opts, runDir: remote, backend }, first);
     assert.equal(s.written.length, 3);
     for (const f of ["genesis.json", "steps/step-000000.json", "steps/step-000001.json"]) {
       const a = JSON.parse(await readFile(path.join(local, f), "utf8")) as ProofBundle;
@@ -147,7 +148,7 @@ describe("the proving queue on BullMQ and Redis (issue #27)", function () {
       assert.deepEqual(b.statement, a.statement, f);
       assert.ok((await verify(a)) && (await verify(b)), f);
     }
-    assert.equal(w1.stats.proofs + w2.stats.proofs, 3);
+    assert.equal(w1.stats.proofs + w2.stats.proofs, 3, first.lines.join("\n"));
 
     // A second coordinator (another directory, the same statements) finds the jobs done: nothing is proved again.
     const log = recordingLogger();
@@ -187,9 +188,9 @@ describe("the proving queue on BullMQ and Redis (issue #27)", function () {
     return w;
   }
 
-  it("should refuse a proof that does not verify or states another statement, and ask again", async () => {
+  it("should refuse a proof that does not verify or states another statement, and have it redone by another worker", async () => {
     const name = newQueue();
-    queueOf(name);
+    const queue = queueOf(name);
     const other = (
       await inProcess.proveAll(
         [withFile(stepTasks[3]!, path.join(dir, "other.json"))],
@@ -200,38 +201,95 @@ describe("the proving queue on BullMQ and Redis (issue #27)", function () {
       .values()
       .next().value!;
     assert.ok(other.ok);
-    let lies = 2;
-    await rogue(
+    // A worker as one with a corrupted key would be: its proofs do not verify. It lies twice: first a
+    // proof of this statement with another proof's A point, then a valid proof of another step.
+    let lies = 0;
+    const liar = await rogue(
       name,
       (_job, honest) => {
-        lies--;
-        // First a proof of this statement with another proof's A point (does not verify), then a valid proof of another step.
+        lies++;
+        // After its second lie it takes no more jobs (close waits for this one to be returned).
+        if (lies === 2) void liar.close();
         return lies === 1
           ? { ...honest, proof: { ...honest.proof, pi_a: other.bundle.proof.pi_a } }
           : { ...honest, publicSignals: other.bundle.publicSignals, proof: other.bundle.proof };
       },
-      () => lies > 0,
+      () => true,
     );
     const log = recordingLogger();
     const task = withFile(stepTasks[0]!, path.join(dir, "refused", "step-0.json"));
-    const r = await proveTasks(
+    const proving = proveTasks(
       path.join(dir, "refused"),
       [task],
       queueBackend(redis, { queueName: name, pollMs: 100 }),
       true,
       log,
     );
+    for (let i = 0; lies < 2; i++) {
+      assert.ok(i < 1200, "the liar answered twice");
+      await sleep(100);
+    }
+    await liar.close();
+    await worker(name, "honest");
+    const r = await proving;
     const bundle = r.bundles.get(task)!;
     assert.ok(await verify(bundle));
     assert.deepEqual(bundle.statement, task.expect);
+    const id = jobId({ circuit: task.circuit, vkeySha256: await vkeySha256(task.circuit), expect: task.expect });
+    assert.equal(((await queue.getJob(id))!.returnvalue as ProofResult).worker, "honest");
     assert.ok(
       log.lines.some((l) => /refused because it does not verify against the local key/.test(l)),
       log.lines.join("\n"),
     );
     assert.ok(
-      log.lines.some((l) => /refused because it states rootBefore|refused because it states position/.test(l)),
+      log.lines.some((l) => /refused because it states (rootBefore|position)/.test(l)),
       log.lines.join("\n"),
     );
+  });
+
+  it("should enqueue nothing twice when a coordinator is killed mid-run and started again", async () => {
+    const name = newQueue();
+    const queue = queueOf(name);
+    const runDir = path.join(dir, "restarted");
+    const args = [
+      "--import",
+      "tsx",
+      "scripts/prove.ts",
+      "--spec",
+      EXAMPLE_SPEC,
+      "--run-dir",
+      runDir,
+      "--beacon",
+      String(BEACON),
+      "--steps",
+      "2",
+      "--queue",
+      REDIS,
+      "--queue-name",
+      name,
+    ];
+    // The first coordinator (the CLI) enqueues every proof, then is killed with no worker running.
+    const first = spawn(path.join(BIN, "node"), args, { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    cleanups.push(() => Promise.resolve(first.kill("SIGKILL")));
+    let out = "";
+    first.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    first.stderr.on("data", (b: Buffer) => (out += b.toString()));
+    for (let i = 0; !out.includes("3 job(s) queued"); i++) {
+      assert.ok(i < 1200, `the first coordinator queued its jobs: ${out}`);
+      await sleep(100);
+    }
+    first.kill("SIGKILL");
+    const w = await worker(name, "after-restart");
+    const log = recordingLogger();
+    const backend = queueBackend(redis, { queueName: name, pollMs: 100 });
+    const s = await trainAndProve(spec, data, { lab: LAB, beacon: BEACON, steps: 2, runDir, backend }, log);
+    assert.equal(s.written.length, 3);
+    assert.ok(
+      log.lines.some((l) => l.includes("0 job(s) queued, 3 found already in the queue")),
+      log.lines.join("\n"),
+    );
+    assert.equal(w.stats.proofs, 3, "each proof made once");
+    assert.equal((await queue.getJobCounts("completed")).completed, 3);
   });
 
   it("should fail a task after repeated refused proofs, naming the step and the reason", async () => {
@@ -422,12 +480,14 @@ describe("proving forecasts and connection errors (issue #27, no Redis needed)",
     );
   });
 
-  it("should say how to get a Redis when none answers, without the URL's password", async () => {
+  it("should say how to get a Redis when none answers, within 10 s, without the URL's password", async () => {
+    const t = Date.now();
     await assert.rejects(connectRedis("redis://user:secret@127.0.0.1:1"), (e: Error) => {
       assert.match(e.message, /cannot reach Redis at redis:\/\/user:\*\*\*@127\.0\.0\.1:1 .*start one/);
       assert.ok(!e.message.includes("secret"));
       return true;
     });
+    assert.ok(Date.now() - t < 10_000, "the error comes within 10 s");
     await assert.rejects(connectRedis("http://x"), /must be a redis:\/\/ or rediss:\/\/ URL/);
   });
 });
