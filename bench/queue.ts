@@ -10,7 +10,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Queue } from "bullmq";
-import { BIN } from "../harness/processes.js";
 import { PROJECT_ROOT } from "../prover/paths.js";
 import { silentLogger, type Logger } from "../prover/proving/log.js";
 import { queueBackend } from "../prover/queue/coordinator.js";
@@ -42,7 +41,7 @@ const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;
 function startWorkers(url: string, queueName: string, count: number): ChildProcess[] {
   return Array.from({ length: count }, (_, i) =>
     spawn(
-      path.join(BIN, "node"),
+      process.execPath,
       ["--import", "tsx", "scripts/worker.ts", "--redis", url, "--queue-name", queueName, "--name", `bench-${i + 1}`],
       { cwd: PROJECT_ROOT, stdio: "ignore" },
     ),

@@ -16,7 +16,6 @@ import path from "node:path";
 import { Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { after, afterEach, before, describe, it } from "mocha";
-import { BIN } from "../../harness/processes.js";
 import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import { PROJECT_ROOT } from "../../prover/paths.js";
 import { silentLogger, type Logger } from "../../prover/proving/log.js";
@@ -269,7 +268,7 @@ describe("the proving queue on BullMQ and Redis (issue #27)", function () {
       name,
     ];
     // The first coordinator (the CLI) enqueues every proof, then is killed with no worker running.
-    const first = spawn(path.join(BIN, "node"), args, { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const first = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     cleanups.push(() => Promise.resolve(first.kill("SIGKILL")));
     let out = "";
     first.stdout.on("data", (b: Buffer) => (out += b.toString()));
@@ -317,7 +316,7 @@ describe("the proving queue on BullMQ and Redis (issue #27)", function () {
     const name = newQueue();
     const queue = queueOf(name);
     const child = spawn(
-      path.join(BIN, "node"),
+      process.execPath,
       [
         "--import",
         "tsx",
