@@ -16,7 +16,7 @@ import type { ProofBundle } from "../proving/prove.js";
 import type { TrainingSpec } from "../spec/schema.js";
 import { checkpointInputs, genesisInputs } from "../statement/inputs.js";
 import { evaluateOn, train, type Deviation, type TrainingRun } from "../training/trainer.js";
-import { inProcess, statementOf, type BundleTally, type ProofTask } from "../proving/tasks.js";
+import { inProcess, reasonOf, statementOf, type BundleTally, type ProofTask } from "../proving/tasks.js";
 import { prepareRun, proveTasks, stepFile, type ProveOptions } from "./prover.js";
 
 /** Sampled mode proves genesis and single steps: it needs no Checkpoint(K) keys. */
@@ -149,7 +149,7 @@ export async function proveSteps(
         t,
       );
     } catch (e) {
-      const reason = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+      const reason = reasonOf(e);
       log.warn(`step ${t} cannot be proved: ${reason}`);
       failed.push({ step: t, reason });
     }
