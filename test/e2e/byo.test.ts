@@ -54,7 +54,7 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
       },
       family: "linear-mse",
       learningRate: "0.1",
-      batchSize: 3,
+      batchSize: 1,
       plannedSteps: 2,
       checkpointInterval: 1,
       out: specFile,
@@ -67,15 +67,15 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
   after(releaseSnarkjs);
 
   it("should derive a family that is not built by default and build its keys under its circuit ids", async () => {
-    assert.equal(family.name, "linear-mse/i4-o3-b3/n342/k1");
+    assert.equal(family.name, "linear-mse/i4-o3-b1/n342/k1");
     assert.ok(!FAMILIES.some((f) => f.name === family.name));
     const circuits = familyCircuits(family);
     assert.deepEqual(
       circuits.map((c) => c.id),
-      ["genesis_linear_i4o3b3n342", "checkpoint_linear_i4o3b3n342k1"],
+      ["genesis_linear_i4o3b1n342", "checkpoint_linear_i4o3b1n342k1"],
     );
     assert.ok(circuits.every((c) => !CIRCUITS.some((d) => d.id === c.id)));
-    assert.deepEqual(circuits[1]!.params, [1, 4, 0, 3, 3, 1, 342, 9]);
+    assert.deepEqual(circuits[1]!.params, [1, 4, 0, 3, 1, 1, 342, 9]);
     const built = await buildAll({ circuits }, log);
     for (const b of built) {
       assert.ok(existsSync(artifactPaths(b.id).zkey), b.id);
@@ -136,8 +136,8 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
     assert.equal(first.state, "scheduled");
     // One contract per circuit: the adapter inherits its verifier (issue #24).
     assert.deepEqual([...first.deployed].sort(), [
-      "CheckpointLinearI4o3b3n342k1VerifierAdapter",
-      "GenesisLinearI4o3b3n342VerifierAdapter",
+      "CheckpointLinearI4o3b1n342k1VerifierAdapter",
+      "GenesisLinearI4o3b1n342VerifierAdapter",
     ]);
     record = first.record;
     const second = await addFamily(viem, record, family, w!, log, IN_PROCESS);

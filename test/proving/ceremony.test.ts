@@ -1,9 +1,16 @@
 /**
- * The phase-2 ceremony (issue #12): three contributions and a beacon on the
- * step circuit verify; the exported Solidity verifier accepts a proof made
- * with the final key and rejects one made with the development key; a
- * tampered intermediate key fails verification naming its contribution; and
- * every refusal leaves the ceremony as it was.
+ * The phase-2 ceremony (issue #12): three contributions and a beacon on a
+ * circuit verify; the exported Solidity verifier accepts a proof made with the
+ * final key and rejects one made with the development key; a tampered
+ * intermediate key fails verification naming its contribution; and every
+ * refusal leaves the ceremony as it was.
+ *
+ * The ceremony code does not depend on the circuit, so this runs on the
+ * smallest ones (dot4, and a tiny genesis circuit as "another circuit"): each
+ * ceremony step re-does part of the Groth16 setup, which on a training step
+ * costs minutes of the test budget (issue #25). A training family's circuits
+ * go through a whole ceremony, and are deployed from it, in
+ * test/e2e/deploy-keys.test.ts.
  */
 import assert from "node:assert/strict";
 import { copyFile, mkdtemp, readFile, truncate, writeFile } from "node:fs/promises";
@@ -15,7 +22,7 @@ import { after, before, describe, it } from "mocha";
 import { network } from "hardhat";
 import * as snarkjs from "snarkjs";
 import type { Abi, Hex } from "viem";
-import { artifactPaths, buildAll } from "../../prover/proving/artifacts.js";
+import { artifactPaths, buildAll, buildCircuit } from "../../prover/proving/artifacts.js";
 import { packProof, packPublicSignals } from "../../prover/proving/calldata.js";
 import {
   applyBeacon,
@@ -31,13 +38,15 @@ import { releaseSnarkjs, silentLogger as log } from "../../prover/proving/log.js
 import { prove } from "../../prover/proving/prove.js";
 import { sha256File } from "../../prover/proving/ptau.js";
 import { DEV_PTAU } from "../../prover/paths.js";
-import { checkpointInputs } from "../../prover/statement/inputs.js";
-import { train } from "../../prover/training/trainer.js";
-import { loadExample } from "../../prover/spec/example.js";
+import { circuitSpec, verifierName } from "../../prover/proving/manifest.js";
 
 const require = createRequire(import.meta.url);
-const STEP = "checkpoint_linear_i4o3b2n150k1";
-const LAB = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n;
+const CIRCUIT = "dot4";
+/** Another circuit: the genesis of a 1 -> 1 linear model on 2 samples (2,691 constraints), built beside the test's files. */
+const OTHER = circuitSpec("genesis_linear_i1o1b1n2");
+/** bf16 bit patterns of 1, 2, -1.5, 0.5 and 3, 0.25, 2, -4 (their dot product is -1.5). */
+const A = [0x3f80, 0x4000, 0xbfc0, 0x3f00];
+const B = [0x4040, 0x3e80, 0x4000, 0xc080];
 
 /** Compiles one Solidity file with solc-js (the project's compiler) and returns the contract's ABI and bytecode. */
 function compile(source: string, contract: string): { abi: Abi; bytecode: Hex } {
@@ -68,19 +77,23 @@ describe("phase-2 ceremony", function () {
   let root: string;
   let dir: string;
   let r1cs: string;
+  let otherR1cs: string;
   let final: { transcript: Transcript; outputs: FinalOutputs };
 
   before(async function () {
     if (!existsSync(DEV_PTAU)) this.skip(); // the shared ptau sits beside the checkout in CI, not in every clone
-    await buildAll({ only: [STEP, "dot4"] }, log);
+    await buildAll({ only: [CIRCUIT] }, log);
     root = await mkdtemp(path.join(tmpdir(), "vtr-ceremony-"));
-    dir = path.join(root, "step");
-    r1cs = artifactPaths(STEP).r1cs;
+    dir = path.join(root, "main");
+    r1cs = artifactPaths(CIRCUIT).r1cs;
+    const dirs = { buildDir: path.join(root, "build"), contractsDir: path.join(root, "contracts") };
+    await buildCircuit(OTHER, { dirs }, log);
+    otherR1cs = artifactPaths(OTHER.id, dirs).r1cs;
   });
   after(releaseSnarkjs);
 
   it("should chain three contributions and a beacon that verify, and finalize with a transcript", async () => {
-    const r = await newCeremony(dir, STEP, r1cs, DEV_PTAU, log);
+    const r = await newCeremony(dir, CIRCUIT, r1cs, DEV_PTAU, log);
     assert.equal(r.r1csSha256, await sha256File(r1cs));
     assert.equal(r.ptau.sha256, await sha256File(DEV_PTAU));
     await assert.rejects(finalizeCeremony(dir, r1cs, DEV_PTAU, path.join(root, "out"), log), /no final beacon/);
@@ -116,22 +129,17 @@ describe("phase-2 ceremony", function () {
   });
 
   it("should have its exported verifier accept a proof made with the final key and reject one made with the development key", async () => {
-    const { spec, data } = await loadExample();
-    const run = train(spec, data, 0x5eedn, 1);
-    const { inputs } = checkpointInputs(spec, data, run.steps, { lab: LAB, beacon: 0x5eedn });
-    const a = artifactPaths(STEP);
+    const inputs = { a: A, b: B };
+    const a = artifactPaths(CIRCUIT);
     const withFinal = await snarkjs.groth16.fullProve(inputs, a.wasm, final.outputs.zkey);
-    const withDev = await prove(STEP, inputs);
+    const withDev = await prove(CIRCUIT, inputs);
     assert.deepEqual(withFinal.publicSignals, withDev.publicSignals, "same statement");
 
     const vkey = JSON.parse(await readFile(final.outputs.vkey, "utf8")) as object;
     assert.equal(await snarkjs.groth16.verify(vkey, withFinal.publicSignals, withFinal.proof), true);
     assert.equal(await snarkjs.groth16.verify(vkey, withDev.publicSignals, withDev.proof), false);
 
-    const { abi, bytecode } = compile(
-      await readFile(final.outputs.verifierSol, "utf8"),
-      "CheckpointLinearI4o3b2n150k1Verifier",
-    );
+    const { abi, bytecode } = compile(await readFile(final.outputs.verifierSol, "utf8"), verifierName(CIRCUIT));
     const { viem } = await network.create();
     const [wallet] = await viem.getWalletClients();
     const client = await viem.getPublicClient();
@@ -173,35 +181,26 @@ describe("phase-2 ceremony", function () {
   });
 
   it("should refuse another circuit's key, another r1cs or ptau, and a truncated key, writing nothing", async () => {
-    const other = path.join(root, "dot4");
-    await newCeremony(other, "dot4", artifactPaths("dot4").r1cs, DEV_PTAU, log);
+    const other = path.join(root, "other");
+    await newCeremony(other, OTHER.id, otherR1cs, DEV_PTAU, log);
     await contribute(other, "dana", log);
     // The ceremony checked against another circuit's r1cs, or another ptau.
     await assert.rejects(verifyCeremony(other, r1cs, DEV_PTAU, log), /is for another circuit/);
-    await assert.rejects(
-      verifyCeremony(other, artifactPaths("dot4").r1cs, r1cs, log),
-      /is not the ptau the ceremony started from/,
-    );
+    await assert.rejects(verifyCeremony(other, otherR1cs, r1cs, log), /is not the ptau the ceremony started from/);
     // A contribution file from another circuit slipped into the chain, its recorded hash rewritten.
     const rec = await readCeremony(other);
     const swapped = path.join(other, rec.steps[1]!.file);
     await copyFile(path.join(dir, (await readCeremony(dir)).steps[1]!.file), swapped);
     const forged = { ...rec, steps: [rec.steps[0]!, { ...rec.steps[1]!, zkeySha256: await sha256File(swapped) }] };
     await writeFile(path.join(other, "ceremony.json"), JSON.stringify(forged));
-    await assert.rejects(
-      verifyCeremony(other, artifactPaths("dot4").r1cs, DEV_PTAU, log),
-      /contribution #1 \(dana\) does not verify/,
-    );
+    await assert.rejects(verifyCeremony(other, otherR1cs, DEV_PTAU, log), /contribution #1 \(dana\) does not verify/);
     // A key truncated in transit: the next contribution is refused and nothing is written.
     await truncate(swapped, 1000);
     const before = await readFile(path.join(other, "ceremony.json"), "utf8");
     await assert.rejects(contribute(other, "erin", log), /corrupted, truncated or replaced in transit/);
     assert.equal(await readFile(path.join(other, "ceremony.json"), "utf8"), before);
-    assert.equal(existsSync(path.join(other, "dot4_0002.zkey")), false);
-    await assert.rejects(
-      newCeremony(other, "dot4", artifactPaths("dot4").r1cs, DEV_PTAU, log),
-      /already holds a ceremony/,
-    );
+    assert.equal(existsSync(path.join(other, `${OTHER.id}_0002.zkey`)), false);
+    await assert.rejects(newCeremony(other, OTHER.id, otherR1cs, DEV_PTAU, log), /already holds a ceremony/);
     await assert.rejects(contribute(path.join(root, "nowhere"), "x", log), /not a ceremony directory/);
   });
 });
