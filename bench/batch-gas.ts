@@ -1,6 +1,6 @@
 /**
  * Gas of batched Groth16 verification (issue #26): verifyBatch of the step
- * circuit's generated batch verifier on 1, 2, 4, 8 and 16 real step proofs
+ * circuit's generated adapter on 1, 2, 4, 8 and 16 real step proofs
  * (the recorded fixtures' four step proofs, repeated), as estimated for a
  * whole transaction. Used by `npm run bench` and by the test that holds the
  * goal of 60,000 gas per additional proof.
@@ -21,7 +21,7 @@ export interface BatchGas {
 
 export async function measureBatchGas(viem: HardhatViemHelpers, fixtures: RegistryFixtures): Promise<BatchGas> {
   const steps = fixtures.runs.C.checkpoints;
-  const verifier = await viem.deployContract("CheckpointLinearI4o3b2n150k1BatchVerifier");
+  const verifier = await viem.deployContract("CheckpointLinearI4o3b2n150k1VerifierAdapter");
   const pc = await viem.getPublicClient();
   const bySize: Record<number, number> = {};
   for (const n of BATCH_SIZES) {

@@ -4,8 +4,9 @@
  * step checkpoints (K = 1) and K = 4 checkpoints on time, a late submission
  * that raises the run's first flags all at once (missed window, FLOPs cap,
  * step limit) and its designation, flagging missed windows, closing a run
- * with a missed window, and a policy action through the timelock. Used by
- * `npm run bench` and by a test that holds the 300k goal.
+ * with a missed window, a policy action through the timelock, and the same
+ * runs' checkpoints submitted in one batch each on a second deployment
+ * (issue #26). Used by `npm run bench` and by a test that holds the 300k goal.
  */
 import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
@@ -39,6 +40,13 @@ export interface GasFigures {
   /** setDesignationThreshold through the timelock: schedule, then execute after the delay. */
   readonly policySchedule: number;
   readonly policyExecute: number;
+  /**
+   * submitCheckpoints (issue #26), on time, on a second deployment with the same threshold: run A's
+   * four K = 4 checkpoints in one call, and run C's four step proofs (K = 1) in one call (each batch
+   * designates its run, as the first of the one-by-one submissions does).
+   */
+  readonly submitBatchK4: number;
+  readonly submitBatchK1: number;
 }
 
 const ON_TIME: Attestations = { flopsCap: 10_000n, maxSteps: 16n, checkpointDeadline: 3600n };
@@ -108,7 +116,33 @@ export async function measureGas(
   const policySchedule = await gasOf(await schedulePolicyCall(viem, call, d.governance.policyDelay));
   await helpers.time.increase(d.governance.policyDelay);
   const policyExecute = await gasOf(await executePolicyCall(viem, call));
+
+  // Batches: the same runs on a second deployment, all of a run's checkpoints in one call.
+  const d2 = await deployRegistry(viem, { designationThreshold: THRESHOLD, policyDelay: 3600n });
+  const registry2 = await registryContract(viem, d2.registry.address);
+  const batchOf = async (run: FixtureRun): Promise<number> => {
+    const g = genesisCall(run.genesis);
+    await mined(
+      publicClient,
+      await registry2.write.registerRun([familyId(run.family), g.specCommitment, ON_TIME, g.facts, g.proof], {
+        account: run.lab,
+      }),
+      "registration",
+    );
+    const id = await registry2.read.runCount();
+    await useFixtureBeacon(helpers, publicClient, registry2, id, run);
+    const calls = run.checkpoints.map(checkpointCall);
+    return gasOf(
+      await registry2.write.submitCheckpoints([id, calls.map((x) => x.claim), calls.map((x) => x.proof)], {
+        account: run.lab,
+      }),
+    );
+  };
+  const submitBatchK4 = await batchOf(fixtures.runs.A);
+  const submitBatchK1 = await batchOf(fixtures.runs.C);
   return {
+    submitBatchK4,
+    submitBatchK1,
     registerRun: a.gas,
     drawBeacon: Math.max(...drawBeacon),
     submitK1,

@@ -238,6 +238,7 @@ export async function runBench(): Promise<void> {
       `${batch.perAdditionalProof <= 60_000 ? "met" : "NOT met"}\n`,
   );
   const max = (xs: readonly number[]): number => Math.max(...xs);
+  const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
   process.stdout.write(
     `registry gas (whole transactions, real proofs):\n` +
       `  registerRun with genesis proof          ${gas.registerRun} (its plan projected to cross the threshold)\n` +
@@ -245,6 +246,8 @@ export async function runBench(): Promise<void> {
       `  submitCheckpoint, K = 1 (step proof)    ${gas.submitK1.join(", ")}\n` +
       `  submitCheckpoint, K = 4                 ${gas.submitK4.join(", ")}\n` +
       `  submitCheckpoint, late, first flags     ${gas.submitFirstFlags} (missed window + cap + steps + designation, after ${PAUSES_BEFORE_FIRST_FLAGS} pauses)\n` +
+      `  submitCheckpoints, 4 x K = 4 in one call ${gas.submitBatchK4} (${Math.round(gas.submitBatchK4 / 4)} per checkpoint; one by one ${sum(gas.submitK4)})\n` +
+      `  submitCheckpoints, 4 x K = 1 in one call ${gas.submitBatchK1} (${Math.round(gas.submitBatchK1 / 4)} per step; one by one ${sum(gas.submitK1)})\n` +
       `  flagMissedDeadline (1st, 2nd window)    ${gas.flagMissedDeadline.join(", ")}\n` +
       `  closeRun (flagging a missed window)     ${gas.closeRun}\n` +
       `  policy action via timelock              schedule ${gas.policySchedule}, execute ${gas.policyExecute}\n` +
@@ -349,6 +352,8 @@ export async function runBench(): Promise<void> {
         submitCheckpointK1Max: max(gas.submitK1),
         submitCheckpointK4Max: max(gas.submitK4),
         submitCheckpointFirstFlags: gas.submitFirstFlags,
+        submitCheckpointsBatchK4x4: gas.submitBatchK4,
+        submitCheckpointsBatchK1x4: gas.submitBatchK1,
         flagMissedDeadline: gas.flagMissedDeadline[0],
         closeRun: gas.closeRun,
         policySchedule: gas.policySchedule,

@@ -166,10 +166,21 @@ export interface SubmitOutcome {
   readonly submitted: number;
   readonly alreadyOnChain: number;
   readonly steps: bigint;
-  /** Gas used by each submission of this call, in order. */
+  /** Gas used by each transaction of this call, in order (one per checkpoint, or per batch with `batch` > 1). */
   readonly gas: readonly bigint[];
   /** Set when the directory has no bundle for the run's next step. */
   readonly waitingFor?: bigint;
+}
+
+/** Most checkpoints one batched submission carries (the registry's MAX_CHECKPOINT_BATCH). */
+export const MAX_CHECKPOINT_BATCH = 32;
+
+export interface SubmitOptions {
+  /**
+   * Checkpoints per transaction (1 to MAX_CHECKPOINT_BATCH; default 1): above 1, consecutive
+   * checkpoints go in one `submitCheckpoints` call whose proofs the chain verifies together.
+   */
+  readonly batch?: number;
 }
 
 /**
@@ -182,7 +193,11 @@ export async function submitRunDir(
   d: DeploymentRecord,
   runDir: string,
   log: Logger,
+  opts: SubmitOptions = {},
 ): Promise<SubmitOutcome> {
+  const batch = opts.batch ?? 1;
+  if (!Number.isInteger(batch) || batch < 1 || batch > MAX_CHECKPOINT_BATCH)
+    throw new Error(`a batch is 1 to ${MAX_CHECKPOINT_BATCH} checkpoints, not ${batch}`);
   const runId = await runIdOf(registry, runDir);
   if (runId === 0n) throw new Error(`the run of ${runDir} is not registered on "${d.network}": run \`register\` first`);
   const run = await registry.read.getRun([runId]);
@@ -203,18 +218,30 @@ export async function submitRunDir(
   const already = bundles.filter((b) => b.firstStep < steps).length;
   if (already > 0)
     log.info(`run ${runId}: ${already} checkpoint(s) already on chain (steps 0..${steps - 1n}), skipped`);
-  const todo = bundles.filter((b) => b.firstStep >= steps);
-  for (const [i, b] of todo.entries()) {
-    if (b.firstStep !== steps) {
-      log.warn(`run ${runId}: no bundle starts at step ${steps} (next is ${b.firstStep}); stopping`);
-      return { runId, submitted, alreadyOnChain: already, steps, gas, waitingFor: steps };
-    }
-    const c = checkpointCall(b.bundle);
-    log.info(`run ${runId}: submitting ${path.relative(runDir, b.file)} (${i + 1}/${todo.length})`);
-    const hash = await registry.write.submitCheckpoint([runId, c.claim, c.proof]);
-    gas.push((await mined(publicClient, hash, `submitting ${b.file}`)).gasUsed);
-    steps += BigInt(family.stepsPerCheckpoint);
-    submitted++;
+  const all = bundles.filter((b) => b.firstStep >= steps);
+  // Only the unbroken chain from the run's proven steps can be submitted.
+  const todo: typeof all = [];
+  for (const b of all) {
+    if (b.firstStep !== steps + BigInt(todo.length * family.stepsPerCheckpoint)) break;
+    todo.push(b);
+  }
+  for (let i = 0; i < todo.length; i += batch) {
+    const group = todo.slice(i, i + batch);
+    const calls = group.map((b) => checkpointCall(b.bundle));
+    const names = group.map((b) => path.relative(runDir, b.file));
+    const what = group.length === 1 ? names[0]! : `${names[0]} .. ${names.at(-1)} (${group.length} in one batch)`;
+    log.info(`run ${runId}: submitting ${what} (${i + group.length}/${todo.length})`);
+    const hash =
+      batch === 1
+        ? await registry.write.submitCheckpoint([runId, calls[0]!.claim, calls[0]!.proof])
+        : await registry.write.submitCheckpoints([runId, calls.map((c) => c.claim), calls.map((c) => c.proof)]);
+    gas.push((await mined(publicClient, hash, `submitting ${what}`)).gasUsed);
+    steps += BigInt(group.length * family.stepsPerCheckpoint);
+    submitted += group.length;
+  }
+  if (todo.length < all.length) {
+    log.warn(`run ${runId}: no bundle starts at step ${steps} (next is ${all[todo.length]!.firstStep}); stopping`);
+    return { runId, submitted, alreadyOnChain: already, steps, gas, waitingFor: steps };
   }
   return { runId, submitted, alreadyOnChain: already, steps, gas };
 }

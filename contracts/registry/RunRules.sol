@@ -17,6 +17,8 @@ library RunRules {
     uint64 internal constant DRAW_DELAY_BLOCKS = 2;
     /// @dev blockhash(n) is available for the 256 most recent blocks only.
     uint256 internal constant BLOCKHASH_HORIZON = 256;
+    /// @dev Most checkpoints one submitCheckpoints call accepts (ITrainingRegistry.MAX_CHECKPOINT_BATCH).
+    uint256 internal constant MAX_CHECKPOINT_BATCH = 32;
 
     /// @dev A family that accepts new runs, read from the families contract (UnknownFamily bubbles up).
     function family(bytes32 familyId) internal view returns (ICircuitFamilies.CircuitFamily memory record) {

@@ -3,7 +3,9 @@ pragma solidity ^0.8.24;
 
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {ICircuitFamilies} from "../families/ICircuitFamilies.sol";
+import {IBatchProofVerifier} from "../verifiers/IBatchProofVerifier.sol";
 import {PublicSignals} from "../families/PublicSignals.sol";
+import {ICheckpointBatches} from "../registry/ICheckpointBatches.sol";
 import {ITrainingRegistry} from "../registry/ITrainingRegistry.sol";
 import {RegistryStorage} from "../registry/RegistryStorage.sol";
 import {RunRules} from "../registry/RunRules.sol";
@@ -12,13 +14,15 @@ import {SampledRules} from "./SampledRules.sol";
 
 /// @title SampledMode
 /// @author Verifiable training registry
-/// @notice Sampled mode's draws, paid challenges, answers and unanswered flags (ISampledMode), as a module
+/// @notice Sampled mode's draws, paid challenges, answers and unanswered flags (ISampledMode), with the
+/// registry's beacon draws and batched checkpoint submissions (ICheckpointBatches, issue #26) that its size
+/// leaves no room for, as a module
 /// the TrainingRegistry runs through delegatecall on its own storage (RegistryStorage): its code does not
 /// count against the registry's size. The registry's functions of the same signatures check the pause and
 /// forward their calldata here unchanged; called directly, every function reverts with NotDelegated.
 /// @dev Departs from a linked library (STYLE.md) for two reasons: the calldata is forwarded as it came
 /// (no re-encoding of the answer's paths), and no deploy step or test runner has to link bytecode.
-contract SampledMode is ISampledMode, ReentrancyGuard {
+contract SampledMode is ISampledMode, ICheckpointBatches, ReentrancyGuard {
     /// @inheritdoc ISampledMode
     uint64 public constant override DRAW_DELAY_BLOCKS = RunRules.DRAW_DELAY_BLOCKS;
     /// @dev blockhash(n) is available for the 256 most recent blocks only.
@@ -44,6 +48,61 @@ contract SampledMode is ISampledMode, ReentrancyGuard {
     modifier whenNotPaused() {
         if (RegistryStorage.layout().pausedAt != 0) revert SampledModePaused();
         _;
+    }
+
+    /// @inheritdoc ICheckpointBatches
+    uint256 public constant override MAX_CHECKPOINT_BATCH = RunRules.MAX_CHECKPOINT_BATCH;
+
+    /// @inheritdoc ICheckpointBatches
+    /// @dev Paused as the registry's own submitCheckpoint is (EnforcedPause), not as sampled mode is.
+    function submitCheckpoints(
+        uint256 runId,
+        ITrainingRegistry.CheckpointClaim[] calldata claims,
+        uint256[8][] calldata proofs
+    ) external onlyDelegated {
+        // Check: pause, caller, mode, shape.
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        if ($.pausedAt != 0) revert ITrainingRegistry.EnforcedPause();
+        RegistryStorage.RunState storage run = RunRules.activeRun($, runId);
+        if (msg.sender != run.lab) revert ITrainingRegistry.NotRunLab(runId, msg.sender);
+        if (run.sampled) revert ITrainingRegistry.RunIsSampled(runId);
+        uint256 n = claims.length;
+        if (n == 0 || n != proofs.length || n > RunRules.MAX_CHECKPOINT_BATCH)
+            revert InvalidCheckpointBatch(n, proofs.length);
+        // Check the chain of claims from where the run stands, and verify every proof in one batched check.
+        uint64 steps = run.steps;
+        uint32 k = run.stepsPerCheckpoint;
+        uint96 flops = uint96(k) * run.flopsPerStep;
+        uint256[] memory signals = _batchSignals(runId, run, claims, flops);
+        address verifier = address(run.proofVerifier);
+        bool valid;
+        try IBatchProofVerifier(verifier).verifyBatch(proofs, signals) returns (bool ok) {
+            valid = ok;
+        } catch {
+            revert BatchVerificationUnavailable(runId, verifier);
+        }
+        if (!valid) revert InvalidCheckpointBatchProof(runId, steps, n);
+        // Write and emit as n submissions in this block would: missed windows first, then each checkpoint
+        // with the attestations checked after it; a claim past the one that ends the run is refused.
+        RunRules.flagMissedWindows($, runId, run, steps);
+        for (uint256 i = 0; i < n; ++i) {
+            if (i != 0) RunRules.activeRun($, runId);
+            ITrainingRegistry.CheckpointClaim calldata claim = claims[i];
+            uint64 first = steps + uint64(i) * k;
+            uint64 newSteps = first + k;
+            uint96 cumulative = RunRules.advance($, run, newSteps, claim.rootAfter);
+            emit ITrainingRegistry.CheckpointAccepted(
+                runId,
+                msg.sender,
+                first,
+                newSteps,
+                claim.rootAfter,
+                flops,
+                cumulative,
+                claim.accumulator
+            );
+            RunRules.checkAttestations($, runId, run, newSteps, cumulative);
+        }
     }
 
     /// @inheritdoc ISampledMode
@@ -338,5 +397,41 @@ contract SampledMode is ISampledMode, ReentrancyGuard {
     /// @inheritdoc ISampledMode
     function rootLeaf(uint64 index, uint256 root) external pure returns (bytes32 leaf) {
         return SampledRules.rootLeaf(index, root);
+    }
+
+    /// @dev The public signals of every claim of a batch, proof after proof, once each claim is checked to
+    /// start where the previous one ends (the first where the run stands), as submitCheckpoint checks one.
+    function _batchSignals(
+        uint256 runId,
+        RegistryStorage.RunState storage run,
+        ITrainingRegistry.CheckpointClaim[] calldata claims,
+        uint96 flops
+    ) private view returns (uint256[] memory signals) {
+        uint256 n = claims.length;
+        uint64 steps = run.steps;
+        uint32 k = run.stepsPerCheckpoint;
+        uint64 beacon = RunRules.drawnBeacon(runId, run);
+        uint256 runTag = run.runTag;
+        uint256 root = run.root;
+        signals = new uint256[](n * PublicSignals.CHECKPOINT);
+        for (uint256 i = 0; i < n; ++i) {
+            ITrainingRegistry.CheckpointClaim calldata claim = claims[i];
+            uint64 first = steps + uint64(i) * k;
+            if (claim.firstStep != first) revert ITrainingRegistry.CheckpointOutOfOrder(runId, first, claim.firstStep);
+            if (claim.rootBefore != root)
+                revert ITrainingRegistry.CheckpointRootMismatch(runId, root, claim.rootBefore);
+            uint256[] memory inputs = PublicSignals.checkpoint(
+                runTag,
+                first,
+                flops,
+                beacon,
+                root,
+                claim.rootAfter,
+                claim.accumulator
+            );
+            for (uint256 j = 0; j < PublicSignals.CHECKPOINT; ++j)
+                signals[i * PublicSignals.CHECKPOINT + j] = inputs[j];
+            root = claim.rootAfter;
+        }
     }
 }

@@ -14,9 +14,9 @@ import {IBatchProofVerifier} from "./IBatchProofVerifier.sol";
 /// hash of this contract's address and every proof and signal of the batch (Fiat-Shamir): they are
 /// fixed only once the whole batch is, so a batch with an invalid proof passes with probability
 /// about 2^-128 per attempt; no block hash, timestamp or submitter's choice enters them.
-/// @dev Each circuit's contract is generated (prover/proving/manifest.ts batchVerifierSource) as
-/// `contract <Circuit>BatchVerifier is <Circuit>Verifier, Groth16BatchVerifier`, its key read from
-/// the untouched snarkjs verifier's own constants, so the two cannot disagree.
+/// @dev Each circuit's adapter is generated (prover/proving/manifest.ts adapterSource) as
+/// `contract <Circuit>VerifierAdapter is <Circuit>Verifier, Groth16VerifierAdapter, Groth16BatchVerifier`,
+/// its key read from the untouched snarkjs verifier's own constants, so the two cannot disagree.
 abstract contract Groth16BatchVerifier is IBatchProofVerifier {
     /// @dev The BN254 scalar field (public signals) and base field (coordinates).
     uint256 private constant SCALAR_FIELD =
@@ -31,11 +31,6 @@ abstract contract Groth16BatchVerifier is IBatchProofVerifier {
         uint256[4] gamma2;
         uint256[4] delta2;
         uint256[] ic;
-    }
-
-    /// @inheritdoc IBatchProofVerifier
-    function publicSignalCount() external pure returns (uint256 count) {
-        count = _key().ic.length / 2 - 1;
     }
 
     /// @inheritdoc IBatchProofVerifier

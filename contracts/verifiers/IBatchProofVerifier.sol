@@ -5,17 +5,14 @@ pragma solidity ^0.8.24;
 /// @author Verifiable training registry
 /// @notice Many proofs of one circuit verified in one call (issue #26). Proofs are
 /// packed as IProofVerifier packs them (eight words each); proof i's public
-/// signals are publicSignals[i * N .. (i + 1) * N), N = publicSignalCount().
+/// signals are publicSignals[i * N .. (i + 1) * N), N the circuit's number of public signals
+/// (IProofVerifier.publicSignalCount on the circuit's adapter, which implements both).
 interface IBatchProofVerifier {
     /// @notice The batch is empty, or its signals are not N per proof.
     /// @param proofs Number of proofs given.
     /// @param signals Number of public signals given.
     /// @param perProof The circuit's number of public signals N.
     error BatchShapeMismatch(uint256 proofs, uint256 signals, uint256 perProof);
-
-    /// @notice Number of public signals of the circuit, per proof.
-    /// @return count The number N.
-    function publicSignalCount() external view returns (uint256 count);
 
     /// @notice Whether every proof of the batch is valid for its own public signals.
     /// @dev Reverts with BatchShapeMismatch on a wrong shape; returns false if any proof is invalid, any

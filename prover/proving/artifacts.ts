@@ -22,8 +22,6 @@ import type { Logger } from "./log.js";
 import {
   adapterName,
   adapterSource,
-  batchVerifierName,
-  batchVerifierSource,
   CIRCUITS,
   circuitSpec,
   mainSource,
@@ -50,8 +48,6 @@ export interface CircuitArtifacts {
   readonly verifierSol: string;
   /** The verifier's adapter (manifest.ts adapterSource): what is deployed and registered. */
   readonly adapterSol: string;
-  /** The verifier with batched verification (manifest.ts batchVerifierSource, issue #26). */
-  readonly batchVerifierSol: string;
   readonly record: string;
 }
 
@@ -93,7 +89,6 @@ export function artifactPaths(id: string, dirs: OutputDirs = DEFAULT_DIRS): Circ
     vkey: path.join(dir, `${id}.vkey.json`),
     verifierSol: path.join(dirs.contractsDir, `${verifierName(id)}.sol`),
     adapterSol: path.join(dirs.contractsDir, `${adapterName(id)}.sol`),
-    batchVerifierSol: path.join(dirs.contractsDir, `${batchVerifierName(id)}.sol`),
     record: path.join(dir, "build.json"),
   };
 }
@@ -226,33 +221,21 @@ export async function buildCircuit(spec: CircuitSpec, opts: BuildOptions, log: L
   return { id: spec.id, rebuilt: true, record };
 }
 
-/** The adapter source a circuit's artifacts should hold (its import of the base relative to where it is). */
+/** The adapter source a circuit's artifacts should hold (its imports relative to where it is). */
 export function expectedAdapterSource(a: CircuitArtifacts, spec: CircuitSpec): string {
-  const base = path.relative(
-    path.dirname(a.adapterSol),
-    path.join(PROJECT_ROOT, "contracts", "verifiers", "Groth16VerifierAdapter.sol"),
-  );
-  return adapterSource(spec, base.startsWith(".") ? base : `./${base}`);
+  const dir = path.relative(path.dirname(a.adapterSol), path.join(PROJECT_ROOT, "contracts", "verifiers"));
+  return adapterSource(spec, dir.startsWith(".") ? dir : `./${dir}`);
 }
 
-/** The batch verifier source a circuit's artifacts should hold. */
-export function expectedBatchVerifierSource(a: CircuitArtifacts, spec: CircuitSpec): string {
-  const base = path.relative(
-    path.dirname(a.batchVerifierSol),
-    path.join(PROJECT_ROOT, "contracts", "verifiers", "Groth16BatchVerifier.sol"),
-  );
-  return batchVerifierSource(spec, base.startsWith(".") ? base : `./${base}`);
-}
-
-/** Writes the circuit's adapter and batch verifier sources beside its verifier, unless they are there already. */
+/**
+ * Writes the circuit's adapter source beside its verifier, unless it is there already, and removes the
+ * separate batch verifier an earlier build generated (issue #26 moved batched verification into the adapter).
+ */
 async function writeAdapter(a: CircuitArtifacts, spec: CircuitSpec): Promise<void> {
-  for (const [file, source] of [
-    [a.adapterSol, expectedAdapterSource(a, spec)],
-    [a.batchVerifierSol, expectedBatchVerifierSource(a, spec)],
-  ] as const) {
-    if (existsSync(file) && (await readFile(file, "utf8")) === source) continue;
-    await writeFileAtomic(file, source);
-  }
+  await rm(a.verifierSol.replace(/Verifier\.sol$/, "BatchVerifier.sol"), { force: true });
+  const source = expectedAdapterSource(a, spec);
+  if (existsSync(a.adapterSol) && (await readFile(a.adapterSol, "utf8")) === source) return;
+  await writeFileAtomic(a.adapterSol, source);
 }
 
 /**

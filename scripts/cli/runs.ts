@@ -120,12 +120,13 @@ export async function prove(
   );
 }
 
-export async function submit(o: Common & { runDir: string }): Promise<void> {
+export async function submit(o: Common & { runDir: string; batch: number }): Promise<void> {
   // Sign as the run's lab unless told otherwise.
   const { d, registry, publicClient } = await labOfRunDir(o, "register");
-  const r = await submitRunDir(registry, publicClient, d, o.runDir, log("submit"));
+  const r = await submitRunDir(registry, publicClient, d, o.runDir, log("submit"), { batch: o.batch });
   out(
-    `run ${r.runId}: ${r.submitted} checkpoint(s) submitted, ${r.alreadyOnChain} already on chain; proven steps ${r.steps}` +
+    `run ${r.runId}: ${r.submitted} checkpoint(s) submitted in ${r.gas.length} transaction(s), ` +
+      `${r.alreadyOnChain} already on chain; proven steps ${r.steps}` +
       (r.waitingFor !== undefined ? ` (no bundle yet for step ${r.waitingFor})` : ""),
   );
 }

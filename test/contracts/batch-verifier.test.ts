@@ -15,7 +15,7 @@ import { before, describe, it } from "mocha";
 import { measureBatchGas } from "../../bench/batch-gas.js";
 import { registryFixtures, type RegistryFixtures } from "../../harness/fixtures/registry.js";
 import { FIELD_P } from "../../prover/circom/r1cs.js";
-import { artifactPaths, expectedBatchVerifierSource } from "../../prover/proving/artifacts.js";
+import { artifactPaths, expectedAdapterSource } from "../../prover/proving/artifacts.js";
 import { packProof, packPublicSignals, proofWords, type ProofWords } from "../../prover/proving/calldata.js";
 import { circuitSpec } from "../../prover/proving/manifest.js";
 import type { ProofBundle } from "../../prover/proving/prove.js";
@@ -37,7 +37,8 @@ describe("Groth16BatchVerifier (issue #26)", function () {
   let conn: Awaited<ReturnType<typeof network.create>>;
   let verifier: Awaited<ReturnType<typeof deploy>>;
 
-  const deploy = () => conn.viem.deployContract("CheckpointLinearI4o3b2n150k1BatchVerifier");
+  // The circuit's adapter: its untouched verifier behind IProofVerifier and IBatchProofVerifier.
+  const deploy = () => conn.viem.deployContract("CheckpointLinearI4o3b2n150k1VerifierAdapter");
 
   before(async () => {
     fixtures = await registryFixtures();
@@ -55,7 +56,7 @@ describe("Groth16BatchVerifier (issue #26)", function () {
 
   it("should be generated from the circuit's untouched verifier and report its signal count", async () => {
     const a = artifactPaths(STEP);
-    assert.equal(await readFile(a.batchVerifierSol, "utf8"), expectedBatchVerifierSource(a, circuitSpec(STEP)));
+    assert.equal(await readFile(a.adapterSol, "utf8"), expectedAdapterSource(a, circuitSpec(STEP)));
     assert.equal(await verifier.read.publicSignalCount(), 5n);
   });
 

@@ -271,7 +271,7 @@ describe("TrainingRegistry", function () {
   });
 
   describe("pause", () => {
-    it("should stop registrations, submissions, flags and closes until unpaused (pauser only)", async () => {
+    it("should stop registrations, submissions (batches too), flags and closes until unpaused (pauser only)", async () => {
       const { registry } = await fresh();
       const runId = await registered(registry, runs.A);
       await expectCustomError(registry.write.pause({ account: LAB1 }), "AccessControlUnauthorizedAccount", [
@@ -282,6 +282,12 @@ describe("TrainingRegistry", function () {
       await mined(await registry.write.pause());
       await rejectsUnchanged(registry, () => register(registry, runs.B), "EnforcedPause");
       await rejectsUnchanged(registry, () => submit(registry, runId, runs.A.checkpoints[0]!, LAB0), "EnforcedPause");
+      const first = checkpointCall(runs.A.checkpoints[0]!);
+      await rejectsUnchanged(
+        registry,
+        () => registry.write.submitCheckpoints([runId, [first.claim], [first.proof]], { account: LAB0 }),
+        "EnforcedPause",
+      );
       await rejectsUnchanged(registry, () => registry.write.flagMissedDeadline([runId]), "EnforcedPause");
       await rejectsUnchanged(registry, () => registry.write.closeRun([runId]), "EnforcedPause");
       await mined(await registry.write.unpause());
@@ -668,6 +674,172 @@ describe("TrainingRegistry", function () {
       assert.equal((await registry.read.getRun([runId])).designatedAt, times[2]);
       assert.deepEqual(designations, [{ runId, lab: LAB0, cumulativeFlops: 1476n, threshold: 1000n, steps: 12n }]);
       assert.deepEqual((await registry.read.getRun([runId])).violations, [0, 0, 0, 0, 0, 0], "not a violation");
+    });
+  });
+
+  describe("submitCheckpoints: a batch in one call (issue #26)", () => {
+    const claimsOf = (bs: readonly FixtureRun["checkpoints"][number][]) => bs.map((b) => checkpointCall(b).claim);
+    const proofsOf = (bs: readonly FixtureRun["checkpoints"][number][]) => bs.map((b) => checkpointCall(b).proof);
+    function submitBatch(registry: Registry, runId: bigint, bs: readonly FixtureRun["checkpoints"][number][]) {
+      return registry.write.submitCheckpoints([runId, claimsOf(bs), proofsOf(bs)], { account: LAB0 });
+    }
+
+    it("should accept a run's checkpoints in one batch, emitting each as one-by-one submissions do", async () => {
+      const { registry } = await fresh();
+      const runId = await registered(registry, runs.A);
+      const ev = await events(registry, await submitBatch(registry, runId, runs.A.checkpoints));
+      const t = await blockTime();
+      const accepted = ev.filter((e) => e.eventName === "CheckpointAccepted");
+      assert.equal(accepted.length, runs.A.checkpoints.length);
+      let cumulative = 0n;
+      for (const [i, bundle] of runs.A.checkpoints.entries()) {
+        const c = checkpointCall(bundle);
+        cumulative += 4n * STEP_FLOPS;
+        assert.deepEqual(accepted[i]!.args, {
+          runId,
+          lab: LAB0,
+          firstStep: BigInt(4 * i),
+          steps: BigInt(4 * i + 4),
+          rootAfter: c.claim.rootAfter,
+          flops: 4n * STEP_FLOPS,
+          cumulativeFlops: cumulative,
+          accumulator: c.claim.accumulator,
+        });
+      }
+      const run = await registry.read.getRun([runId]);
+      assert.equal(run.steps, BigInt(4 * runs.A.checkpoints.length));
+      assert.equal(run.root, checkpointCall(runs.A.checkpoints.at(-1)!).claim.rootAfter);
+      assert.equal(run.cumulativeFlops, cumulative);
+      assert.equal(run.lastCheckpointAt, t);
+      assert.equal(run.status, Status.Completed, "the batch proved the plan");
+      assert.deepEqual(run.violations, [0, 0, 0, 0, 0, 0]);
+    });
+    it("should leave the record one-by-one submissions leave, flags included", async () => {
+      // Attested: cap 1000 FLOPs, at most 6 steps: the second and third checkpoints breach them.
+      const breach = { flopsCap: 1000n, maxSteps: 6n, checkpointDeadline: 3600n };
+      const outcome = async (registry: Registry, runId: bigint) => {
+        const run = await registry.read.getRun([runId]);
+        const flags = await registry.getEvents.ViolationFlagged({ runId }, { fromBlock: 0n });
+        return {
+          record: [run.steps, run.root, run.cumulativeFlops, run.status, run.violations],
+          flags: flags.map((e) => [e.args.kind, e.args.steps, e.args.observed, e.args.limit, e.args.count]),
+        };
+      };
+      const first = await fresh();
+      const oneByOne = await outcome(first.registry, await registered(first.registry, runs.A, 3, breach));
+      const { registry } = await fresh(); // the same deployment, back to before the run
+      const runId = await registered(registry, runs.A, 0, breach);
+      await mined(await submitBatch(registry, runId, runs.A.checkpoints.slice(0, 3)));
+      const batched = await outcome(registry, runId);
+      assert.ok(oneByOne.flags.length >= 3, "the attestations were breached");
+      assert.deepEqual(batched, oneByOne);
+    });
+    it("should refuse a batch with one bad proof or claim anywhere in it, changing nothing", async () => {
+      const { registry } = await fresh();
+      const runId = await registered(registry, runs.A);
+      const bs = runs.A.checkpoints;
+      const tweak = (v: bigint) => (v + 1n) % FIELD_P;
+      for (let bad = 0; bad < bs.length; bad++) {
+        const proofs = proofsOf(bs).map((p, i) =>
+          i === bad ? (p.map((w, j) => (j === 2 ? w + 1n : w)) as unknown as typeof p) : p,
+        );
+        await rejectsUnchanged(
+          registry,
+          () => registry.write.submitCheckpoints([runId, claimsOf(bs), proofs], { account: LAB0 }),
+          "InvalidCheckpointBatchProof",
+          [runId, 0n, BigInt(bs.length)],
+        );
+      }
+      // The last claim's accumulator changed (no root links to it): only the proof can catch it.
+      const claims = claimsOf(bs).map((c, i) =>
+        i === bs.length - 1 ? { ...c, accumulator: tweak(c.accumulator) } : c,
+      );
+      await rejectsUnchanged(
+        registry,
+        () => registry.write.submitCheckpoints([runId, claims, proofsOf(bs)], { account: LAB0 }),
+        "InvalidCheckpointBatchProof",
+        [runId, 0n, BigInt(bs.length)],
+      );
+      // Proofs reordered against their claims.
+      const swapped = proofsOf(bs);
+      [swapped[1], swapped[2]] = [swapped[2]!, swapped[1]!];
+      await rejectsUnchanged(
+        registry,
+        () => registry.write.submitCheckpoints([runId, claimsOf(bs), swapped], { account: LAB0 }),
+        "InvalidCheckpointBatchProof",
+        [runId, 0n, BigInt(bs.length)],
+      );
+    });
+    it("should refuse claims out of order, with a gap, repeated or off the run's root, changing nothing", async () => {
+      const { registry } = await fresh();
+      const runId = await registered(registry, runs.A, 1);
+      const [, c1, c2, c3] = runs.A.checkpoints;
+      const cases: Array<[string, FixtureRun["checkpoints"][number][], string, unknown[]]> = [
+        ["reordered", [c2!, c1!], "CheckpointOutOfOrder", [runId, 4n, 8n]],
+        ["a gap", [c1!, c3!], "CheckpointOutOfOrder", [runId, 8n, 12n]],
+        ["repeated", [c1!, c1!], "CheckpointOutOfOrder", [runId, 8n, 4n]],
+        ["already on chain", [runs.A.checkpoints[0]!, c1!], "CheckpointOutOfOrder", [runId, 4n, 0n]],
+      ];
+      for (const [, bs, error, args] of cases)
+        await rejectsUnchanged(registry, () => submitBatch(registry, runId, bs), error, args);
+      const claims = claimsOf([c1!, c2!]);
+      claims[1] = { ...claims[1]!, rootBefore: claims[1]!.rootBefore + 1n };
+      await rejectsUnchanged(
+        registry,
+        () => registry.write.submitCheckpoints([runId, claims, proofsOf([c1!, c2!])], { account: LAB0 }),
+        "CheckpointRootMismatch",
+        [runId, claimsOf([c1!])[0]!.rootAfter, claims[1].rootBefore],
+      );
+    });
+    it("should refuse another run's batch, another account, and batches of no, mismatched or too many proofs", async () => {
+      const { registry } = await fresh();
+      const runA = await registered(registry, runs.A);
+      const runB = await registered(registry, runs.B);
+      // Run A's valid batch replayed into run B, which starts from the same root (same initial weights):
+      // its proofs state run A's tag, so they do not verify for run B.
+      assert.equal((await registry.read.getRun([runB])).root, checkpointCall(runs.A.checkpoints[0]!).claim.rootBefore);
+      await rejectsUnchanged(
+        registry,
+        () =>
+          registry.write.submitCheckpoints([runB, claimsOf(runs.A.checkpoints), proofsOf(runs.A.checkpoints)], {
+            account: runs.B.lab,
+          }),
+        "InvalidCheckpointBatchProof",
+        [runB, 0n, BigInt(runs.A.checkpoints.length)],
+      );
+      for (const who of [LAB1, OUTSIDER])
+        await rejectsUnchanged(
+          registry,
+          () =>
+            registry.write.submitCheckpoints([runA, claimsOf(runs.A.checkpoints), proofsOf(runs.A.checkpoints)], {
+              account: who,
+            }),
+          "NotRunLab",
+          [runA, who],
+        );
+      const c = claimsOf(runs.A.checkpoints);
+      const p = proofsOf(runs.A.checkpoints);
+      const max = Number(await registry.read.MAX_CHECKPOINT_BATCH());
+      const many = Array.from({ length: max + 1 }, (_, i) => i % c.length);
+      for (const [claims, proofs] of [
+        [[], []],
+        [c, p.slice(1)],
+        [many.map((i) => c[i]!), many.map((i) => p[i]!)],
+      ] as const)
+        await rejectsUnchanged(
+          registry,
+          () => registry.write.submitCheckpoints([runA, [...claims], [...proofs]], { account: LAB0 }),
+          "InvalidCheckpointBatch",
+          [BigInt(claims.length), BigInt(proofs.length)],
+        );
+      // A closed run takes no batch.
+      await mined(await registry.write.closeRun([runA], { account: LAB0 }));
+      await rejectsUnchanged(
+        registry,
+        () => registry.write.submitCheckpoints([runA, c, p], { account: LAB0 }),
+        "RunNotActive",
+        [runA, Status.Closed],
+      );
     });
   });
 
@@ -1077,7 +1249,7 @@ describe("TrainingRegistry", function () {
   });
 
   describe("gas", () => {
-    it("should stay within 280,000 gas per ordinary submission (K = 1 and K = 4) and 300,000 for the costliest after pauses", async () => {
+    it("should stay within 280,000 gas per ordinary submission (K = 1 and K = 4), 300,000 for the costliest after pauses, and 80,000 per additional checkpoint of a batch", async () => {
       const g = await measureGas(conn.viem, conn.networkHelpers, { keys: "", runs });
       for (const gas of [...g.submitK1, ...g.submitK4]) assert.ok(gas <= 280_000, `a submission used ${gas} gas`);
       // The costliest submission: late, raising the run's first flags (a missed window, the cap, the step
@@ -1085,6 +1257,18 @@ describe("TrainingRegistry", function () {
       // add nothing). Issue #24's goal for it is 295,000, not met (297,528; the bench says so): this holds
       // the bound that is met, so a regression still fails.
       assert.ok(g.submitFirstFlags <= 300_000, `a late submission with first flags used ${g.submitFirstFlags} gas`);
+      // A batch of four (issue #26): each checkpoint after the first costs its share of the batched
+      // verification (about 56k) and its own bookkeeping (event, state, attestations), under 80k in all.
+      for (const [batch, singles] of [
+        [g.submitBatchK4, g.submitK4],
+        [g.submitBatchK1, g.submitK1],
+      ] as const) {
+        const perAdditional = (batch - Math.max(...singles)) / (singles.length - 1);
+        assert.ok(
+          perAdditional <= 80_000,
+          `a batch of ${singles.length} cost ${batch} gas: ${perAdditional} per additional`,
+        );
+      }
       // One Groth16 verification per checkpoint whatever K is: the two costs differ by calldata noise only.
       assert.ok(Math.abs(Math.max(...g.submitK4) - Math.max(...g.submitK1)) < 1_000);
     });

@@ -114,8 +114,11 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
     assert.equal(await w1.stop("SIGTERM"), 0, "the watcher stops cleanly on SIGTERM");
 
     // While no watcher runs: two checkpoints.
-    assert.match(await cli("submit", "--run-dir", honestDir), /2 checkpoint\(s\) submitted/);
-    assert.match(await cli("submit", "--run-dir", honestDir), /0 checkpoint\(s\) submitted, 2 already on chain/);
+    assert.match(await cli("submit", "--run-dir", honestDir), /2 checkpoint\(s\) submitted in 2 transaction\(s\)/);
+    assert.match(
+      await cli("submit", "--run-dir", honestDir),
+      /0 checkpoint\(s\) submitted in 0 transaction\(s\), 2 already on chain/,
+    );
 
     // Watcher #2 catches up from its cursor.
     const w2 = startWatcher();
@@ -131,7 +134,11 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
     await writeFile(greedySpec, JSON.stringify({ ...spec, salt: (BigInt(spec.salt) + 1n).toString() }));
     const greedyDir = path.join(work, "greedy");
     await cli("prove", "--spec", EXAMPLE_SPEC, "--run-dir", honestDir, "--no-step-proofs", "--account", "0");
-    assert.match(await cli("submit", "--run-dir", honestDir), /2 checkpoint\(s\) submitted/);
+    // The last two in one transaction (issue #26): the watcher sees each checkpoint as before.
+    assert.match(
+      await cli("submit", "--run-dir", honestDir, "--batch", "2"),
+      /2 checkpoint\(s\) submitted in 1 transaction\(s\)/,
+    );
     assert.match(
       await cli(
         "register",

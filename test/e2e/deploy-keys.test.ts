@@ -175,8 +175,7 @@ describe("deployments and keys: development keys refused off local chains, deplo
     } finally {
       for (const c of circuits) {
         const a = artifactPaths(c.id);
-        for (const f of [a.dir, a.verifierSol, a.adapterSol, a.batchVerifierSol])
-          await rm(f, { recursive: true, force: true });
+        for (const f of [a.dir, a.verifierSol, a.adapterSol]) await rm(f, { recursive: true, force: true });
       }
       delete process.env.LIVE_RPC_URL;
       delete process.env.LIVE_DEPLOYER_KEY;

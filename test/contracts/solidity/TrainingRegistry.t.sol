@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {ICheckpointBatches} from "../../../contracts/registry/ICheckpointBatches.sol";
 import {ITrainingRegistry} from "../../../contracts/registry/ITrainingRegistry.sol";
 import {CircuitFamilies} from "../../../contracts/families/CircuitFamilies.sol";
 import {Deploy} from "./Deploy.sol";
 import {IRegistry} from "../../../contracts/registry/IRegistry.sol";
+import {MockBatchProofVerifier} from "./MockBatchProofVerifier.sol";
 import {MockProofVerifier} from "./MockProofVerifier.sol";
 import {RegistryHandler} from "./RegistryHandler.sol";
 import {vm} from "./Vm.sol";
@@ -26,6 +28,9 @@ contract TrainingRegistryFuzzTest {
     MockProofVerifier private checkpointVerifier;
     RegistryHandler private handler;
     bytes32 private family = keccak256("test/mock/k2");
+    /// @dev The same family with a checkpoint verifier that also verifies batches (issue #26).
+    bytes32 private batchFamily = keccak256("test/mock/k2/batch");
+    MockBatchProofVerifier private batchVerifier;
 
     function setUp() public {
         (registry, families) = Deploy.registry(address(this));
@@ -38,6 +43,15 @@ contract TrainingRegistryFuzzTest {
             _K,
             checkpointVerifier,
             "mock family, K = 2"
+        );
+        batchVerifier = new MockBatchProofVerifier(registry.CHECKPOINT_SIGNALS());
+        families.registerFamily(
+            batchFamily,
+            genesisVerifier,
+            batchVerifier,
+            _K,
+            batchVerifier,
+            "mock family, K = 2, batches"
         );
         handler = new RegistryHandler(registry, genesisVerifier, checkpointVerifier, family);
         registry.grantRole(registry.PAUSER_ROLE(), address(handler));
@@ -103,6 +117,14 @@ contract TrainingRegistryFuzzTest {
     // ------------------------------------------------------------- helpers
 
     function _register(uint64 deadline, uint64 planned) private returns (uint256 runId, uint256 root0) {
+        return _registerIn(family, deadline, planned);
+    }
+
+    function _registerIn(
+        bytes32 familyId,
+        uint64 deadline,
+        uint64 planned
+    ) private returns (uint256 runId, uint256 root0) {
         ITrainingRegistry.GenesisFacts memory facts = ITrainingRegistry.GenesisFacts({
             runTag: 42,
             root0: 7,
@@ -116,10 +138,10 @@ contract TrainingRegistryFuzzTest {
             checkpointDeadline: deadline
         });
         uint256[8] memory proof = genesisVerifier.proofFor(
-            registry.families().genesisPublicInputs(family, 1, _LAB, facts)
+            registry.families().genesisPublicInputs(familyId, 1, _LAB, facts)
         );
         vm.prank(_LAB);
-        runId = registry.registerRun(family, 1, a, facts, proof);
+        runId = registry.registerRun(familyId, 1, a, facts, proof);
         Deploy.drawBeacon(registry, runId);
         root0 = facts.root0;
     }
@@ -137,6 +159,32 @@ contract TrainingRegistryFuzzTest {
         uint256[8] memory proof = checkpointVerifier.proofFor(inputs);
         vm.prank(_LAB);
         registry.submitCheckpoint(runId, claim, proof);
+    }
+
+    /// @dev The run's next `n` checkpoints, honest, with their mock proofs (each chained on the previous).
+    function _batch(
+        uint256 runId,
+        uint256 n
+    ) private view returns (ITrainingRegistry.CheckpointClaim[] memory claims, uint256[8][] memory proofs) {
+        ITrainingRegistry.Run memory run = registry.getRun(runId);
+        claims = new ITrainingRegistry.CheckpointClaim[](n);
+        proofs = new uint256[8][](n);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 before = run.root + i;
+            claims[i] = ITrainingRegistry.CheckpointClaim(run.steps + uint64(i) * _K, before, before + 1, 3);
+            proofs[i] = batchVerifier.proofFor(
+                registry.families().checkpointPublicInputs(run.runTag, 246, run.beacon, claims[i])
+            );
+        }
+    }
+
+    function submitBatchAs(
+        uint256 runId,
+        ITrainingRegistry.CheckpointClaim[] memory claims,
+        uint256[8][] memory proofs
+    ) external {
+        vm.prank(_LAB);
+        registry.submitCheckpoints(runId, claims, proofs);
     }
 
     function _deadlineFlags(uint256 runId) private view returns (uint32) {
@@ -211,6 +259,50 @@ contract TrainingRegistryFuzzTest {
 
     function submitAs(uint256 runId) external {
         _submit(runId);
+    }
+
+    // ------------------------------------------------------------- unit: batches (issue #26)
+
+    /// @notice A batch has the effects of its checkpoints submitted one by one: steps, root, FLOPs, completion.
+    function test_batchActsAsCheckpointsOneByOne() public {
+        (uint256 runId, ) = _registerIn(batchFamily, 100, 6);
+        vm.warp(block.timestamp + 250);
+        (ITrainingRegistry.CheckpointClaim[] memory claims, uint256[8][] memory proofs) = _batch(runId, 3);
+        this.submitBatchAs(runId, claims, proofs);
+        ITrainingRegistry.Run memory run = registry.getRun(runId);
+        require(run.steps == 6 && run.root == 7 + 3, "three checkpoints chained");
+        require(run.cumulativeFlops == 6 * 123, "FLOPs of six steps");
+        require(run.status == ITrainingRegistry.RunStatus.Completed, "the plan is proven");
+        require(_deadlineFlags(runId) == 2, "the windows missed before the batch are flagged, once");
+    }
+
+    /// @notice A claim past the checkpoint that completes the run is refused, with the whole batch.
+    function test_batchPastCompletionRefused() public {
+        (uint256 runId, ) = _registerIn(batchFamily, 100, 4);
+        (ITrainingRegistry.CheckpointClaim[] memory claims, uint256[8][] memory proofs) = _batch(runId, 3);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITrainingRegistry.RunNotActive.selector,
+                runId,
+                ITrainingRegistry.RunStatus.Completed
+            )
+        );
+        this.submitBatchAs(runId, claims, proofs);
+        require(registry.getRun(runId).steps == 0, "nothing recorded");
+    }
+
+    /// @notice A family whose checkpoint verifier has no batch entry point refuses batches, by name.
+    function test_batchWithoutBatchVerifierRefused() public {
+        (uint256 runId, ) = _register(100, 4);
+        (ITrainingRegistry.CheckpointClaim[] memory claims, uint256[8][] memory proofs) = _batch(runId, 2);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ICheckpointBatches.BatchVerificationUnavailable.selector,
+                runId,
+                address(checkpointVerifier)
+            )
+        );
+        this.submitBatchAs(runId, claims, proofs);
     }
 
     /// @notice A pause that starts mid-window extends the window by its length.
