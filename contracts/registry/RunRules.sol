@@ -231,6 +231,31 @@ library RunRules {
         run.lastCheckpointActive = uint40(RegistryStorage.clock($));
     }
 
+    /// @dev Accepts a verified checkpoint of full mode (alone or in a batch): writes it, emits
+    /// CheckpointAccepted, then checks the attestations and the threshold.
+    function acceptCheckpoint(
+        RegistryStorage.Layout storage $,
+        uint256 runId,
+        RegistryStorage.RunState storage run,
+        uint64 firstStep,
+        uint96 flops,
+        ITrainingRegistry.CheckpointClaim calldata claim
+    ) internal {
+        uint64 newSteps = firstStep + run.stepsPerCheckpoint;
+        uint96 cumulative = advance($, run, newSteps, claim.rootAfter);
+        emit ITrainingRegistry.CheckpointAccepted(
+            runId,
+            msg.sender,
+            firstStep,
+            newSteps,
+            claim.rootAfter,
+            flops,
+            cumulative,
+            claim.accumulator
+        );
+        checkAttestations($, runId, run, newSteps, cumulative);
+    }
+
     /// @dev Cumulative (proven or committed) FLOPs: every step the run advanced counted flopsPerStep.
     function cumulativeFlops(RegistryStorage.RunState storage run) internal view returns (uint96) {
         return uint96(run.steps) * run.flopsPerStep;

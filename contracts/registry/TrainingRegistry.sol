@@ -188,19 +188,7 @@ contract TrainingRegistry is ITrainingRegistry, AccessControlDefaultAdminRules, 
         // Windows missed since the last checkpoint are facts: flag those nobody flagged yet.
         RunRules.flagMissedWindows($, runId, run, steps);
         // Write and emit, then check the attestations as running invariants.
-        uint64 newSteps = steps + k;
-        uint96 cumulative = RunRules.advance($, run, newSteps, claim.rootAfter);
-        emit CheckpointAccepted(
-            runId,
-            msg.sender,
-            steps,
-            newSteps,
-            claim.rootAfter,
-            flops,
-            cumulative,
-            claim.accumulator
-        );
-        RunRules.checkAttestations($, runId, run, newSteps, cumulative);
+        RunRules.acceptCheckpoint($, runId, run, steps, flops, claim);
     }
 
     /// @inheritdoc ITrainingRegistry

@@ -87,21 +87,7 @@ contract SampledMode is ISampledMode, ICheckpointBatches, ReentrancyGuard {
         RunRules.flagMissedWindows($, runId, run, steps);
         for (uint256 i = 0; i < n; ++i) {
             if (i != 0) RunRules.activeRun($, runId);
-            ITrainingRegistry.CheckpointClaim calldata claim = claims[i];
-            uint64 first = steps + uint64(i) * k;
-            uint64 newSteps = first + k;
-            uint96 cumulative = RunRules.advance($, run, newSteps, claim.rootAfter);
-            emit ITrainingRegistry.CheckpointAccepted(
-                runId,
-                msg.sender,
-                first,
-                newSteps,
-                claim.rootAfter,
-                flops,
-                cumulative,
-                claim.accumulator
-            );
-            RunRules.checkAttestations($, runId, run, newSteps, cumulative);
+            RunRules.acceptCheckpoint($, runId, run, steps + uint64(i) * k, flops, claims[i]);
         }
     }
 
