@@ -14,6 +14,7 @@ const DOCUMENTED: ReadonlyArray<readonly [source: string, name: string]> = [
   ["families/CircuitFamilies.sol", "CircuitFamilies"],
   ["governance/PolicyTimelock.sol", "PolicyTimelock"],
   ["verifiers/Groth16VerifierAdapter.sol", "Groth16VerifierAdapter"],
+  ["verifiers/Groth16BatchVerifier.sol", "Groth16BatchVerifier"],
 ];
 
 interface AbiParam {
