@@ -121,6 +121,22 @@ describe("TrainingRegistry", function () {
     for (const cp of run.checkpoints.slice(0, n)) await mined(await submit(registry, id, cp, run.lab));
     return id;
   }
+  /** CheckpointAccepted's arguments for run A's (lab LAB0, K = 4) checkpoint i with `cumulative` FLOPs after it. */
+  const acceptedArgs = (
+    runId: bigint,
+    i: number,
+    claim: ReturnType<typeof checkpointCall>["claim"],
+    cumulative: bigint,
+  ) => ({
+    runId,
+    lab: LAB0,
+    firstStep: BigInt(4 * i),
+    steps: BigInt(4 * i + 4),
+    rootAfter: claim.rootAfter,
+    flops: 4n * STEP_FLOPS,
+    cumulativeFlops: cumulative,
+    accumulator: claim.accumulator,
+  });
   /** Asserts that `call` reverts with `error` and leaves the registry's runs as they were. */
   async function rejectsUnchanged(
     registry: Registry,
@@ -472,16 +488,7 @@ describe("TrainingRegistry", function () {
           ev.map((e) => e.eventName),
           ["CheckpointAccepted"],
         );
-        assert.deepEqual(ev[0]!.args, {
-          runId,
-          lab: LAB0,
-          firstStep: BigInt(4 * i),
-          steps: BigInt(4 * i + 4),
-          rootAfter: c.claim.rootAfter,
-          flops: 4n * STEP_FLOPS,
-          cumulativeFlops: cumulative,
-          accumulator: c.claim.accumulator,
-        });
+        assert.deepEqual(ev[0]!.args, acceptedArgs(runId, i, c.claim, cumulative));
         assert.equal(c.flops, 4n * STEP_FLOPS, "the proof's own FLOPs equal K x the genesis figure");
         const run = await registry.read.getRun([runId]);
         assert.equal(run.steps, BigInt(4 * i + 4));
@@ -695,16 +702,7 @@ describe("TrainingRegistry", function () {
       for (const [i, bundle] of runs.A.checkpoints.entries()) {
         const c = checkpointCall(bundle);
         cumulative += 4n * STEP_FLOPS;
-        assert.deepEqual(accepted[i]!.args, {
-          runId,
-          lab: LAB0,
-          firstStep: BigInt(4 * i),
-          steps: BigInt(4 * i + 4),
-          rootAfter: c.claim.rootAfter,
-          flops: 4n * STEP_FLOPS,
-          cumulativeFlops: cumulative,
-          accumulator: c.claim.accumulator,
-        });
+        assert.deepEqual(accepted[i]!.args, acceptedArgs(runId, i, c.claim, cumulative));
       }
       const run = await registry.read.getRun([runId]);
       assert.equal(run.steps, BigInt(4 * runs.A.checkpoints.length));
