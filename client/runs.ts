@@ -172,7 +172,10 @@ export interface SubmitOutcome {
   readonly waitingFor?: bigint;
 }
 
-/** Most checkpoints one batched submission carries (the registry's MAX_CHECKPOINT_BATCH). */
+/**
+ * Most checkpoints one batched submission carries: the registry's MAX_CHECKPOINT_BATCH, known here so
+ * that `--batch` is checked before connecting (test/contracts/registry.test.ts holds the two equal).
+ */
 export const MAX_CHECKPOINT_BATCH = 32;
 
 export interface SubmitOptions {

@@ -16,10 +16,10 @@ import {SampledRules} from "./SampledRules.sol";
 /// @author Verifiable training registry
 /// @notice Sampled mode's draws, paid challenges, answers and unanswered flags (ISampledMode), with the
 /// registry's beacon draws and batched checkpoint submissions (ICheckpointBatches, issue #26) that its size
-/// leaves no room for, as a module
-/// the TrainingRegistry runs through delegatecall on its own storage (RegistryStorage): its code does not
-/// count against the registry's size. The registry's functions of the same signatures check the pause and
-/// forward their calldata here unchanged; called directly, every function reverts with NotDelegated.
+/// leaves no room for, as a module the TrainingRegistry runs through delegatecall on its own storage
+/// (RegistryStorage): its code does not count against the registry's size. The registry forwards the calldata
+/// here unchanged (its fallback, or a function of the same signature); each function checks the pause as its
+/// mode requires. Called directly, every function reverts with NotDelegated.
 /// @dev Departs from a linked library (STYLE.md) for two reasons: the calldata is forwarded as it came
 /// (no re-encoding of the answer's paths), and no deploy step or test runner has to link bytecode.
 contract SampledMode is ISampledMode, ICheckpointBatches, ReentrancyGuard {

@@ -15,6 +15,7 @@ import { releaseSnarkjs } from "../../prover/proving/log.js";
 import { CHECKPOINT_PUBLIC_SIGNALS, GENESIS_PUBLIC_SIGNALS } from "../../prover/statement/statement.js";
 import { checkpointCall, genesisCall, type Attestations } from "../../client/calls.js";
 import { deployRegistry, type Deployment } from "../../client/deploy.js";
+import { MAX_CHECKPOINT_BATCH } from "../../client/runs.js";
 import { measureGas } from "../../bench/gas.js";
 import { executePolicyCall, policyCall, schedulePolicyCall } from "../../client/governance.js";
 import {
@@ -818,6 +819,7 @@ describe("TrainingRegistry", function () {
       const c = claimsOf(runs.A.checkpoints);
       const p = proofsOf(runs.A.checkpoints);
       const max = Number(await registry.read.MAX_CHECKPOINT_BATCH());
+      assert.equal(max, MAX_CHECKPOINT_BATCH, "the client's bound is the registry's");
       const many = Array.from({ length: max + 1 }, (_, i) => i % c.length);
       for (const [claims, proofs] of [
         [[], []],
