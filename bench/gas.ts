@@ -26,11 +26,15 @@ export interface GasFigures {
   readonly drawBeacon: number;
   /** submitCheckpoint, K = 1, on time: every submission of the run, in order (the fourth designates it). */
   readonly submitK1: readonly number[];
-  /** submitCheckpoint, K = 4, on time: every submission of the run, in order (the first designates it). */
+  /**
+   * submitCheckpoint, K = 4, on time: every submission of the run, in order (the first designates it, and is its
+   * lab's first submission of the day: it opens the lab's compute-ledger slot for the day, issue #29).
+   */
   readonly submitK4: readonly number[];
   /**
    * submitCheckpoint, late, raising the run's first flags: missed window, FLOPs cap, step limit, and
-   * designation, after PAUSES_BEFORE_FIRST_FLAGS pauses of the registry since the run's registration.
+   * designation, after PAUSES_BEFORE_FIRST_FLAGS pauses of the registry since the run's registration; its lab's
+   * first submission of the day.
    */
   readonly submitFirstFlags: number;
   /** flagMissedDeadline: first and second window. */
@@ -54,6 +58,7 @@ const ON_TIME: Attestations = { flopsCap: 10_000n, maxSteps: 16n, checkpointDead
 const TIGHT: Attestations = { flopsCap: 100n, maxSteps: 1n, checkpointDeadline: 100n };
 /** Below every run's first 4 steps (492 FLOPs): each run is designated on a submission. */
 const THRESHOLD = 400n;
+const DAY = 86_400n;
 /** Pauses between run B's registration and its costliest submission (the review measured +2.7k gas each before #24). */
 export const PAUSES_BEFORE_FIRST_FLAGS = 3;
 
@@ -90,6 +95,9 @@ export async function measureGas(
     return out;
   };
 
+  // Start at the beginning of a UTC day, so that what follows falls in one day and each lab's first submission
+  // of it (run A's first checkpoint, run B's late one) pays for its new compute-ledger slot (issue #29).
+  await helpers.time.increaseTo((BigInt(await helpers.time.latest()) / DAY + 1n) * DAY + 60n);
   const a = await register(fixtures.runs.A, ON_TIME);
   const submitK4 = await submitAll(fixtures.runs.A, a.id);
   const c = await register(fixtures.runs.C, ON_TIME);

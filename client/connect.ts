@@ -89,9 +89,16 @@ export async function registryAt(chain: Chain, d: DeploymentRecord, account?: st
   const familyTable = await chain.conn.viem.getContractAt("CircuitFamilies", table.address, {
     client: { public: publicClient, wallet: w },
   });
+  const observersEntry = d.contracts.ComputeObservers;
+  if (!observersEntry)
+    throw new Error(`the "${d.network}" deployment record has no ComputeObservers (issue #29): redeploy with --force`);
+  const observers = await chain.conn.viem.getContractAt("ComputeObservers", observersEntry.address, {
+    client: { public: publicClient, wallet: w },
+  });
   return {
     registry,
     familyTable,
+    observers,
     ref,
     publicClient,
     wallet: w,

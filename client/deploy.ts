@@ -3,7 +3,9 @@
  * one adapter per circuit of every family (its snarkjs verifier, untouched
  * and inherited, behind IProofVerifier), the PolicyTimelock, the
  * CircuitFamilies table, the SampledMode module, the TrainingRegistry, and
- * the circuit families, threshold and sampling policy (issue #24).
+ * the circuit families, threshold and sampling policy (issue #24), and the
+ * ComputeObservers table beside the registry (issue #29), whose policy role
+ * the timelock holds from its constructor on.
  *
  * Governance (issue #17): the admin role goes to `admin` with a two-step,
  * delayed transfer; the policy role ends with the PolicyTimelock, whose only
@@ -40,6 +42,27 @@ export const DEFAULT_SAMPLING: SamplingPolicy = {
   maxResponseSeconds: 86_400,
 };
 
+/**
+ * The reconciliation policy of observers' reports (IComputeObservers.ReconciliationPolicy, issue #29) by
+ * default: one-day periods, a day's grace for submissions, and a lab is flagged when an observer saw more
+ * than 1.2 times the compute it accounted for plus 10^15 FLOPs (about one accelerator-second).
+ */
+export const DEFAULT_RECONCILIATION: ReconciliationPolicy = {
+  epochSeconds: 86_400n,
+  graceSeconds: 86_400n,
+  toleranceBps: 12_000,
+  allowanceFlops: 10n ** 15n,
+};
+
+/** How observers' reports are reconciled (IComputeObservers.ReconciliationPolicy). */
+export interface ReconciliationPolicy {
+  readonly epochSeconds: bigint;
+  readonly graceSeconds: bigint;
+  /** Tolerated factor in basis points (at least 10,000). */
+  readonly toleranceBps: number;
+  readonly allowanceFlops: bigint;
+}
+
 /** The sampled-mode policy (ISampledMode.SamplingPolicy). */
 export interface SamplingPolicy {
   readonly minChallengesPerWindow: number;
@@ -67,6 +90,8 @@ export interface DeployOptions {
   readonly designationThreshold?: bigint;
   /** Sampled mode's policy (default: DEFAULT_SAMPLING). */
   readonly sampling?: SamplingPolicy;
+  /** Observers' reconciliation policy (default: DEFAULT_RECONCILIATION). */
+  readonly reconciliation?: ReconciliationPolicy;
   /** Accept a policy delay under one hour on a network that is not local (default: refuse). */
   readonly allowShortPolicyDelay?: boolean;
   /** The network's name: development keys are refused off the local ones (default: treated as local). */
@@ -102,6 +127,8 @@ export interface Deployment {
   readonly sampledMode: DeployedContract;
   /** Holds the registry's and the families table's policy role. */
   readonly timelock: DeployedContract;
+  /** Observers, their reports and reconciliation (issue #29); its policy role is the timelock's. */
+  readonly observers: DeployedContract;
   readonly governance: Governance;
   /** Per circuit: its adapter (the generated verifier, untouched, and IProofVerifier in one contract). */
   readonly circuits: Readonly<Record<string, { adapter: DeployedContract }>>;
@@ -186,6 +213,9 @@ export async function deployRegistry(
     sampledMode.address,
   ]);
 
+  const reconciliation = opts.reconciliation ?? DEFAULT_RECONCILIATION;
+  const observers = await deploy("ComputeObservers", [timelock.address, registry.address, reconciliation]);
+
   const contract = await registryContract(viem, registry.address);
   const table = await viem.getContractAt("CircuitFamilies", familyTable.address);
   const send = async (what: string, hash: Promise<Hash>): Promise<void> => {
@@ -248,6 +278,19 @@ export async function deployRegistry(
     ],
     [`pauser ${governance.pauser}`, await contract.read.hasRole([PAUSER, governance.pauser])],
   ];
+  const observerTable = await viem.getContractAt("ComputeObservers", observers.address);
+  checks.push(
+    [
+      `observers' policy role held by the timelock only`,
+      (await observerTable.read.hasRole([POLICY, timelock.address])) &&
+        !(await observerTable.read.hasRole([POLICY, deployer])),
+    ],
+    [`observers read the registry ${registry.address}`, (await observerTable.read.registry()) === registry.address],
+    [
+      `reconciliation: ${describeReconciliation(reconciliation)}`,
+      sameReconciliation(await observerTable.read.reconciliationPolicy(), reconciliation),
+    ],
+  );
   const lock = await viem.getContractAt("PolicyTimelock", timelock.address);
   checks.push(
     [`policy delay ${governance.policyDelay} s`, (await lock.read.getMinDelay()) === governance.policyDelay],
@@ -269,6 +312,7 @@ export async function deployRegistry(
     familyTable,
     sampledMode,
     timelock,
+    observers,
     governance,
     circuits,
     families: registered,
@@ -285,6 +329,24 @@ export function samePolicy(a: SamplingPolicy, b: SamplingPolicy): boolean {
     a.challengeFee === b.challengeFee &&
     a.minResponseSeconds === b.minResponseSeconds &&
     a.maxResponseSeconds === b.maxResponseSeconds
+  );
+}
+
+/** Whether two reconciliation policies are the same. */
+export function sameReconciliation(a: ReconciliationPolicy, b: ReconciliationPolicy): boolean {
+  return (
+    a.epochSeconds === b.epochSeconds &&
+    a.graceSeconds === b.graceSeconds &&
+    a.toleranceBps === b.toleranceBps &&
+    a.allowanceFlops === b.allowanceFlops
+  );
+}
+
+/** A reconciliation policy in words. */
+export function describeReconciliation(p: ReconciliationPolicy): string {
+  return (
+    `periods of ${p.epochSeconds} s, grace ${p.graceSeconds} s, flag above accounted x ${p.toleranceBps / 10_000} ` +
+    `+ ${p.allowanceFlops} FLOPs`
   );
 }
 

@@ -94,6 +94,7 @@ export function deploymentRecord(
   add("CircuitFamilies", deployment.familyTable);
   add("SampledMode", deployment.sampledMode);
   add("PolicyTimelock", deployment.timelock);
+  add("ComputeObservers", deployment.observers);
   for (const c of Object.values(deployment.circuits)) add(c.adapter.name, c.adapter);
   return {
     network,

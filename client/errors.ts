@@ -15,6 +15,7 @@ const DOCUMENTED: ReadonlyArray<readonly [source: string, name: string]> = [
   ["governance/PolicyTimelock.sol", "PolicyTimelock"],
   ["verifiers/Groth16VerifierAdapter.sol", "Groth16VerifierAdapter"],
   ["verifiers/Groth16BatchVerifier.sol", "Groth16BatchVerifier"],
+  ["observers/ComputeObservers.sol", "ComputeObservers"],
 ];
 
 interface AbiParam {

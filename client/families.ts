@@ -25,7 +25,7 @@ import { requireArtifacts } from "../prover/proving/prove.js";
 import type { wallet as walletOf } from "./connect.js";
 import { familyEntry, type DeploymentRecord } from "./deployments.js";
 import { deployableKeys } from "./keys.js";
-import { executePolicyCall, policyCall, schedulePolicyCall } from "./governance.js";
+import { policyCall, throughTimelock } from "./governance.js";
 import { mined } from "./tx.js";
 
 type Signer = Awaited<ReturnType<typeof walletOf>>;
@@ -150,19 +150,15 @@ export async function addFamily(
     ],
     addFamilySalt(family.name),
   );
-  const lock = await viem.getContractAt("PolicyTimelock", timelockAddr, { client: { public: publicClient, wallet } });
-  const op = await lock.read.hashOperation([call.target, 0n, call.data, `0x${"0".repeat(64)}`, call.salt]);
-  if (!(await lock.read.isOperation([op]))) {
-    const delay = await lock.read.getMinDelay();
-    log.info(`scheduling the registration of ${family.name} in the policy timelock (delay ${delay} s)`);
-    await mined(publicClient, await schedulePolicyCall(viem, call, delay, wallet.account.address), "schedule");
+  const action = await throughTimelock(viem, call, wallet.account.address, log, `the registration of ${family.name}`);
+  if (action.state !== "executed") {
+    return {
+      state: action.state === "scheduled" || deployed.length > 0 ? "scheduled" : "waiting",
+      record: next,
+      deployed,
+      ...(action.readyAt === undefined ? {} : { readyAt: action.readyAt }),
+    };
   }
-  if (!(await lock.read.isOperationReady([op]))) {
-    const readyAt = await lock.read.getTimestamp([op]);
-    return { state: deployed.length > 0 ? "scheduled" : "waiting", record: next, deployed, readyAt };
-  }
-  log.info(`executing the registration of ${family.name}`);
-  await mined(publicClient, await executePolicyCall(viem, call, wallet.account.address), "execute registerFamily");
   if (!(await familyRegistered(registry, id)))
     throw new Error(`the timelock executed, but family ${family.name} is not registered (bug)`);
   return { state: "registered", record: withFamily(), deployed };

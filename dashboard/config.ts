@@ -12,6 +12,8 @@ export const DashboardConfigSchema = z.object({
   deployment: DeploymentRecordSchema,
   /** The registry's ABI as recorded with the deployment. */
   abi: z.array(z.record(z.unknown())),
+  /** The observers' table's ABI (issue #29), when the deployment has one. */
+  observersAbi: z.array(z.record(z.unknown())).optional(),
   /** Milliseconds between two polls of the chain. */
   pollMs: z.number().int().positive(),
 });

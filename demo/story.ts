@@ -13,9 +13,13 @@
  *   honest sampled lab proves every challenged step, and a lab that flipped
  *   one weight bit at one step cannot prove it and is flagged. Then a
  *   second model family: a lab trains a multilayer perceptron (4 -> 6 -> 3,
- *   ReLU) with a step proof per step, every one verified on-chain. The end is
- *   a table of the five runs and the loss curves of the honest linear run and
- *   the MLP run.
+ *   ReLU) with a step proof per step, every one verified on-chain. Then
+ *   observers (issue #29): a cloud provider, added through the policy
+ *   timelock, reports the compute it saw two labs use; the MLP lab's is
+ *   accounted for by its proofs, a lab that trained off the books (it
+ *   registered nothing) is flagged UnaccountedCompute. The end is a table of
+ *   the five runs and the loss curves of the honest linear run and the MLP
+ *   run.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -46,6 +50,7 @@ import { answerArgs, commitWindows, drawPending, registerSampledRunDir, runChall
 import { proveSteps, trainRoots, type SampledOptions } from "../prover/run/sampled.js";
 import { escapeProbability } from "../prover/sampled/roots.js";
 import { mined } from "../client/tx.js";
+import { evidenceHashOf, observerPolicyAction, relayReport, signReport } from "../client/observers.js";
 
 const say = (s = ""): void => void process.stdout.write(s + "\n");
 const MLP_SPEC_FILE = path.join("prover", "spec", "examples", "iris-mlp.json");
@@ -57,6 +62,18 @@ const MLP_SPEC_FILE = path.join("prover", "spec", "examples", "iris-mlp.json");
 const MLP_DEMO_STEPS = 6;
 /** EU AI Act Art. 51 presumes systemic risk above 10^25 FLOP; scaled to this model: 1,500 FLOPs. */
 const DESIGNATION_THRESHOLD = 1_500n;
+const DAY = 86_400n;
+
+/**
+ * Observers' reports are reconciled over one-day periods with a day's grace; a lab is flagged above 1.2 times
+ * the compute it accounted for plus 100 FLOPs (the default allowance, 10^15 FLOPs, scaled to these models).
+ */
+const DEMO_RECONCILIATION = {
+  epochSeconds: 86_400n,
+  graceSeconds: 86_400n,
+  toleranceBps: 12_000,
+  allowanceFlops: 100n,
+};
 
 /** A small terminal chart of the loss curve. */
 function chart(points: ReadonlyArray<{ step: number; loss: number }>): string[] {
@@ -82,12 +99,16 @@ export async function runDemo(): Promise<void> {
   const chain = await connect("default");
   const helpers = chain.conn.networkHelpers;
   const wallets = await chain.conn.viem.getWalletClients();
-  const [honestLab, greedyLab, watchdog, sampledLab, cheatLab, mlpLab] = wallets.map((w) =>
+  const [honestLab, greedyLab, watchdog, sampledLab, cheatLab, mlpLab, cloud, offBooksLab] = wallets.map((w) =>
     getAddress(w.account.address),
-  ) as [Address, Address, Address, Address, Address, Address];
+  ) as [Address, Address, Address, Address, Address, Address, Address, Address];
 
-  say("[1/9] deploying verifiers (untouched snarkjs output, development keys), adapters and the registry");
-  const deployment = await deployRegistry(chain.conn.viem, { designationThreshold: DESIGNATION_THRESHOLD }, log);
+  say("[1/10] deploying verifiers (untouched snarkjs output, development keys), adapters and the registry");
+  const deployment = await deployRegistry(
+    chain.conn.viem,
+    { designationThreshold: DESIGNATION_THRESHOLD, reconciliation: DEMO_RECONCILIATION },
+    log,
+  );
   const d = deploymentRecord("default", deployment); // in memory: this chain ends with the demo
   const as = async (who: Address) => registryAt(chain, d, who);
   const reader = await as(honestLab);
@@ -97,7 +118,8 @@ export async function runDemo(): Promise<void> {
   // The watcher's view: every event since the last look, from a cursor kept in memory.
   let cursor: Cursor | undefined;
   const watch = async (): Promise<void> => {
-    cursor = await watchRegistry(reader.publicClient, reader.registry.address, reader.registry.abi, {
+    const watched = [reader.registry.address, reader.observers.address];
+    cursor = await watchRegistry(reader.publicClient, watched, [...reader.registry.abi, ...reader.observers.abi], {
       fromBlock: deployment.registry.block,
       ...(cursor ? { start: cursor } : {}),
       confirmations: 0,
@@ -118,7 +140,7 @@ export async function runDemo(): Promise<void> {
 
   const honestAtt: Attestations = { flopsCap: 2_000n, maxSteps: 16n, checkpointDeadline: 3_600n };
   const greedyAtt: Attestations = { flopsCap: 1_000n, maxSteps: 12n, checkpointDeadline: 3_600n };
-  say("[2/9] two labs commit to private specs and register runs with genesis proofs");
+  say("[2/10] two labs commit to private specs and register runs with genesis proofs");
   say(
     `      model linear 4 -> 3 (MSE), SGD, bf16 learning rate ${bf16ToNumber(honestSpec.optimizer.learningRate)}, ` +
       `${honestSpec.plannedSteps} steps of batch ${honestSpec.batchSize} = 16 x 123 = 1,968 FLOPs planned`,
@@ -153,7 +175,7 @@ export async function runDemo(): Promise<void> {
   );
   await watch();
 
-  say("[3/9] both labs train with proofs: a K = 4 checkpoint proof every 4 steps (re-proving the 4 steps)");
+  say("[3/10] both labs train with proofs: a K = 4 checkpoint proof every 4 steps (re-proving the 4 steps)");
   let fullProvingSeconds = 0;
   for (const [name, spec, dir, lab] of [
     ["honest", honestSpec, dirs.honest, honestLab],
@@ -168,7 +190,7 @@ export async function runDemo(): Promise<void> {
   }
   say();
 
-  say("[4/9] the honest lab submits all its checkpoints on time, in one batch; the greedy lab three of four");
+  say("[4/10] the honest lab submits all its checkpoints on time, in one batch; the greedy lab three of four");
   const silent: Logger = { ...log, info: () => {} };
   const honestBatch = await submitRunDir(honest.registry, honest.publicClient, d, dirs.honest, log, { batch: 4 });
   say(
@@ -183,7 +205,7 @@ export async function runDemo(): Promise<void> {
   await submitRunDir(greedy.registry, greedy.publicClient, d, dirs.greedy, log);
   await watch();
 
-  say("[5/9] two hours pass without a checkpoint from the greedy lab; a watchdog flags each missed window");
+  say("[5/10] two hours pass without a checkpoint from the greedy lab; a watchdog flags each missed window");
   await helpers.time.increase(2 * 3_600 + 60);
   const dog = await as(watchdog);
   for (let i = 0; i < 3; i++) {
@@ -218,7 +240,7 @@ export async function runDemo(): Promise<void> {
   await submitRunDir(greedy.registry, greedy.publicClient, d, dirs.greedy, silent);
   await watch();
 
-  say("[6/9] sampled mode: two more labs commit each window of 4 steps instead of proving it");
+  say("[6/10] sampled mode: two more labs commit each window of 4 steps instead of proving it");
   const S = 2;
   const RESPONSE = 3_600n;
   const FEE = (await reader.registry.read.samplingPolicy()).challengeFee;
@@ -271,7 +293,7 @@ export async function runDemo(): Promise<void> {
   );
   await watch();
 
-  say("[7/9] an auditor draws each window's challenges from the hash of a block mined after the commitment");
+  say("[7/10] an auditor draws each window's challenges from the hash of a block mined after the commitment");
   await helpers.mine(3);
   const auditor = dog;
   for (const id of [sampledId, cheatId])
@@ -343,7 +365,10 @@ export async function runDemo(): Promise<void> {
       `with probability ${escapeProbability(4, 1, S)} (docs/sampled-mode.md: detection)\n`,
   );
 
-  say("[8/9] a second model family: a multilayer perceptron, one step proof per step");
+  say("[8/10] a second model family: a multilayer perceptron, one step proof per step");
+  // The (UTC) day the MLP lab trains on: an observer reports it in act 9 (the act takes under a minute, so
+  // whatever it submits falls in that day or the next, the report's grace).
+  const mlpDay = (await reader.publicClient.getBlock()).timestamp / DAY;
   const mlpSpec = { ...(await readSpec(MLP_SPEC_FILE)), plannedSteps: MLP_DEMO_STEPS };
   const mlpFamily = familyOfSpec(mlpSpec);
   const mlpFlops = flopsPerStep(shapeOf(mlpSpec), mlpSpec.batchSize);
@@ -379,7 +404,52 @@ export async function runDemo(): Promise<void> {
   );
   await watch();
 
-  say("[9/9] the registry's record (what any reader sees)");
+  say("[9/10] observers: a cloud provider reports the compute it saw; a lab that trained off the books is flagged");
+  const where = { timelock: deployment.timelock.address, observers: deployment.observers.address };
+  const addCloud = { kind: "add", signer: cloud, name: "Example Cloud, eu-1", evidenceKind: "cloud provider" } as const;
+  const scheduled = await observerPolicyAction(chain.conn.viem, where, addCloud, honestLab, silent);
+  say(`      the policy proposes the cloud provider ${cloud} as an observer: the timelock holds it a day, in public`);
+  await helpers.time.increaseTo(scheduled.readyAt!);
+  await observerPolicyAction(chain.conn.viem, where, addCloud, honestLab, silent);
+  // The MLP lab's day is over: the provider's meters saw it use its proven compute plus 10 % overhead, and saw
+  // another customer, which registered nothing, use 50,000 FLOPs that day.
+  const period = { start: mlpDay * DAY, end: (mlpDay + 1n) * DAY };
+  const mlpAccounted = await reader.registry.read.accountedCompute([mlpLab, mlpDay, mlpDay + 2n]);
+  const observed = [
+    { lab: mlpLab, flops: (mlpAccounted * 11n) / 10n },
+    { lab: offBooksLab, flops: 50_000n },
+  ];
+  const relayer = await as(watchdog);
+  for (const o of observed) {
+    const signed = await signReport(
+      { wallet: wallets[6]!, account: cloud },
+      deployment.observers.address,
+      deployment.chainId,
+      {
+        lab: o.lab,
+        periodStart: period.start,
+        periodEnd: period.end,
+        observedFlops: o.flops,
+        evidenceHash: evidenceHashOf(`billing records of ${o.lab}, ${period.start}..${period.end}`),
+      },
+    );
+    await mined(relayer.publicClient, await relayReport(relayer.observers, signed), "submitReport");
+  }
+  say("      the provider signs two reports (EIP-712, no ether needed); the watchdog relays them");
+  await watch();
+  await helpers.time.increaseTo(period.end + DEMO_RECONCILIATION.graceSeconds);
+  say("      a day's grace passes (a lab may still submit what it computed); the watchdog reconciles both:");
+  for (const o of observed)
+    await mined(
+      relayer.publicClient,
+      await relayer.observers.write.reconcile([cloud, o.lab, period.start]),
+      "reconcile",
+    );
+  await watch();
+  const offBooksFlags = await reader.observers.read.unaccountedComputeFlags([offBooksLab]);
+  const mlpFlags = await reader.observers.read.unaccountedComputeFlags([mlpLab]);
+
+  say("[10/10] the registry's record (what any reader sees)");
   const runs = [
     await readRun(reader.ref, honestId),
     await readRun(reader.ref, greedyId),
@@ -444,6 +514,10 @@ export async function runDemo(): Promise<void> {
     "the MLP run is completed, every step proved and verified, with no violation",
   );
   expect(mlpProved.lossAfter < mlpProved.lossBefore, "the MLP's loss went down");
+  expect(
+    offBooksFlags === 1n && mlpFlags === 0n && mlpAccounted === mlpFlops * BigInt(mlpSpec.plannedSteps),
+    "the off-the-books lab is flagged UnaccountedCompute once; the MLP lab's observed compute is accounted for",
+  );
   expect(
     mlpGas.length === mlpSpec.plannedSteps && mlpGas.every((x) => x <= 300_000),
     "every MLP checkpoint cost at most 300k gas",

@@ -2,13 +2,16 @@
  * npm run registry -- <command> [options]
  *
  * One entry point for the registry: deploy, add-family, register, prove,
- * submit, status, flag-missed, reassess, watch, and sampled mode's commit,
- * challenges, answer, challenge, flag-unanswered and withdraw. Every command takes
+ * submit, status, flag-missed, reassess, watch, sampled mode's commit,
+ * challenges, answer, challenge, flag-unanswered and withdraw, and the
+ * observers' observer add|retire, report, reconcile and observers (issue #29).
+ * Every command takes
  * --network (a network of hardhat.config.ts) and reads addresses from
  * deployments/<network>/. Commands and options are declared once, with
  * commander; the help is generated from them.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
+import type { Hex } from "viem";
 import { releaseSnarkjs } from "../prover/proving/log.js";
 import { DEFAULT_ADMIN_DELAY, DEFAULT_POLICY_DELAY, DEFAULT_SAMPLING } from "../client/deploy.js";
 import { describeError } from "../client/errors.js";
@@ -19,6 +22,14 @@ import { DEFAULT_QUEUE_NAME } from "../prover/queue/jobs.js";
 import { deploy, addFamilyCommand, verifyDeploymentCommand } from "./cli/deployment.js";
 import { register, prove, submit, status, flagMissed, reassess, watch } from "./cli/runs.js";
 import { commit, challenges, answer, challengeCommand, flagUnanswered, withdraw } from "./cli/sampled.js";
+import { observerAdd, observerRetire, observersCommand, reconcile, report } from "./cli/observers.js";
+
+/** --evidence-hash: 32 bytes of hex. */
+function bytes32(value: string): Hex {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value))
+    throw new InvalidArgumentError(`--evidence-hash must be 0x and 64 hex digits, got "${value}"`);
+  return value as Hex;
+}
 
 /** --batch: 1 to MAX_CHECKPOINT_BATCH checkpoints per transaction. */
 function batchSize(value: string): number {
@@ -31,7 +42,8 @@ function batchSize(value: string): number {
 export const program = new Command("npm run registry --")
   .description(
     "The registry's command line: deploy, add families, register runs, prove, submit, read, flag, reassess, watch; " +
-      "sampled mode: commit, challenges, answer, challenge, flag-unanswered, withdraw. " +
+      "sampled mode: commit, challenges, answer, challenge, flag-unanswered, withdraw; " +
+      "observers: observer add|retire, report, reconcile, observers. " +
       "Every command reads addresses from deployments/<network>/; `<command> --help` describes each.",
   )
   .showHelpAfterError()
@@ -357,6 +369,95 @@ command(
   )
   .option("--once", "catch up to the head, then exit", false)
   .action(watch);
+
+const observer = program
+  .command("observer")
+  .summary("add or retire a compute observer through the policy timelock")
+  .description(
+    "Adds or retires an observer of the observers' table (issue #29) through the policy timelock: " +
+      "`observer add --help` and `observer retire --help` describe each.",
+  );
+
+command(
+  observer,
+  "add",
+  "schedule, then execute, adding an observer (policy proposer only)",
+  `Adds an observer: the address that signs its reports (its id), its name and the kind
+  of evidence it reports (e.g. "cloud provider", "power meter", "network monitor").
+  The call goes through the policy timelock: the first run schedules it, and running
+  the same command again once the delay has passed executes it (nothing is scheduled
+  twice). The signing account must be a proposer of the timelock (the deployer by
+  default). An address is added once, ever: a retired observer is not re-added.`,
+)
+  .requiredOption("--signer <address>", "the observer's signing address", address("--signer"))
+  .requiredOption("--name <name>", "its name")
+  .requiredOption("--kind <kind>", "the kind of evidence it reports")
+  .action(observerAdd);
+
+command(
+  observer,
+  "retire",
+  "schedule, then execute, retiring an observer (policy proposer only)",
+  `Retires an observer for good, through the policy timelock like \`observer add\`. A
+  retired observer's reports are refused, and those it had relayed and not yet
+  reconciled flag nothing; flags already raised stand.`,
+)
+  .requiredOption("--signer <address>", "the observer's signing address", address("--signer"))
+  .action(observerRetire);
+
+command(
+  program,
+  "report",
+  "observers: sign a compute report (EIP-712) and/or relay one (anyone may relay)",
+  `Signs, as the signing account (the observer), a report of the FLOPs it saw a lab use
+  in one period of the reconciliation policy (default: the last period that is over,
+  by the chain's clock), with the hash of its evidence (the file's keccak256; the
+  evidence itself stays with the observer), and relays it unless --no-relay. With
+  --out the signed report is also written as JSON, which anyone can relay later with
+  --file: the observer needs no ether.
+
+  The signature is EIP-712 typed data bound to this deployment's observers' table and
+  chain: relayed anywhere else it recovers to an unknown observer and is refused. One
+  report per observer, lab and period; a period not over yet is refused.`,
+)
+  .option("--lab <address>", "the lab observed", address("--lab"))
+  .option("--flops <n>", "FLOPs observed in the period", uint("--flops"))
+  .option("--period-start <s>", "the period's first second (unix; a multiple of the epoch)", uint("--period-start"))
+  .option("--evidence <file>", "the evidence file (only its keccak256 goes on chain)")
+  .option("--evidence-hash <hash>", "the evidence's hash, instead of --evidence", bytes32)
+  .option("--out <file>", "also write the signed report here (JSON)")
+  .option("--no-relay", "sign only (with --out): do not send it")
+  .option("--file <file>", "relay this signed report (from any account) instead of signing one")
+  .action(report);
+
+command(
+  program,
+  "reconcile",
+  "observers: reconcile relayed reports with the lab's accounted compute (anyone may)",
+  `Reconciles a relayed report with the compute the lab accounted for in the registry:
+  the FLOPs of its checkpoints (full mode) and committed windows (sampled mode) whose
+  blocks fall in the report's period or the grace after it. When the observed FLOPs
+  exceed accounted x tolerance + allowance (the reconciliation policy), the lab is
+  flagged UnaccountedCompute, with the signing account as reporter. Only after the
+  grace; once per report. Without --observer, --lab and --period-start, reconciles
+  every relayed report whose grace is over.`,
+)
+  .option("--observer <address>", "the report's observer", address("--observer"))
+  .option("--lab <address>", "the report's lab", address("--lab"))
+  .option("--period-start <s>", "the report's period start (unix)", uint("--period-start"))
+  .action(reconcile);
+
+command(
+  program,
+  "observers",
+  "observers: list observers and reports, observed against accounted compute",
+  `Lists the reconciliation policy, the observers (name, kind, added, retired) and every
+  relayed report: observer, lab, period, observed FLOPs, the lab's accounted FLOPs for
+  the period and its grace (so far, if the grace is not over), and whether it is
+  relayed, reconciled or flagged.`,
+)
+  .option("--json", "JSON instead of lines", false)
+  .action(observersCommand);
 
 if (isEntryPoint(import.meta.url))
   program

@@ -52,7 +52,13 @@ async function serve(o: Options): Promise<void> {
     const deployment = await requireDeployment(o.deployments, o.network);
     const abiFile = path.join(o.deployments, o.network, registryEntry(deployment).abiFile);
     const abi = JSON.parse(await readFile(abiFile, "utf8")) as DashboardConfig["abi"];
-    return { network: o.network, deployment, abi, pollMs: o.pollMs };
+    const observers = deployment.contracts.ComputeObservers;
+    const observersAbi = observers
+      ? (JSON.parse(
+          await readFile(path.join(o.deployments, o.network, observers.abi), "utf8"),
+        ) as DashboardConfig["abi"])
+      : undefined;
+    return { network: o.network, deployment, abi, pollMs: o.pollMs, ...(observersAbi ? { observersAbi } : {}) };
   };
   await config(); // a missing or damaged record is said now, not only in the page
   const dashboard = await startDashboard({ host: o.host, port: o.port, rpcUrl, config });

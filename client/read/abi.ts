@@ -20,8 +20,11 @@ export type RegistryAbi = readonly [...ArtifactMap["TrainingRegistry"]["abi"], .
 
 export type FamiliesAbi = ArtifactMap["CircuitFamilies"]["abi"];
 
+export type ObserversAbi = ArtifactMap["ComputeObservers"]["abi"];
+
 /**
- * What a watcher decodes: the registry's events and the families table's (CircuitFamilyRegistered,
- * CircuitFamilyDeprecated, its roles), each event typed from the compiled ABI.
+ * What a watcher decodes: the registry's events, the families table's (CircuitFamilyRegistered,
+ * CircuitFamilyDeprecated, its roles) and the observers' table's (observers, reports, reconciliations and
+ * UnaccountedComputeFlagged, issue #29), each event typed from the compiled ABI.
  */
-export type WatchedAbi = readonly [...RegistryAbi, ...FamiliesAbi];
+export type WatchedAbi = readonly [...RegistryAbi, ...FamiliesAbi, ...ObserversAbi];

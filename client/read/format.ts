@@ -177,10 +177,37 @@ export function eventSentence(e: RegistryEventBody): string {
       const a = e.args;
       return `designation threshold ${num(a.previous)} → ${num(a.threshold)} FLOPs`;
     }
+    case "ObserverAdded": {
+      const a = e.args;
+      return `observer ${a.signer} added · ${a.name} · reports as ${a.kind}`;
+    }
+    case "ObserverRetired":
+      return `observer ${e.args.signer} retired`;
+    case "ReconciliationPolicySet": {
+      const p = e.args.policy;
+      return `reconciliation policy · periods of ${num(p.epochSeconds)} s · grace ${num(p.graceSeconds)} s · flag above accounted × ${p.toleranceBps / 10_000} + ${num(p.allowanceFlops)} FLOPs`;
+    }
+    case "ComputeReported": {
+      const a = e.args;
+      return `observer ${a.observer} reports lab ${a.lab} used ${num(a.observedFlops)} FLOPs in ${period(a.periodStart, a.periodEnd)} · evidence ${short(a.evidenceHash)} · relayed by ${a.relayer}`;
+    }
+    case "ComputeReconciled": {
+      const a = e.args;
+      return `lab ${a.lab} reconciled for the period from ${iso(a.periodStart)} · observed ${num(a.observedFlops)} (observer ${a.observer}) · accounted ${num(a.accountedFlops)} · allowed ${num(a.allowedFlops)} FLOPs · ${a.flagged ? "FLAGGED" : "within tolerance"}`;
+    }
+    case "UnaccountedComputeFlagged": {
+      const a = e.args;
+      return `VIOLATION lab ${a.lab} UnaccountedCompute · ${num(a.observedFlops)} FLOPs observed by ${a.observer} > ${num(a.accountedFlops)} accounted in ${period(a.periodStart, a.periodEnd)} (+ grace) · flagged by ${a.reporter}`;
+    }
     default:
       return `${e.eventName} ${JSON.stringify(jsonArgs(e))}`;
   }
 }
+
+/** A unix time as an ISO date and time (UTC). */
+const iso = (seconds: bigint): string => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+/** A report's period. */
+const period = (start: bigint, end: bigint): string => `${iso(start)} .. ${iso(end)}`;
 
 /** A run as `status` shows it. */
 export interface RunView {

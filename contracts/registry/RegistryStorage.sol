@@ -107,6 +107,8 @@ library RegistryStorage {
         uint128 challengeFee;
         uint32 minResponseSeconds;
         uint32 maxResponseSeconds;
+        // Issue #29: FLOPs each lab accounted for per UTC day (IComputeLedger).
+        mapping(address lab => mapping(uint64 day => uint256 flops)) accounted;
     }
 
     /// @dev The namespace.

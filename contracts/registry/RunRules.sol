@@ -19,6 +19,8 @@ library RunRules {
     uint256 internal constant BLOCKHASH_HORIZON = 256;
     /// @dev Most checkpoints one submitCheckpoints call accepts (ITrainingRegistry.MAX_CHECKPOINT_BATCH).
     uint256 internal constant MAX_CHECKPOINT_BATCH = 32;
+    /// @dev The compute ledger's day (IComputeLedger: UTC days).
+    uint64 internal constant ACCOUNTING_DAY = 1 days;
 
     /// @dev A family that accepts new runs, read from the families contract (UnknownFamily bubbles up).
     function family(bytes32 familyId) internal view returns (ICircuitFamilies.CircuitFamily memory record) {
@@ -217,14 +219,17 @@ library RunRules {
         return true;
     }
 
-    /// @dev Writes an accepted checkpoint or committed window: root, steps, times and FLOPs in one slot.
+    /// @dev Writes an accepted checkpoint or committed window: root, steps and times in one slot, and its
+    /// FLOPs in its lab's compute ledger for today (issue #29: one more slot).
     function advance(
         RegistryStorage.Layout storage $,
         RegistryStorage.RunState storage run,
         uint64 newSteps,
         uint256 rootAfter
     ) internal returns (uint96 cumulative) {
-        cumulative = uint96(newSteps) * run.flopsPerStep;
+        uint64 flopsPerStep = run.flopsPerStep;
+        cumulative = uint96(newSteps) * flopsPerStep;
+        $.accounted[run.lab][uint64(block.timestamp / ACCOUNTING_DAY)] += uint96(newSteps - run.steps) * flopsPerStep;
         run.root = rootAfter;
         run.steps = uint32(newSteps);
         run.lastCheckpointAt = uint40(block.timestamp);

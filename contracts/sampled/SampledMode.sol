@@ -6,6 +6,7 @@ import {ICircuitFamilies} from "../families/ICircuitFamilies.sol";
 import {IBatchProofVerifier} from "../verifiers/IBatchProofVerifier.sol";
 import {PublicSignals} from "../families/PublicSignals.sol";
 import {ICheckpointBatches} from "../registry/ICheckpointBatches.sol";
+import {IComputeLedger} from "../registry/IComputeLedger.sol";
 import {ITrainingRegistry} from "../registry/ITrainingRegistry.sol";
 import {RegistryStorage} from "../registry/RegistryStorage.sol";
 import {RunRules} from "../registry/RunRules.sol";
@@ -15,14 +16,15 @@ import {SampledRules} from "./SampledRules.sol";
 /// @title SampledMode
 /// @author Verifiable training registry
 /// @notice Sampled mode's draws, paid challenges, answers and unanswered flags (ISampledMode), with the
-/// registry's beacon draws and batched checkpoint submissions (ICheckpointBatches, issue #26) that its size
+/// registry's beacon draws, batched checkpoint submissions (ICheckpointBatches, issue #26) and compute
+/// ledger (IComputeLedger, issue #29) that its size
 /// leaves no room for, as a module the TrainingRegistry runs through delegatecall on its own storage
 /// (RegistryStorage): its code does not count against the registry's size. The registry forwards the calldata
 /// here unchanged (its fallback, or a function of the same signature); each function checks the pause as its
 /// mode requires. Called directly, every function reverts with NotDelegated.
 /// @dev Departs from a linked library (STYLE.md) for two reasons: the calldata is forwarded as it came
 /// (no re-encoding of the answer's paths), and no deploy step or test runner has to link bytecode.
-contract SampledMode is ISampledMode, ICheckpointBatches, ReentrancyGuard {
+contract SampledMode is ISampledMode, ICheckpointBatches, IComputeLedger, ReentrancyGuard {
     /// @inheritdoc ISampledMode
     uint64 public constant override DRAW_DELAY_BLOCKS = RunRules.DRAW_DELAY_BLOCKS;
     /// @dev blockhash(n) is available for the 256 most recent blocks only.
@@ -48,6 +50,16 @@ contract SampledMode is ISampledMode, ICheckpointBatches, ReentrancyGuard {
     modifier whenNotPaused() {
         if (RegistryStorage.layout().pausedAt != 0) revert SampledModePaused();
         _;
+    }
+
+    /// @inheritdoc IComputeLedger
+    function accountedCompute(
+        address lab,
+        uint64 fromDay,
+        uint64 toDay
+    ) external view onlyDelegated returns (uint256 flops) {
+        mapping(uint64 day => uint256 flops) storage perDay = RegistryStorage.layout().accounted[lab];
+        for (uint64 d = fromDay; d < toDay; ++d) flops += perDay[d];
     }
 
     /// @inheritdoc ICheckpointBatches

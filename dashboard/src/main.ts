@@ -6,8 +6,17 @@
  * deployment record no longer matches the chain, it says so and keeps
  * trying; when they answer again it catches up from where it was.
  */
-import { BaseError, createPublicClient, http, HttpRequestError, type PublicClient } from "viem";
-import type { RegistryAbi } from "../../client/read/abi.js";
+import {
+  BaseError,
+  createPublicClient,
+  getAddress,
+  http,
+  HttpRequestError,
+  type Abi,
+  type Address,
+  type PublicClient,
+} from "viem";
+import type { ObserversAbi, RegistryAbi } from "../../client/read/abi.js";
 import { registryEntry } from "../../client/read/deployment.js";
 import { readEvents } from "../../client/read/events.js";
 import { eventId, type RegistryEvent, type RunView } from "../../client/read/format.js";
@@ -21,6 +30,7 @@ import {
 import { DashboardConfigSchema, type DashboardConfig } from "../config.js";
 import { parseRoute, runsHash, type Filters } from "./route.js";
 import { esc, feed, filterBar, runPage, runsTable, type ChallengeClock } from "./views.js";
+import { labPage, labPeriods } from "./compute.js";
 
 type ProblemKind = "server" | "rpc" | "stale";
 class Problem extends Error {
@@ -36,6 +46,8 @@ interface Loaded {
   readonly config: DashboardConfig;
   readonly ref: RegistryRef;
   readonly fromBlock: bigint;
+  /** The observers' table (issue #29), when the deployment has one: its events are read with the registry's. */
+  readonly observers?: { readonly address: Address; readonly abi: ObserversAbi };
 }
 
 const state = {
@@ -102,7 +114,19 @@ async function loadConfig(): Promise<Loaded> {
     abi: config.abi as unknown as RegistryAbi,
     families: config.deployment.families,
   };
-  return { config, ref, fromBlock: entry.fromBlock };
+  const o = config.deployment.contracts.ComputeObservers;
+  const observers =
+    o && config.observersAbi
+      ? { address: getAddress(o.address), abi: config.observersAbi as unknown as ObserversAbi }
+      : undefined;
+  return { config, ref, fromBlock: entry.fromBlock, ...(observers ? { observers } : {}) };
+}
+
+/** The addresses and ABI whose events the page reads: the registry's, and the observers' table's. */
+function watched(l: Loaded): { addresses: Address[]; abi: Abi } {
+  return l.observers
+    ? { addresses: [l.ref.address, l.observers.address], abi: [...l.ref.abi, ...l.observers.abi] as Abi }
+    : { addresses: [l.ref.address], abi: l.ref.abi };
 }
 
 /** Checks that the record describes this chain: same chain id, code at the registry's address. */
@@ -170,8 +194,9 @@ async function poll(): Promise<void> {
   state.head = head;
   try {
     const first = state.registry === undefined;
+    const w = watched(l);
     const events =
-      head >= state.nextBlock ? await readEvents(l.ref.client, l.ref.address, l.ref.abi, state.nextBlock, head) : [];
+      head >= state.nextBlock ? await readEvents(l.ref.client, w.addresses, w.abi, state.nextBlock, head) : [];
     if (events.length === 0 && !first) {
       state.nextBlock = head + 1n;
       return;
@@ -245,6 +270,38 @@ async function openChallengeClocks(r: RunView): Promise<Map<bigint, ChallengeClo
   return clocks;
 }
 
+/**
+ * The compute a lab accounted for in each reported period not yet reconciled (reconciled ones carry it in their
+ * event), read from the registry's ledger now, for the period and the policy's grace.
+ */
+async function accountedSoFar(lab: string): Promise<Map<bigint, bigint>> {
+  const l = state.loaded;
+  const out = new Map<bigint, bigint>();
+  if (!l?.observers) return out;
+  const pending = labPeriods(state.events, lab).filter((p) => !p.accountedFinal);
+  if (pending.length === 0) return out;
+  try {
+    const policy = await l.ref.client.readContract({
+      address: l.observers.address,
+      abi: l.observers.abi,
+      functionName: "reconciliationPolicy",
+    });
+    const day = 86_400n;
+    for (const p of pending) {
+      const flops = await l.ref.client.readContract({
+        address: l.ref.address,
+        abi: l.ref.abi,
+        functionName: "accountedCompute",
+        args: [getAddress(lab), p.start / day, (p.end + policy.graceSeconds) / day],
+      });
+      out.set(p.start, flops);
+    }
+  } catch {
+    // shown as "…"; the next poll tries again
+  }
+  return out;
+}
+
 async function render(): Promise<void> {
   banner();
   const l = state.loaded;
@@ -256,7 +313,14 @@ async function render(): Promise<void> {
   if (!reg) return;
   const route = parseRoute(location.hash);
   let html: string;
-  if (route.page === "run") {
+  if (route.page === "lab") {
+    html = labPage(
+      route.lab,
+      labPeriods(state.events, route.lab, await accountedSoFar(route.lab)),
+      state.events,
+      reg.runs,
+    );
+  } else if (route.page === "run") {
     const r = reg.runs.find((x) => x.runId === route.runId);
     html = r
       ? runPage(r, reg.designationThreshold, state.events, await timelineOf(r.runId), await openChallengeClocks(r))

@@ -4,6 +4,7 @@
  *   #/                                     the runs table and the live feed
  *   #/?lab=0x…&family=NAME&kind=KIND        the same, filtered
  *   #/run/ID                                one run
+ *   #/lab/0x…                               one lab: observed against accounted compute (issue #29)
  */
 import { VIOLATION_KINDS, type ViolationKind } from "../../client/read/violations.js";
 
@@ -14,18 +15,22 @@ export interface Filters {
 }
 
 export type Route =
-  { readonly page: "runs"; readonly filters: Filters } | { readonly page: "run"; readonly runId: bigint };
+  | { readonly page: "runs"; readonly filters: Filters }
+  | { readonly page: "run"; readonly runId: bigint }
+  | { readonly page: "lab"; readonly lab: string };
 
 export function parseRoute(hash: string): Route {
   const [pathPart = "", query = ""] = hash.replace(/^#/, "").split("?");
   const run = /^\/run\/(\d+)$/.exec(pathPart);
   if (run) return { page: "run", runId: BigInt(run[1]!) };
+  const lab = /^\/lab\/(0x[0-9a-fA-F]{40})$/.exec(pathPart);
+  if (lab) return { page: "lab", lab: lab[1]!.toLowerCase() };
   const q = new URLSearchParams(query);
   const kind = q.get("kind");
   const filters: { lab?: string; family?: string; kind?: ViolationKind } = {};
-  const lab = q.get("lab");
+  const labFilter = q.get("lab");
   const family = q.get("family");
-  if (lab) filters.lab = lab.toLowerCase();
+  if (labFilter) filters.lab = labFilter.toLowerCase();
   if (family) filters.family = family;
   if (kind && (VIOLATION_KINDS as readonly string[]).includes(kind)) filters.kind = kind as ViolationKind;
   return { page: "runs", filters };
@@ -41,3 +46,5 @@ export function runsHash(f: Filters): string {
 }
 
 export const runHash = (runId: bigint): string => `#/run/${runId}`;
+
+export const labHash = (lab: string): string => `#/lab/${lab.toLowerCase()}`;

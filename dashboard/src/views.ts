@@ -18,7 +18,7 @@ import {
 } from "../../client/read/format.js";
 import type { TimelinePoint } from "../../client/read/runs.js";
 import { DESIGNATION_MEANINGS, VIOLATIONS, violationName } from "../../client/read/violations.js";
-import { runHash, runsHash, type Filters } from "./route.js";
+import { labHash, runHash, runsHash, type Filters } from "./route.js";
 
 export const esc = (x: unknown): string => String(x).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -38,10 +38,17 @@ export const FEED_EVENTS: ReadonlySet<string> = new Set([
   "ViolationFlagged",
   "RunDesignated",
   "RunProjectedToCrossThreshold",
+  "UnaccountedComputeFlagged",
 ]);
+
+/** What UnaccountedCompute means (a violation of a lab, not of a run: issue #29). */
+export const UNACCOUNTED_MEANING =
+  "an independent observer saw the lab use more compute in a period than its checkpoints and committed windows account for, beyond the policy's tolerance";
 
 /** Whether a feed event passes the filters (its run's lab and family; the kind of a violation). */
 export function eventMatches(e: RegistryEvent, runs: ReadonlyMap<bigint, RunView>, f: Filters): boolean {
+  if (e.eventName === "UnaccountedComputeFlagged")
+    return !f.family && !f.kind && (!f.lab || e.args.lab.toLowerCase() === f.lab);
   const id = eventRunId(e);
   const run = id === undefined ? undefined : runs.get(id);
   if (f.lab && run?.lab.toLowerCase() !== f.lab) return false;
@@ -142,7 +149,7 @@ export function runsTable(runs: readonly RunView[], threshold: bigint, f: Filter
       return (
         `<tr ${attrs}>` +
         `<td><a href="${runHash(r.runId)}">${r.runId}</a></td>` +
-        `<td class="mono" title="${esc(r.lab)}">${esc(short(r.lab))}</td>` +
+        `<td class="mono" title="${esc(r.lab)}"><a href="${labHash(r.lab)}">${esc(short(r.lab))}</a></td>` +
         `<td>${esc(r.family)}</td>` +
         `<td>${esc(status(r))}</td>` +
         `<td class="mono">${r.steps}/${r.plannedSteps}${r.sampling === undefined ? "" : ` <span class="muted" title="sampled mode: committed steps; challenged steps proven">sampled, ${r.sampling.answered}/${r.sampling.challenged} proven</span>`}</td>` +
@@ -173,6 +180,14 @@ export function runsTable(runs: readonly RunView[], threshold: bigint, f: Filter
 
 /** One feed item. */
 export function feedItem(e: RegistryEvent, isNew: boolean): string {
+  if (e.eventName === "UnaccountedComputeFlagged")
+    return (
+      `<li class="${isNew ? "new" : ""}" data-event="${esc(e.eventName)}" data-kind="UnaccountedCompute" ` +
+      `data-lab="${esc(e.args.lab)}" data-id="${esc(eventId(e))}">` +
+      `<span class="badge violation">UnaccountedCompute</span> ` +
+      `<a href="${labHash(e.args.lab)}">lab ${esc(short(e.args.lab))}</a> · ${esc(eventSentence(e))}` +
+      `<div class="muted">block ${e.blockNumber} · reporter <span class="mono" data-reporter="${esc(e.args.reporter)}">${esc(e.args.reporter)}</span> · ${esc(UNACCOUNTED_MEANING)}</div></li>`
+    );
   const runId = eventRunId(e);
   const kind = e.eventName === "ViolationFlagged" ? violationName(e.args.kind) : e.eventName;
   const meaning =
@@ -362,7 +377,8 @@ export function runPage(
   const facts =
     fact(
       "lab",
-      `<span class="mono">${esc(r.lab)}</span> · <a href="${runsHash({ lab: r.lab.toLowerCase() })}">its runs</a>`,
+      `<span class="mono">${esc(r.lab)}</span> · <a href="${runsHash({ lab: r.lab.toLowerCase() })}">its runs</a> · ` +
+        `<a href="${labHash(r.lab)}">its observed compute</a>`,
     ) +
     fact("family", esc(r.family)) +
     fact("status", esc(status(r))) +

@@ -78,5 +78,5 @@ export async function onRun(o: Common) {
   const chain = await connect(o.network, o.rpcUrl);
   requirePersistent(chain);
   const d = await requireDeployment(o.deployments, o.network);
-  return { d, ...(await registryAt(chain, d, o.account)) };
+  return { d, chain, ...(await registryAt(chain, d, o.account)) };
 }

@@ -181,7 +181,7 @@ export async function watch(
   const chain = await connect(o.network, o.rpcUrl);
   requirePersistent(chain);
   const d = await requireDeployment(o.deployments, o.network);
-  const { registry, familyTable, publicClient, fromBlock } = await registryAt(chain, d);
+  const { registry, familyTable, observers, publicClient, fromBlock } = await registryAt(chain, d);
   const cursorFile =
     o.cursor === false ? undefined : (o.cursor ?? path.join(o.deployments, o.network, "watch.cursor.json"));
   let stop = false;
@@ -191,14 +191,17 @@ export async function watch(
     });
   const l = log("watch");
   l.info(
-    `watching ${registry.address} and its families table ${familyTable.address} on "${o.network}" ` +
+    `watching ${registry.address}, its families table ${familyTable.address} and its observers ${observers.address} ` +
+      `on "${o.network}" ` +
       `(chain ${chain.chainId})${cursorFile ? `, cursor ${cursorFile}` : ""}`,
   );
   const emit = (e: RegistryEvent): void => {
     out(o.json ? jsonLine(e) : humanLine(e));
   };
-  // The families table's events too (CircuitFamilyRegistered and -Deprecated are emitted there, issue #24).
-  await watchRegistry(publicClient, [registry.address, familyTable.address], [...registry.abi, ...familyTable.abi], {
+  // The families table's events too (CircuitFamilyRegistered and -Deprecated are emitted there, issue #24), and
+  // the observers' (reports, reconciliations, UnaccountedComputeFlagged: issue #29).
+  const addresses = [registry.address, familyTable.address, observers.address];
+  await watchRegistry(publicClient, addresses, [...registry.abi, ...familyTable.abi, ...observers.abi], {
     fromBlock,
     confirmations: Number(o.confirmations),
     pollMs: Number(o.pollMs),

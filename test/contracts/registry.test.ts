@@ -1249,14 +1249,20 @@ describe("TrainingRegistry", function () {
   });
 
   describe("gas", () => {
-    it("should stay within 280,000 gas per ordinary submission (K = 1 and K = 4), 300,000 for the costliest after pauses, and 80,000 per additional checkpoint of a batch", async () => {
+    it("should stay within 285,000 gas per ordinary submission (300,000 for a lab's first of the day), 320,000 for the costliest after pauses, and 80,000 per additional checkpoint of a batch", async () => {
       const g = await measureGas(conn.viem, conn.networkHelpers, { keys: "", runs });
-      for (const gas of [...g.submitK1, ...g.submitK4]) assert.ok(gas <= 280_000, `a submission used ${gas} gas`);
+      // Issue #24's goal of 280,000 per ordinary submission, plus issue #29's compute ledger: every submission
+      // adds its FLOPs to its lab's slot for the day (about 5.4k), and a lab's first submission of a UTC day
+      // creates that slot (about 22.5k in all; run A's first checkpoint here).
+      const [firstOfDay, ...sameDay] = [...g.submitK4, ...g.submitK1];
+      for (const gas of sameDay) assert.ok(gas <= 285_000, `a submission used ${gas} gas`);
+      assert.ok(firstOfDay! <= 300_000, `a lab's first submission of the day used ${firstOfDay} gas`);
+      assert.ok(firstOfDay! - Math.max(...sameDay) >= 15_000, "the first submission of the day opens the ledger slot");
       // The costliest submission: late, raising the run's first flags (a missed window, the cap, the step
       // limit) and designating it, all in one transaction, after pauses of the registry (issue #24, N1: pauses
-      // add nothing). Issue #24's goal for it is 295,000, not met (297,528; the bench says so): this holds
-      // the bound that is met, so a regression still fails.
-      assert.ok(g.submitFirstFlags <= 300_000, `a late submission with first flags used ${g.submitFirstFlags} gas`);
+      // add nothing), and its lab's first of the day. Issue #24's goal for it was 295,000 (met at 294,732 before
+      // the ledger); with the ledger's new slot it is about 317,000: this holds it, so a regression still fails.
+      assert.ok(g.submitFirstFlags <= 320_000, `a late submission with first flags used ${g.submitFirstFlags} gas`);
       // A batch of four (issue #26): each checkpoint after the first costs its share of the batched
       // verification (about 56k) and its own bookkeeping (event, state, attestations), under 80k in all.
       for (const [batch, singles] of [
@@ -1269,8 +1275,10 @@ describe("TrainingRegistry", function () {
           `a batch of ${singles.length} cost ${batch} gas: ${perAdditional} per additional`,
         );
       }
-      // One Groth16 verification per checkpoint whatever K is: the two costs differ by calldata noise only.
-      assert.ok(Math.abs(Math.max(...g.submitK4) - Math.max(...g.submitK1)) < 1_000);
+      // One Groth16 verification per checkpoint whatever K is: the two costs differ by calldata noise only
+      // (the same day's submissions compared: run A's first opened the ledger's slot).
+      // Run A's first checkpoint and run C's last designate their runs.
+      assert.ok(Math.abs(Math.max(...g.submitK4.slice(1)) - Math.max(...g.submitK1.slice(0, -1))) < 1_000);
     });
   });
 

@@ -314,6 +314,59 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
     await page.close();
   });
 
+  it("should show a lab's observed against accounted compute, and flag a lab that trained off the books (issue #29)", async () => {
+    // An observer (the node's account 5) added through the policy timelock: scheduled, then executed.
+    const observer = getAddress("0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc");
+    const add = ["observer", "add", "--signer", observer, "--name", "Grid meter 7", "--kind", "power meter"];
+    assert.match(await cli(...add), /scheduled in the policy timelock/);
+    await rpcCall(nodePort, "evm_increaseTime", [86_401]);
+    await rpcCall(nodePort, "evm_mine");
+    assert.match(await cli(...add), /is registered/);
+    // Yesterday (by the chain's clock) is over: the meter reports both labs; run A's lab accounted for its runs,
+    // run B's lab for one checkpoint only, and the meter saw it use 10^18 FLOPs.
+    const [labA, labB] = [fixtures.runs.A.lab, fixtures.runs.B.lab];
+    const evidence = ["--evidence-hash", `0x${"ab".repeat(32)}`, "--account", "5"];
+    assert.match(await cli("report", "--lab", labA, "--flops", "2000", ...evidence), /relayed in block/);
+    assert.match(await cli("report", "--lab", labB, "--flops", `${10n ** 18n}`, ...evidence), /relayed in block/);
+    const { page, url } = await opened(`#/lab/${labB.toLowerCase()}`);
+    // Before the grace is over: observed, and accounted so far.
+    await page.waitForSelector(`#compute rect.observed[data-state="relayed"]`);
+    await rpcCall(nodePort, "evm_increaseTime", [86_400]);
+    await rpcCall(nodePort, "evm_mine");
+    const reconciled = await cli("reconcile", "--account", "2");
+    assert.match(reconciled, /2 report\(s\) reconciled/);
+    assert.match(reconciled, new RegExp(`${labB}.*FLAGGED UnaccountedCompute`));
+    assert.match(reconciled, new RegExp(`${labA}.*within tolerance`));
+    await page.waitForSelector(`#compute rect.observed[data-state="flagged"]`, { timeout: 10_000 });
+    const bars = await page.$$eval("#compute rect", (rs) =>
+      rs.map((r) => [r.getAttribute("class"), (r as SVGElement).dataset.flops]),
+    );
+    assert.deepEqual(bars, [
+      ["accounted", "492"],
+      ["observed flagged", `${10n ** 18n}`],
+    ]);
+    assert.equal((await page.$$("#lab-flags li")).length, 1);
+    await shot(page, "lab");
+    // The live feed shows the flag, linked to the lab's page; the other lab is within tolerance.
+    await page.goto(`${url}#/`);
+    await ready(page);
+    const flag = await page.waitForSelector(`#feed li[data-kind="UnaccountedCompute"][data-lab="${labB}"]`);
+    assert.match(await flag!.evaluate((li) => li.textContent), new RegExp(`reporter ${ACCOUNT2}`));
+    assert.equal((await page.$$(`#feed li[data-kind="UnaccountedCompute"][data-lab="${labA}"]`)).length, 0);
+    // The CLI's view and the watcher agree.
+    assert.match(await cli("observers"), new RegExp(`lab ${labB}.*accounted 492 .*: flagged`));
+    const watched = await cli("watch", "--once", "--json", "--no-cursor");
+    const flags = watched
+      .split("\n")
+      .filter((l) => l.includes('"UnaccountedComputeFlagged"'))
+      .map((l) => JSON.parse(l) as { lab: string; accountedFlops: string; reporter: string });
+    assert.deepEqual(
+      flags.map((f) => [f.lab, f.accountedFlops, f.reporter]),
+      [[labB, "492", ACCOUNT2]],
+    );
+    await page.close();
+  });
+
   it("should say when the RPC endpoint is unreachable, and catch up when it is back", async () => {
     const { page } = await opened();
     await proxy.down();

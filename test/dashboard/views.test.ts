@@ -12,6 +12,7 @@ import { getAddress, type Address } from "viem";
 import { parseRoute, runsHash, type Filters } from "../../dashboard/src/route.js";
 import { esc, feed, flopsBar, runMatches, runPage, runsTable, timelineChart } from "../../dashboard/src/views.js";
 import { startDashboard, type Dashboard } from "../../dashboard/server.js";
+import { computeChart, labPage, labPeriods, log10 } from "../../dashboard/src/compute.js";
 import { eventRunId, eventSentence, type RegistryEvent, type RunView } from "../../client/read/format.js";
 import { VIOLATION_KINDS } from "../../client/read/violations.js";
 import { freePort } from "../../harness/net.js";
@@ -386,5 +387,122 @@ describe("dashboard server: the read-only relay", () => {
     const script = await fetch(`${dashboard.url}app.js`);
     assert.match(script.headers.get("content-type") ?? "", /javascript/);
     assert.ok((await script.text()).length > 10_000, "the bundled page");
+  });
+});
+
+describe("dashboard lab page: observed against accounted compute (issue #29)", () => {
+  const OBSERVER: Address = getAddress("0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc");
+  const DAY = 86_400n;
+  const at = (logIndex: number) => ({
+    address: LAB_B,
+    blockNumber: 20n,
+    logIndex,
+    transactionHash: `0x${"cd".repeat(32)}`,
+  });
+  const reported = (lab: Address, start: bigint, flops: bigint, logIndex: number): RegistryEvent => ({
+    ...at(logIndex),
+    eventName: "ComputeReported",
+    args: {
+      observer: OBSERVER,
+      lab,
+      periodStart: start,
+      periodEnd: start + DAY,
+      observedFlops: flops,
+      evidenceHash: `0x${"ee".repeat(32)}`,
+      relayer: LAB_A,
+    },
+  });
+  const reconciled = (lab: Address, start: bigint, observed: bigint, accounted: bigint, logIndex: number) => {
+    const allowed = (accounted * 12n) / 10n;
+    const flagged = observed > allowed;
+    const events: RegistryEvent[] = [
+      {
+        ...at(logIndex),
+        eventName: "ComputeReconciled",
+        args: {
+          observer: OBSERVER,
+          lab,
+          periodStart: start,
+          observedFlops: observed,
+          accountedFlops: accounted,
+          allowedFlops: allowed,
+          flagged,
+          reporter: LAB_A,
+        },
+      },
+    ];
+    if (flagged)
+      events.push({
+        ...at(logIndex + 1),
+        eventName: "UnaccountedComputeFlagged",
+        args: {
+          lab,
+          observer: OBSERVER,
+          periodStart: start,
+          periodEnd: start + DAY,
+          observedFlops: observed,
+          accountedFlops: accounted,
+          reporter: LAB_A,
+        },
+      });
+    return events;
+  };
+
+  it("should route a lab page by address, lower-cased, and nothing else", () => {
+    assert.deepEqual(parseRoute(`#/lab/${LAB_B}`), { page: "lab", lab: LAB_B.toLowerCase() });
+    assert.deepEqual(parseRoute("#/lab/0x1234"), { page: "runs", filters: {} });
+  });
+
+  it("should gather a lab's periods: accounted from reconciliations, else from the ledger so far", () => {
+    const d0 = 20_000n * DAY;
+    const events = [
+      reported(LAB_B, d0, 10n ** 18n, 0),
+      reported(LAB_A, d0, 500n, 1),
+      reported(LAB_B, d0 + DAY, 7n, 2),
+      ...reconciled(LAB_B, d0, 10n ** 18n, 492n, 3),
+    ];
+    const periods = labPeriods(events, LAB_B.toLowerCase(), new Map([[d0 + DAY, 9n]]));
+    assert.deepEqual(periods, [
+      {
+        start: d0,
+        end: d0 + DAY,
+        accounted: 492n,
+        accountedFinal: true,
+        reports: [{ observer: OBSERVER, observed: 10n ** 18n, state: "flagged" }],
+      },
+      {
+        start: d0 + DAY,
+        end: d0 + 2n * DAY,
+        accounted: 9n,
+        accountedFinal: false,
+        reports: [{ observer: OBSERVER, observed: 7n, state: "relayed" }],
+      },
+    ]);
+    const html = labPage(LAB_B.toLowerCase(), periods, events, [run(2n, { lab: LAB_B })]);
+    // One accounted and one observed bar per period; the flagged one red; a flag listed; the other lab absent.
+    assert.deepEqual(
+      [...html.matchAll(/<rect class="([\w ]+)"/g)].map((m) => m[1]),
+      ["accounted", "observed flagged", "accounted", "observed relayed"],
+    );
+    assert.match(html, /9 \(so far\)/);
+    assert.equal([...html.matchAll(/data-event="UnaccountedComputeFlagged"/g)].length, 1);
+    assert.match(html, /href="#\/run\/2"/);
+    // Log scale: 10^18 reaches the top, 492 about 15 % of the way up, each bar at least a pixel high.
+    assert.equal(log10(10n ** 18n), 18);
+    assert.ok(Math.abs(log10(492n) - Math.log10(492)) < 1e-12);
+    assert.ok(Math.abs(log10(2n ** 200n) - 200 * Math.log10(2)) < 1e-9);
+    assert.match(computeChart([]), /No observer has reported/);
+  });
+
+  it("should put an UnaccountedCompute flag in the live feed, linked to its lab and filtered by lab", () => {
+    const d0 = 20_000n * DAY;
+    const events = reconciled(LAB_B, d0, 10n ** 18n, 0n, 0);
+    const runs = new Map([[1n, run(1n)]]);
+    const html = feed(events, runs, {}, new Set());
+    assert.match(html, /data-kind="UnaccountedCompute"/);
+    assert.match(html, new RegExp(`href="#/lab/${LAB_B.toLowerCase()}"`));
+    assert.doesNotMatch(feed(events, runs, { lab: LAB_A.toLowerCase() }, new Set()), /UnaccountedCompute/);
+    assert.doesNotMatch(feed(events, runs, { kind: "ComputeCapExceeded" }, new Set()), /UnaccountedCompute/);
+    assert.match(eventSentence(events[1]!), /VIOLATION lab .* UnaccountedCompute · 1,000,000,000,000,000,000 FLOPs/);
   });
 });
