@@ -66,6 +66,16 @@ export async function wallet(chain: Chain, account?: string) {
   return w;
 }
 
+/** The observers' table of a recorded registry (registryAt); throws, saying what to do, if it has none. */
+export function requireObservers<T>(r: { observers?: T }, network: string): T {
+  if (r.observers === undefined)
+    throw new Error(
+      `the "${network}" deployment was recorded before observers existed (issue #29): it has no ComputeObservers; ` +
+        `redeploy with \`npm run registry -- deploy --network ${network} --force\``,
+    );
+  return r.observers;
+}
+
 /** The recorded registry, checked to exist on this chain (same chain id, code at the address). */
 export async function registryAt(chain: Chain, d: DeploymentRecord, account?: string) {
   if (d.chainId !== chain.chainId)
@@ -89,12 +99,13 @@ export async function registryAt(chain: Chain, d: DeploymentRecord, account?: st
   const familyTable = await chain.conn.viem.getContractAt("CircuitFamilies", table.address, {
     client: { public: publicClient, wallet: w },
   });
+  // A deployment recorded before issue #29 has no observers' table: everything else still works with it.
   const observersEntry = d.contracts.ComputeObservers;
-  if (!observersEntry)
-    throw new Error(`the "${d.network}" deployment record has no ComputeObservers (issue #29): redeploy with --force`);
-  const observers = await chain.conn.viem.getContractAt("ComputeObservers", observersEntry.address, {
-    client: { public: publicClient, wallet: w },
-  });
+  const observers = observersEntry
+    ? await chain.conn.viem.getContractAt("ComputeObservers", observersEntry.address, {
+        client: { public: publicClient, wallet: w },
+      })
+    : undefined;
   return {
     registry,
     familyTable,

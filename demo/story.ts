@@ -37,7 +37,7 @@ import { familyOfSpec } from "../prover/proving/families.js";
 import { flopsPerStep } from "../prover/statement/statement.js";
 import { describeArch } from "../prover/training/architecture.js";
 import { shapeOf } from "../prover/training/trainer.js";
-import { connect, registryAt } from "../client/connect.js";
+import { connect, registryAt, requireObservers } from "../client/connect.js";
 import { deployRegistry } from "../client/deploy.js";
 import { deploymentRecord } from "../client/deployments.js";
 import { describeError } from "../client/errors.js";
@@ -112,14 +112,15 @@ export async function runDemo(): Promise<void> {
   const d = deploymentRecord("default", deployment); // in memory: this chain ends with the demo
   const as = async (who: Address) => registryAt(chain, d, who);
   const reader = await as(honestLab);
+  const readerObservers = requireObservers(reader, "default");
   say(`      registry ${deployment.registry.address}; designation threshold ${DESIGNATION_THRESHOLD} FLOPs`);
   say("      (EU AI Act Art. 51: 10^25 FLOP, scaled to a 15-parameter model)\n");
 
   // The watcher's view: every event since the last look, from a cursor kept in memory.
   let cursor: Cursor | undefined;
   const watch = async (): Promise<void> => {
-    const watched = [reader.registry.address, reader.observers.address];
-    cursor = await watchRegistry(reader.publicClient, watched, [...reader.registry.abi, ...reader.observers.abi], {
+    const watched = [reader.registry.address, readerObservers.address];
+    cursor = await watchRegistry(reader.publicClient, watched, [...reader.registry.abi, ...readerObservers.abi], {
       fromBlock: deployment.registry.block,
       ...(cursor ? { start: cursor } : {}),
       confirmations: 0,
@@ -433,7 +434,7 @@ export async function runDemo(): Promise<void> {
         evidenceHash: evidenceHashOf(`billing records of ${o.lab}, ${period.start}..${period.end}`),
       },
     );
-    await mined(relayer.publicClient, await relayReport(relayer.observers, signed), "submitReport");
+    await mined(relayer.publicClient, await relayReport(requireObservers(relayer, "default"), signed), "submitReport");
   }
   say("      the provider signs two reports (EIP-712, no ether needed); the watchdog relays them");
   await watch();
@@ -442,12 +443,12 @@ export async function runDemo(): Promise<void> {
   for (const o of observed)
     await mined(
       relayer.publicClient,
-      await relayer.observers.write.reconcile([cloud, o.lab, period.start]),
+      await requireObservers(relayer, "default").write.reconcile([cloud, o.lab, period.start]),
       "reconcile",
     );
   await watch();
-  const offBooksFlags = await reader.observers.read.unaccountedComputeFlags([offBooksLab]);
-  const mlpFlags = await reader.observers.read.unaccountedComputeFlags([mlpLab]);
+  const offBooksFlags = await readerObservers.read.unaccountedComputeFlags([offBooksLab]);
+  const mlpFlags = await readerObservers.read.unaccountedComputeFlags([mlpLab]);
 
   say("[10/10] the registry's record (what any reader sees)");
   const runs = [

@@ -55,7 +55,8 @@ command(
   "deploy the circuits' adapters and the registry; record them in deployments/<network>/",
   `Deploys one adapter per circuit of the default families (each inheriting its untouched
   snarkjs verifier; development keys), a PolicyTimelock, the CircuitFamilies table, the
-  SampledMode module and the TrainingRegistry; registers the
+  SampledMode module, the TrainingRegistry and the ComputeObservers table (observers'
+  reports, with the default reconciliation policy: docs/observers.md); registers the
   families and the threshold; hands the policy role to the timelock (every later
   policy action waits --policy-delay seconds in public) and checks that every
   role and option took effect; records the chain id, addresses, ABIs, roles and

@@ -64,6 +64,7 @@ export async function deploy(
   );
   out(`TrainingRegistry ${d.registry.address} (block ${d.registry.block}, chain ${d.chainId})`);
   out(`  CircuitFamilies ${d.familyTable.address}, SampledMode module ${d.sampledMode.address}`);
+  out(`  ComputeObservers ${d.observers.address} (observers' reports; its policy role is the timelock's)`);
   const g = d.governance;
   out(`  admin ${g.admin} (transfer delay ${g.adminDelay} s), pauser ${g.pauser}`);
   out(`  policy: PolicyTimelock ${d.timelock.address}, proposer ${g.policyProposer}, delay ${g.policyDelay} s`);

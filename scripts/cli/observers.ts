@@ -15,6 +15,7 @@ import {
   type SignedReport,
 } from "../../client/observers.js";
 import { mined } from "../../client/tx.js";
+import { requireObservers } from "../../client/connect.js";
 import { out, log, onRun, type Common } from "./common.js";
 
 const iso = (s: bigint): string => new Date(Number(s) * 1000).toISOString().replace(".000Z", "Z");
@@ -71,7 +72,9 @@ export async function report(
     file?: string;
   },
 ): Promise<void> {
-  const { observers, publicClient, wallet, d } = await onRun(o);
+  const r = await onRun(o);
+  const { publicClient, wallet, d } = r;
+  const observers = requireObservers(r, o.network);
   let signed: SignedReport;
   if (o.file !== undefined) {
     if (o.lab !== undefined || o.flops !== undefined)
@@ -110,18 +113,19 @@ export async function report(
     }
     if (!o.relay) return;
   }
-  const r = await mined(publicClient, await relayReport(observers, signed), "submitReport");
+  const receipt = await mined(publicClient, await relayReport(observers, signed), "submitReport");
   out(
     `report of ${signed.observer} on lab ${signed.report.lab} for the period from ${iso(signed.report.periodStart)} ` +
-      `relayed in block ${r.blockNumber} (${r.gasUsed} gas)`,
+      `relayed in block ${receipt.blockNumber} (${receipt.gasUsed} gas)`,
   );
 }
 
 /** The relayed reports of the observers' table, from its events. */
 async function relayedReports(r: Awaited<ReturnType<typeof onRun>>) {
+  const observers = requireObservers(r, r.d.network);
   const entry = r.d.contracts.ComputeObservers!;
   const head = await r.publicClient.getBlockNumber();
-  const events = await readEvents(r.publicClient, r.observers.address, r.observers.abi, BigInt(entry.block), head);
+  const events = await readEvents(r.publicClient, observers.address, observers.abi, BigInt(entry.block), head);
   const reports = [];
   for (const e of events)
     if (e.eventName === "ComputeReported")
@@ -133,7 +137,8 @@ export async function reconcile(
   o: Common & { observer?: Address; lab?: Address; periodStart?: bigint },
 ): Promise<void> {
   const r = await onRun(o);
-  const { observers, publicClient } = r;
+  const { publicClient } = r;
+  const observers = requireObservers(r, o.network);
   const given = [o.observer, o.lab, o.periodStart].filter((x) => x !== undefined).length;
   if (given !== 0 && given !== 3)
     throw new Error("give all of --observer, --lab and --period-start, or none (every report whose grace is over)");
@@ -167,7 +172,8 @@ export async function reconcile(
 
 export async function observersCommand(o: Common & { json: boolean }): Promise<void> {
   const r = await onRun(o);
-  const { observers, registry, d } = r;
+  const { registry, d } = r;
+  const observers = requireObservers(r, o.network);
   const policy = await observers.read.reconciliationPolicy();
   const entry = d.contracts.ComputeObservers!;
   const events = await readEvents(

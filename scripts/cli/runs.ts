@@ -191,8 +191,8 @@ export async function watch(
     });
   const l = log("watch");
   l.info(
-    `watching ${registry.address}, its families table ${familyTable.address} and its observers ${observers.address} ` +
-      `on "${o.network}" ` +
+    `watching ${registry.address}, its families table ${familyTable.address}` +
+      `${observers ? ` and its observers' table ${observers.address}` : ""} on "${o.network}" ` +
       `(chain ${chain.chainId})${cursorFile ? `, cursor ${cursorFile}` : ""}`,
   );
   const emit = (e: RegistryEvent): void => {
@@ -200,8 +200,8 @@ export async function watch(
   };
   // The families table's events too (CircuitFamilyRegistered and -Deprecated are emitted there, issue #24), and
   // the observers' (reports, reconciliations, UnaccountedComputeFlagged: issue #29).
-  const addresses = [registry.address, familyTable.address, observers.address];
-  await watchRegistry(publicClient, addresses, [...registry.abi, ...familyTable.abi, ...observers.abi], {
+  const addresses = [registry.address, familyTable.address, ...(observers ? [observers.address] : [])];
+  await watchRegistry(publicClient, addresses, [...registry.abi, ...familyTable.abi, ...(observers?.abi ?? [])], {
     fromBlock,
     confirmations: Number(o.confirmations),
     pollMs: Number(o.pollMs),

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "mocha";
 import { abiOf } from "../../client/contract.js";
-import { connect, registryAt, type Chain } from "../../client/connect.js";
+import { connect, registryAt, requireObservers, type Chain } from "../../client/connect.js";
 import { deployRegistry } from "../../client/deploy.js";
 import { FAMILIES } from "../../prover/proving/families.js";
 import {
@@ -51,7 +51,11 @@ describe("CLI building blocks", function () {
       const reg = await recordedContract(dir, back, "TrainingRegistry");
       assert.ok(reg.abi.some((x) => x.type === "event" && x.name === "ViolationFlagged"));
       assert.ok(reg.block > 0n);
-      for (const name of ["GenesisLinearI4o3b2n150VerifierAdapter", "CheckpointLinearI4o3b2n150k4VerifierAdapter"])
+      for (const name of [
+        "GenesisLinearI4o3b2n150VerifierAdapter",
+        "CheckpointLinearI4o3b2n150k4VerifierAdapter",
+        "ComputeObservers",
+      ])
         assert.ok(back.contracts[name], name);
     });
     it("should say what to run when there is no record, and refuse a damaged one", async () => {
@@ -83,6 +87,22 @@ describe("CLI building blocks", function () {
       } as DeploymentRecord;
       await assert.rejects(registryAt(chain, gone), /no contract at the recorded registry.*was the node restarted/);
       await assert.rejects(registryAt(chain, record, "25"), /--account 25: network "default" has 20 account\(s\)/);
+    });
+  });
+
+  describe("requireObservers", () => {
+    it("should read a record made before observers (issue #29), and say what to do when they are asked for", async () => {
+      const { ComputeObservers, ...older } = record.contracts;
+      assert.ok(ComputeObservers);
+      const r = await registryAt(chain, { ...record, contracts: older });
+      assert.equal(r.observers, undefined);
+      assert.ok((await r.registry.read.runCount()) >= 0n, "the rest still reads");
+      assert.throws(
+        () => requireObservers(r, "testnet"),
+        /recorded before observers existed.*deploy --network testnet --force/,
+      );
+      const now = await registryAt(chain, record);
+      assert.equal(requireObservers(now, "testnet").address, ComputeObservers.address);
     });
   });
 

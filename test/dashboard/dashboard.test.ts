@@ -326,6 +326,18 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
     // run B's lab for one checkpoint only, and the meter saw it use 10^18 FLOPs.
     const [labA, labB] = [fixtures.runs.A.lab, fixtures.runs.B.lab];
     const evidence = ["--evidence-hash", `0x${"ab".repeat(32)}`, "--account", "5"];
+    // Refused before anything is sent: no evidence, and the period of today, which is not over.
+    await assert.rejects(cli("report", "--lab", labA, "--flops", "1", "--account", "5"), /exactly one of --evidence/);
+    const today =
+      (BigInt(
+        ((await rpcCall(nodePort, "eth_getBlockByNumber", ["latest", false])) as { timestamp: string }).timestamp,
+      ) /
+        86_400n) *
+      86_400n;
+    await assert.rejects(
+      cli("report", "--lab", labA, "--flops", "1", "--period-start", `${today}`, ...evidence),
+      /PeriodNotClosed.*the period has not ended yet/,
+    );
     assert.match(await cli("report", "--lab", labA, "--flops", "2000", ...evidence), /relayed in block/);
     assert.match(await cli("report", "--lab", labB, "--flops", `${10n ** 18n}`, ...evidence), /relayed in block/);
     const { page, url } = await opened(`#/lab/${labB.toLowerCase()}`);

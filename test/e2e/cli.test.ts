@@ -196,13 +196,19 @@ describe("end to end: the CLI against a hardhat node, with a watcher", function 
     const reg = record.contracts.TrainingRegistry!;
     const abi = JSON.parse(await readFile(path.join(deployments, "localhost", reg.abi), "utf8")) as unknown[];
     const registry = new Contract(reg.address, abi as never, provider);
-    // The watcher follows the registry and its families table (issue #24), from the registry's block.
-    const tab = record.contracts.CircuitFamilies!;
-    const tabAbi = JSON.parse(await readFile(path.join(deployments, "localhost", tab.abi), "utf8")) as unknown[];
-    const table = new Contract(tab.address, tabAbi as never, provider);
+    // The watcher follows the registry, its families table (issue #24) and its observers' table (issue #29),
+    // from the registry's block.
+    const recorded = async (name: string) => {
+      const c = record.contracts[name]!;
+      const cAbi = JSON.parse(await readFile(path.join(deployments, "localhost", c.abi), "utf8")) as unknown[];
+      return new Contract(c.address, cAbi as never, provider);
+    };
+    const table = await recorded("CircuitFamilies");
+    const observers = await recorded("ComputeObservers");
     const logs = [
       ...((await registry.queryFilter("*", Number(reg.block))) as EventLog[]),
       ...((await table.queryFilter("*", Number(reg.block))) as EventLog[]),
+      ...((await observers.queryFilter("*", Number(reg.block))) as EventLog[]),
     ].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
     const expected = logs.map((l) => `${l.transactionHash}:${l.index}`);
     await until("watcher #2 to catch up after the cut", () => w1.lines.length + w2.lines.length >= expected.length);
