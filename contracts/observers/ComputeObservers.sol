@@ -97,6 +97,7 @@ contract ComputeObservers is IComputeObservers, AccessControl, EIP712 {
         stored.observedFlops = uint128(report.observedFlops);
         stored.relayedAt = uint40(block.timestamp);
         stored.state = ReportState.Relayed;
+        stored.periodEnd = report.periodEnd;
         emit ComputeReported(
             signer,
             report.lab,
@@ -117,7 +118,7 @@ contract ComputeObservers is IComputeObservers, AccessControl, EIP712 {
         if (stored.state != ReportState.Relayed) revert ReportAlreadyReconciled(observer, lab, periodStart);
         _activeObserver(observer);
         ReconciliationPolicy memory p = _policy;
-        uint64 periodEnd = periodStart + p.epochSeconds;
+        uint64 periodEnd = stored.periodEnd;
         uint64 reconcilableAt = periodEnd + p.graceSeconds;
         if (block.timestamp < reconcilableAt) revert GraceNotOver(reconcilableAt);
         uint256 accounted = _REGISTRY.accountedCompute(lab, periodStart / _DAY, reconcilableAt / _DAY);

@@ -65,6 +65,8 @@ interface IComputeObservers {
         uint40 relayedAt;
         /// Where it stands.
         ReportState state;
+        /// First second after its period (the epoch it was relayed under; a later policy does not move it).
+        uint64 periodEnd;
     }
 
     /// @notice The policy account is the zero address, or the registry is.
@@ -210,7 +212,8 @@ interface IComputeObservers {
     function submitReport(ComputeReport calldata report, bytes calldata signature) external returns (address observer);
 
     /// @notice Reconciles a relayed report with the registry's ledger (anyone, once, after the period's grace):
-    /// flags UnaccountedCompute when observed > accounted x toleranceBps / 10,000 + allowanceFlops.
+    /// flags UnaccountedCompute when observed > accounted x toleranceBps / 10,000 + allowanceFlops. The period is
+    /// the report's; the grace, tolerance and allowance are the policy's in force now.
     /// @param observer The observer.
     /// @param lab The lab.
     /// @param periodStart The period's start.

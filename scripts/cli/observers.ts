@@ -129,7 +129,12 @@ async function relayedReports(r: Awaited<ReturnType<typeof onRun>>) {
   const reports = [];
   for (const e of events)
     if (e.eventName === "ComputeReported")
-      reports.push({ observer: e.args.observer, lab: e.args.lab, periodStart: e.args.periodStart });
+      reports.push({
+        observer: e.args.observer,
+        lab: e.args.lab,
+        periodStart: e.args.periodStart,
+        periodEnd: e.args.periodEnd,
+      });
   return reports;
 }
 
@@ -147,7 +152,7 @@ export async function reconcile(
   const targets =
     given === 3
       ? [{ observer: getAddress(o.observer!), lab: getAddress(o.lab!), periodStart: o.periodStart! }]
-      : (await relayedReports(r)).filter((x) => x.periodStart + policy.epochSeconds + policy.graceSeconds <= now);
+      : (await relayedReports(r)).filter((x) => x.periodEnd + policy.graceSeconds <= now);
   let done = 0;
   for (const t of targets) {
     const stored = await observers.read.getReport([t.observer, t.lab, t.periodStart]);
@@ -189,7 +194,7 @@ export async function observersCommand(o: Common & { json: boolean }): Promise<v
   const reports = await Promise.all(
     (await relayedReports(r)).map(async (x) => {
       const stored = await observers.read.getReport([x.observer, x.lab, x.periodStart]);
-      const end = x.periodStart + policy.epochSeconds;
+      const end = x.periodEnd;
       const accounted = await registry.read.accountedCompute([
         x.lab,
         x.periodStart / day,

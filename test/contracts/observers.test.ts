@@ -420,6 +420,27 @@ describe("ComputeObservers (issue #29)", function () {
       );
     });
 
+    it("should reconcile a report over its own period when the policy's epoch changed after it was relayed", async () => {
+      const { observers, start } = await provenToday();
+      await mined(await relay(observers, await report(observers, CLOUD, LAB0, start, ALLOWED + 1n)));
+      assert.equal((await observers.read.getReport([CLOUD.address, LAB0, start])).periodEnd, start + DAY);
+      // Six-day periods from now on, with two days of grace: the report still covers its one day.
+      const longer = { ...POLICY, epochSeconds: 6n * DAY, graceSeconds: 2n * DAY };
+      await mined(await observers.write.setReconciliationPolicy([longer], { account: GOVERNOR }));
+      await afterGrace(start);
+      await expectCustomError(observers.write.reconcile([CLOUD.address, LAB0, start]), "GraceNotOver", [
+        start + 3n * DAY,
+      ]);
+      await conn.networkHelpers.time.increaseTo(start + 3n * DAY);
+      const ev = await events(observers, await observers.write.reconcile([CLOUD.address, LAB0, start]));
+      assert.deepEqual(
+        ev.map((e) => e.eventName),
+        ["ComputeReconciled", "UnaccountedComputeFlagged"],
+      );
+      assert.equal((ev[1]!.args as { periodEnd: bigint }).periodEnd, start + DAY);
+      assert.equal((ev[0]!.args as { accountedFlops: bigint }).accountedFlops, ACCOUNTED);
+    });
+
     it("should let a retired observer's pending report flag nothing", async () => {
       const { observers, start } = await provenToday();
       await mined(await relay(observers, await report(observers, METER, LAB0, start, 10n ** 18n)));
