@@ -113,6 +113,11 @@ describe("TrainingRegistry, sampled mode", function () {
   let world: Awaited<ReturnType<typeof setUp>>;
   async function setUp() {
     const { registry, table, fromBlock, d } = await deployed();
+    // A fresh UTC day, a minute in: the commitments below all fall in it (issue #29's ledger: a lab's first
+    // commitment of a day costs more than the others, and the gas bounds say which is which).
+    await conn.networkHelpers.time.increaseTo(
+      (BigInt(await conn.networkHelpers.time.latest()) / 86_400n + 1n) * 86_400n + 60n,
+    );
     const honest = await sampledRun(registry, LAB0, 100n, 2);
     const dishonest = await sampledRun(registry, LAB1, 200n, 1, flipBit);
     return { registry, table, fromBlock, d, honest, dishonest };
@@ -143,7 +148,8 @@ describe("TrainingRegistry, sampled mode", function () {
       "InvalidRootPath",
       [honest.runId, 4n],
     );
-    // Window 0 by hand: its draw waits for the block DRAW_DELAY_BLOCKS after the commitment.
+    // Window 0 by hand: its draw waits for the block DRAW_DELAY_BLOCKS after the commitment. Every commitment
+    // below falls in the UTC day setUp began (each lab's first of the day opens its ledger slot).
     const today = BigInt(await conn.networkHelpers.time.latest()) / 86_400n;
     const ledger = () => registry.read.accountedCompute([LAB0, today, today + 2n]);
     const before = await ledger();

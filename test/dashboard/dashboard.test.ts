@@ -322,10 +322,14 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
     await rpcCall(nodePort, "evm_increaseTime", [86_401]);
     await rpcCall(nodePort, "evm_mine");
     assert.match(await cli(...add), /is registered/);
-    // Yesterday (by the chain's clock) is over: the meter reports both labs; run A's lab accounted for its runs,
-    // run B's lab for one checkpoint only, and the meter saw it use 10^18 FLOPs.
+    // The day of run B's checkpoint (by the chain's clock) is over: the meter reports both labs for it. Run A's
+    // lab accounted for its runs, run B's lab for one checkpoint only, and the meter saw it use 10^18 FLOPs.
     const [labA, labB] = [fixtures.runs.A.lab, fixtures.runs.B.lab];
-    const evidence = ["--evidence-hash", `0x${"ab".repeat(32)}`, "--account", "5"];
+    const runB = (
+      JSON.parse(await cli("status", "--json", "--run", "2")) as { runs: Array<{ lastCheckpointAt: string }> }
+    ).runs[0]!;
+    const period = `${(BigInt(runB.lastCheckpointAt) / 86_400n) * 86_400n}`;
+    const evidence = ["--evidence-hash", `0x${"ab".repeat(32)}`, "--period-start", period, "--account", "5"];
     // Refused before anything is sent: no evidence, and the period of today, which is not over.
     await assert.rejects(cli("report", "--lab", labA, "--flops", "1", "--account", "5"), /exactly one of --evidence/);
     const today =
@@ -335,7 +339,18 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
         86_400n) *
       86_400n;
     await assert.rejects(
-      cli("report", "--lab", labA, "--flops", "1", "--period-start", `${today}`, ...evidence),
+      cli(
+        "report",
+        "--lab",
+        labA,
+        "--flops",
+        "1",
+        ...evidence.slice(0, 2),
+        "--period-start",
+        `${today}`,
+        "--account",
+        "5",
+      ),
       /PeriodNotClosed.*the period has not ended yet/,
     );
     assert.match(await cli("report", "--lab", labA, "--flops", "2000", ...evidence), /relayed in block/);
