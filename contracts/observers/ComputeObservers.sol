@@ -87,7 +87,11 @@ contract ComputeObservers is IComputeObservers, AccessControl, EIP712 {
         _activeObserver(signer);
         if (report.lab == address(0)) revert ZeroLab();
         uint64 epoch = _policy.epochSeconds;
-        if (report.periodStart % epoch != 0 || report.periodEnd != report.periodStart + epoch) {
+        if (
+            report.periodEnd <= report.periodStart ||
+            report.periodStart % epoch != 0 ||
+            report.periodEnd - report.periodStart != epoch
+        ) {
             revert UnalignedPeriod(report.periodStart, report.periodEnd, epoch);
         }
         if (report.periodEnd > block.timestamp) revert PeriodNotClosed(report.periodEnd, uint64(block.timestamp));

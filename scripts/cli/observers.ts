@@ -72,6 +72,8 @@ export async function report(
     file?: string;
   },
 ): Promise<void> {
+  if (!o.relay && (o.file !== undefined || o.out === undefined))
+    throw new Error("--no-relay signs a report and keeps it in --out: give --out, and not --file");
   const r = await onRun(o);
   const { publicClient, wallet, d } = r;
   const observers = requireObservers(r, o.network);

@@ -281,8 +281,15 @@ describe("ComputeObservers (issue #29)", function () {
         "UnalignedPeriod",
         [start + 1n, start + 1n + DAY, DAY],
       );
+      for (const periodEnd of [start + 2n * DAY, start, start - DAY, 0n])
+        await expectCustomError(
+          relay(observers, await report(observers, CLOUD, LAB0, start, 1n, { periodEnd })),
+          "UnalignedPeriod",
+        );
+      // A start so large that start + epoch overflows: refused by name, not by an arithmetic panic.
+      const huge = 2n ** 64n - 1n - ((2n ** 64n - 1n) % DAY);
       await expectCustomError(
-        relay(observers, await report(observers, CLOUD, LAB0, start, 1n, { periodEnd: start + 2n * DAY })),
+        relay(observers, await report(observers, CLOUD, LAB0, huge, 1n, { periodEnd: 2n ** 64n - 1n })),
         "UnalignedPeriod",
       );
       // Today's period is not over; tomorrow's is in the future.

@@ -354,7 +354,26 @@ describe("dashboard: the page in a headless Chromium against a hardhat node", fu
       /PeriodNotClosed.*the period has not ended yet/,
     );
     assert.match(await cli("report", "--lab", labA, "--flops", "2000", ...evidence), /relayed in block/);
-    assert.match(await cli("report", "--lab", labB, "--flops", `${10n ** 18n}`, ...evidence), /relayed in block/);
+    // The meter signs its report on lab B without sending it; another account relays the file.
+    const signedFile = path.join(work, "report-b.json");
+    await assert.rejects(cli("report", "--lab", labB, "--flops", "1", ...evidence, "--no-relay"), /give --out/);
+    const signed = await cli(
+      "report",
+      "--lab",
+      labB,
+      "--flops",
+      `${10n ** 18n}`,
+      ...evidence,
+      "--no-relay",
+      "--out",
+      signedFile,
+    );
+    assert.match(signed, /written to .*report-b\.json/);
+    assert.doesNotMatch(signed, /relayed/);
+    assert.match(
+      await cli("report", "--file", signedFile, "--account", "2"),
+      new RegExp(`report of ${observer}.*relayed in block`),
+    );
     const { page, url } = await opened(`#/lab/${labB.toLowerCase()}`);
     // Before the grace is over: observed, and accounted so far.
     await page.waitForSelector(`#compute rect.observed[data-state="relayed"]`);
