@@ -18,7 +18,7 @@ library RegistryStorage {
     uint256 private constant _COUNTER_MAX = type(uint24).max;
 
     /// @dev A run, packed so that a clean submission reads six slots and writes two (root; steps, plan,
-    /// times and designation). Times named `...Active` are on the registry's clock (unpaused seconds); the
+    /// times and designation), besides its lab's slot of the compute ledger for the day (issue #29). Times named `...Active` are on the registry's clock (unpaused seconds); the
     /// others are block times for readers. Cumulative FLOPs are not stored: every checkpoint (window) adds
     /// K (W) steps of flopsPerStep each, so they are always steps x flopsPerStep (< 2^96). The designation
     /// time, the deadline and the one bound both attestations set on steps (cap / flopsPerStep and the
