@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import {
   bf16ToNumber,
+  bf16UpdateExact,
   dotBf16,
   dotBf16Exact,
   f32ToNumber,
@@ -55,6 +56,36 @@ function oracle(a: readonly number[], b: readonly number[]): number {
     }
   }
   return (signBit + best) >>> 0;
+}
+
+const SCALE3 = 400; // every bf16 x bf16 x bf16 product is an integer multiple of 2^-399
+const TWO_SCALE3 = 2 ** SCALE3;
+/** |S| at or above the midpoint between the largest bf16 and 2^128 rounds to infinity. */
+const BF16_OVERFLOW = (2n ** 128n - 2n ** 119n) * 2n ** BigInt(SCALE3);
+
+/** The update oracle: nearest bf16 pattern to p - lr · Σ δ_i x_i (exact), ties to even. */
+function updateOracle(p: number, lr: number, ds: readonly number[], xs: readonly number[]): number {
+  const terms = [bf16ToNumber(p), ...ds.map((d, i) => -(bf16ToNumber(lr) * bf16ToNumber(d) * bf16ToNumber(xs[i]!)))];
+  let sum = 0n;
+  for (const t of terms) sum += BigInt(t * TWO_SCALE3); // each term exact in a double; a power-of-two scaling
+  const neg = sum < 0n;
+  const mag = neg ? -sum : sum;
+  if (mag === 0n) return terms.every((t) => Object.is(t, -0)) ? 0x8000 : 0;
+  const signBit = neg ? 0x8000 : 0;
+  if (mag >= BF16_OVERFLOW) return signBit + 0x7f80;
+  const guess = numberToBf16(Math.abs(Number(mag) / TWO_SCALE3)) & 0x7fff;
+  let best = -1;
+  let bestDistance = 0n;
+  for (const c of [guess - 1, guess, guess + 1]) {
+    if (c < 0 || c > 0x7f7f) continue;
+    const d = BigInt(bf16ToNumber(c) * TWO_SCALE3) - mag;
+    const distance = d < 0n ? -d : d;
+    if (best < 0 || distance < bestDistance || (distance === bestDistance && c % 2 === 0)) {
+      best = c;
+      bestDistance = distance;
+    }
+  }
+  return signBit + best;
 }
 
 /** A random finite bf16 whose leading exponent lies in the range. */
@@ -195,6 +226,48 @@ describe("exactly rounded bf16 dot product (issue #28: the reference)", () => {
     }
     // The two rules are different computations: sequential accumulation rounds after every term.
     assert.ok(differ > 300, `only ${differ} of 3,000 dot products differ from sequential accumulation`);
+  });
+
+  it("should round a parameter's update over a batch once to bf16, as the oracle does", () => {
+    const r = prng(2828);
+    const range: ExponentRange = { min: -40, max: 40 };
+    for (let n = 0; n < 10_000; n++) {
+      const len = 1 + Math.floor(r() * 16);
+      const p = r() < 0.1 ? (r() < 0.5 ? 0 : 0x8000) : inRange(r, range);
+      const lr = inRange(r, range);
+      const ds = Array.from({ length: len }, () => inRange(r, range));
+      const xs = Array.from({ length: len }, () => inRange(r, range));
+      const got = bf16UpdateExact(p, lr, ds, xs, range);
+      const want = updateOracle(p, lr, ds, xs);
+      assert.equal(
+        got,
+        want,
+        `p ${hex(p)} lr ${hex(lr)} deltas [${ds.map(hex).join(", ")}] x [${xs.map(hex).join(", ")}]`,
+      );
+    }
+    // Edges: the update cancels p exactly (+0); -0 minus +0 products stays -0; a tie rounds to even; overflow.
+    const one = bf(1);
+    assert.equal(bf16UpdateExact(one, one, [one], [one]), 0);
+    assert.equal(bf16UpdateExact(0x8000, one, [0], [one]), 0x8000);
+    assert.equal(bf16UpdateExact(0, one, [0], [one]), 0);
+    assert.equal(bf16UpdateExact(one, bf(2 ** -8), [one], [bf(-1)]), one, "1 + 2^-8 is a tie: to even, 1");
+    assert.equal(bf16UpdateExact(bf(2 ** 127), bf(-(2 ** 127)), [bf(2)], [one]), 0x7f80);
+    for (const [p, lr, d, x] of [
+      [one, one, one, one],
+      [0x8000, one, 0, one],
+      [one, bf(2 ** -8), one, bf(-1)],
+      [one, bf(3 * 2 ** -8), one, bf(-1)],
+      [bf(2 ** 127), bf(-(2 ** 127)), bf(2), one],
+    ] as const)
+      assert.equal(bf16UpdateExact(p, lr, [d], [x]), updateOracle(p, lr, [d], [x]));
+    assert.throws(
+      () => bf16UpdateExact(one, 0x7fc0, [one], [one]),
+      (e: unknown) => e instanceof OutOfRangeError && e.operand === "lr",
+    );
+    assert.throws(
+      () => bf16UpdateExact(one, one, [one, bf(2 ** 50)], [one, one], range),
+      (e: unknown) => e instanceof OutOfRangeError && e.operand === "delta" && e.index === 1,
+    );
   });
 
   it("should refuse NaN, infinities and operands outside the declared range, naming the operand", () => {
