@@ -91,6 +91,19 @@ export function firstViolated(r1cs: R1cs, witness: readonly bigint[]): number {
   return -1;
 }
 
+/**
+ * Wires (other than the constant wire 0) that no constraint mentions with a non-zero coefficient: a
+ * prover may set such a wire to anything, so a signal the statement relies on must never be one.
+ */
+export function unconstrainedWires(r1cs: R1cs): number[] {
+  const used = new Uint8Array(r1cs.nWires);
+  for (const [a, b, c] of r1cs.constraints)
+    for (const lc of [a, b, c]) for (const [wire, coeff] of lc) if (coeff % FIELD_P !== 0n) used[wire] = 1;
+  const free: number[] = [];
+  for (let w = 1; w < r1cs.nWires; w++) if (!used[w]) free.push(w);
+  return free;
+}
+
 /** Signal name (e.g. "main.rnd.sh") -> witness wire index, from a .sym file. */
 export async function readSymbols(file: string): Promise<Map<string, number>> {
   const map = new Map<string, number>();

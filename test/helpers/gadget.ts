@@ -8,7 +8,14 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../prover/paths.js";
 import { compileTemplate, type CompiledTemplate } from "../../prover/circom/template.js";
-import { firstViolated, FIELD_P, readR1cs, readSymbols, type R1cs } from "../../prover/circom/r1cs.js";
+import {
+  firstViolated,
+  FIELD_P,
+  readR1cs,
+  readSymbols,
+  unconstrainedWires,
+  type R1cs,
+} from "../../prover/circom/r1cs.js";
 import { loadWitnesser, type CircuitInput, type Witnesser } from "../../prover/circom/witness.js";
 
 export interface Gadget {
@@ -16,6 +23,8 @@ export interface Gadget {
   readonly r1cs: R1cs;
   /** Wire index of a signal of main (e.g. "out", "rnd.sh"); throws if it was optimised away. */
   wire(signal: string): number;
+  /** Names of the wires no constraint mentions (free for any prover): each wire's first signal name. */
+  freeWires(): string[];
   /** Computes the witness; throws if the witness generator rejects the input. */
   witness(input: CircuitInput): Promise<bigint[]>;
   /** Asserts the input is accepted and the R1CS holds; returns the witness. */
@@ -93,6 +102,11 @@ async function load(c: CompiledTemplate): Promise<Gadget> {
       const idx = symbols.get(`main.${signal}`);
       if (idx === undefined) throw new Error(`signal main.${signal} is not a wire of ${name}`);
       return idx;
+    },
+    freeWires() {
+      const names = new Map<number, string>();
+      for (const [name, idx] of symbols) if (idx >= 0 && !names.has(idx)) names.set(idx, name);
+      return unconstrainedWires(r1cs).map((w) => names.get(w) ?? `wire ${w}`);
     },
     witness: (input) => wc.calculate(input),
     async expectPass(input) {
