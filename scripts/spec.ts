@@ -11,9 +11,10 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { readDatasetFile } from "../prover/dataset/file.js";
 import { familyOfSpec } from "../prover/proving/families.js";
 import { specCommitment } from "../prover/spec/commitment.js";
-import { newSpec, writeNewSpec } from "../prover/spec/init.js";
+import { newSpec, parseAccumulation, writeNewSpec } from "../prover/spec/init.js";
 import { readSpec } from "../prover/spec/schema.js";
 import { bf16ToNumber } from "../prover/numerics/index.js";
+import { describeRule, SEQUENTIAL_FP32, type AccumulationRule } from "../prover/numerics/accumulation.js";
 import { MODEL_FAMILIES, type ModelFamily } from "../prover/training/architecture.js";
 
 const positiveInt =
@@ -44,6 +45,18 @@ THE SPEC FILE IS THE LAB'S SECRET: its salt hides the commitment, its seeds fix 
   .option("--hidden <n>", "hidden width of an mlp-mse model (ReLU layer)", positiveInt("--hidden"))
   .option("--inputs <n>", "model inputs (default: the dataset's features)", positiveInt("--inputs"))
   .option("--outputs <n>", "model outputs (default: the dataset's classes)", positiveInt("--outputs"))
+  .option(
+    "--accumulation <rule>",
+    "sequential-fp32 (fp32 multiply-accumulates in order), or exact:MIN..MAX: every dot product's exact value " +
+      "rounded once, operands confined to leading exponents MIN..MAX (see docs/numerics.md)",
+    (v: string) => {
+      try {
+        return parseAccumulation(v);
+      } catch (err) {
+        throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+      }
+    },
+  )
   .requiredOption("--learning-rate <x>", "learning rate as a decimal, e.g. 0.05 (rounded to bf16)")
   .requiredOption("--batch <n>", "samples per step", positiveInt("--batch"))
   .requiredOption("--steps <n>", "planned steps (a multiple of the checkpoint interval)", positiveInt("--steps"))
@@ -64,6 +77,7 @@ THE SPEC FILE IS THE LAB'S SECRET: its salt hides the commitment, its seeds fix 
       batch: number;
       steps: number;
       checkpointInterval: number;
+      accumulation?: AccumulationRule;
       out: string;
     }) => {
       const committed = await readDatasetFile(o.dataset);
@@ -77,6 +91,7 @@ THE SPEC FILE IS THE LAB'S SECRET: its salt hides the commitment, its seeds fix 
         batchSize: o.batch,
         plannedSteps: o.steps,
         checkpointInterval: o.checkpointInterval,
+        ...(o.accumulation ? { accumulation: o.accumulation } : {}),
         out: o.out,
       });
       const commitment = await writeNewSpec(o.out, json, spec);
@@ -85,6 +100,7 @@ THE SPEC FILE IS THE LAB'S SECRET: its salt hides the commitment, its seeds fix 
         `${o.out}: written, readable by its owner only. Keep it secret: it opens the commitment.\n` +
           `  learning rate ${o.learningRate} -> bf16 ${lr} = ${learningRate.value}\n` +
           `  family ${familyOfSpec(spec).name}\n` +
+          `  accumulation ${describeRule(spec.accumulation ?? SEQUENTIAL_FP32)}\n` +
           `  dataset ${path.relative(process.cwd(), path.resolve(o.dataset))} (root 0x${spec.dataset.root.toString(16)})\n` +
           `  commitment 0x${commitment.toString(16).padStart(64, "0")}\n`,
       );
@@ -99,6 +115,7 @@ program
     const spec = await readSpec(file);
     process.stdout.write(
       `${file}: family ${familyOfSpec(spec).name}\n` +
+        `  accumulation ${describeRule(spec.accumulation ?? SEQUENTIAL_FP32)}\n` +
         `  learning rate 0x${spec.optimizer.learningRate.toString(16).padStart(4, "0")} = ${bf16ToNumber(spec.optimizer.learningRate)}, ` +
         `batch ${spec.batchSize}, ${spec.plannedSteps} steps planned, checkpoint every ${spec.checkpointInterval}\n` +
         `  dataset ${spec.dataset.name} (${spec.dataset.size} samples, root 0x${spec.dataset.root.toString(16)})\n` +

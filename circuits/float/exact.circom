@@ -41,6 +41,21 @@ function exactNormShift(S, kMin) {
     return k < kMin ? kMin : k;
 }
 
+// An operand of the rule, decoded once and reused by every product it enters.
+bus Scaled() {
+    signal v;                  // (-1)^sign * m * 2^(e - LO), exact
+    signal nz;                 // 1 unless the operand is +-0
+    signal sign;               // sign bit
+}
+
+// The constant 1.0 as a Scaled operand of the range [MIN, MAX] (MIN <= 0 <= MAX).
+template ScaledOne(MIN) {
+    output Scaled() out;
+    out.v <== 128 * (1 << (0 - MIN));
+    out.nz <== 1;
+    out.sign <== 0;
+}
+
 // One operand of the rule: a Bf16 in the range [MIN, MAX] (no witness
 // otherwise: NaN, infinities, subnormals and out-of-range exponents fail the
 // range check), as its signed scaled value and its two flag bits.
@@ -51,9 +66,7 @@ template ExactOperand(MIN, MAX) {
     assert(MIN >= -125 && MIN <= MAX && MAX <= 127);
 
     input Bf16() x;
-    signal output v;           // (-1)^sign * m * 2^(e - LO), exact
-    signal output nz;          // 1 unless x is +-0
-    signal output sign;        // sign bit
+    output Scaled() out;
 
     // A zero takes the exponent LO (its m is 0, so its value is 0 anyway).
     signal eZ;
@@ -76,9 +89,9 @@ template ExactOperand(MIN, MAX) {
     }
     signal mag;
     mag <== x.m * pw[DB];
-    v <== mag - 2 * x.sign * mag;
-    nz <== 1 - x.isZero;
-    sign <== x.sign;
+    out.v <== mag - 2 * x.sign * mag;
+    out.nz <== 1 - x.isZero;
+    out.sign <== x.sign;
 }
 
 // Rounds the exact value S * 2^(ES - 150), 0 <= S < 2^NS, to fp32 with
@@ -219,12 +232,8 @@ template ExactDot(N, MIN, MAX) {
     var ES = 2 * (127 + MIN) - 118; // a product's scale: 2^(2 * LO - 268) = 2^(ES - 150)
     var LB = exactBits(2 * N);
 
-    signal input va[N];        // scaled values (ExactOperand.v)
-    signal input vb[N];
-    signal input na[N];        // non-zero flags (ExactOperand.nz)
-    signal input nb[N];
-    signal input sa[N];        // sign bits (ExactOperand.sign)
-    signal input sb[N];
+    input Scaled() a[N];       // decoded by ExactOperand(MIN, MAX) or ScaledOne(MIN)
+    input Scaled() b[N];
     output Fp32() out;
 
     signal prod[N];
@@ -233,11 +242,11 @@ template ExactDot(N, MIN, MAX) {
     var flags = 0;
     var signs = 0;
     for (var i = 0; i < N; i++) {
-        prod[i] <== va[i] * vb[i];
-        flag[i] <== (na[i] + (1 << LB) * sa[i]) * (nb[i] + (1 << LB) * sb[i]);
+        prod[i] <== a[i].v * b[i].v;
+        flag[i] <== (a[i].nz + (1 << LB) * a[i].sign) * (b[i].nz + (1 << LB) * b[i].sign);
         sum += prod[i];
         flags += flag[i];
-        signs += sa[i] + sb[i];
+        signs += a[i].sign + b[i].sign;
     }
 
     // Sign hint, pinned by the rounding (a wrong one makes S a field element
@@ -302,12 +311,8 @@ template Bf16DotExact(N, MIN, MAX) {
         oa[i].x <== ua[i].out;
         ob[i] = ExactOperand(MIN, MAX);
         ob[i].x <== ub[i].out;
-        dot.va[i] <== oa[i].v;
-        dot.vb[i] <== ob[i].v;
-        dot.na[i] <== oa[i].nz;
-        dot.nb[i] <== ob[i].nz;
-        dot.sa[i] <== oa[i].sign;
-        dot.sb[i] <== ob[i].sign;
+        dot.a[i] <== oa[i].out;
+        dot.b[i] <== ob[i].out;
     }
     component bits = Fp32ToBits();
     bits.x <== dot.out;

@@ -3,22 +3,34 @@ pragma circom 2.2.0;
 include "linear.circom";
 include "mlp.circom";
 include "init.circom";
+include "exact.circom";
 
 // The model families, by the code the spec commits to (prover/spec/commitment.ts
 // MODEL_FAMILY_CODES): 1 = linear-mse (inputs I, outputs O; H is 0),
 // 2 = mlp-mse (inputs I, hidden H, outputs O). Genesis and Checkpoint(K) take
-// the code as their first parameter and get everything family-specific here.
+// the model code M as their first parameter and get everything
+// family-specific here: M = family code + 16 * accumulation code, where the
+// accumulation code (prover/spec/commitment.ts accumulationCode) is 0 for
+// sequential fp32 and 1 + 2 * (MIN + 128) + 512 * (MAX + 128) for the
+// exactly rounded rule over the exponent range [MIN, MAX] (issue #28).
 function MODEL_LINEAR() { return 1; }
 function MODEL_MLP() { return 2; }
 
-// The spec's "model.family" field: the family code + 256 * the hidden width.
+function familyOf(M) { return M % 16; }
+function accumulationOf(M) { return M \ 16; }
+function isExact(M) { return accumulationOf(M) % 2; }
+function exactMin(M) { return (accumulationOf(M) \ 2) % 256 - 128; }
+function exactMax(M) { return accumulationOf(M) \ 512 - 128; }
+
+// The spec's "model.family" field: the family code + 256 * the hidden width
+// + 2^16 * the accumulation code.
 function modelField(M, H) {
-    return M + 256 * H;
+    return familyOf(M) + 256 * H + 65536 * accumulationOf(M);
 }
 
 // Number of parameters.
 function paramCountOf(M, I, H, O) {
-    if (M == MODEL_LINEAR()) {
+    if (familyOf(M) == MODEL_LINEAR()) {
         return O * I + O;
     }
     return H * I + H + O * H + O;
@@ -26,7 +38,7 @@ function paramCountOf(M, I, H, O) {
 
 // FLOPs of one step, counted from the shape (prover/training/architecture.ts).
 function flopsOf(M, I, H, O, B) {
-    if (M == MODEL_LINEAR()) {
+    if (familyOf(M) == MODEL_LINEAR()) {
         return 2 * B * O * I + B * O + O * I * (2 * B - 1) + O * (B - 1) + 2 * (O * I + O);
     }
     var P = H * I + H + O * H + O;
@@ -49,7 +61,7 @@ function floorLog2(n) {
 // linear-mse 123 everywhere; mlp-mse 127 - floor(log2(fan-in) / 2) for the
 // weights of each layer, +0 for every bias.
 function initTopOf(M, I, H, O, k) {
-    if (M == MODEL_LINEAR()) {
+    if (familyOf(M) == MODEL_LINEAR()) {
         return 123;
     }
     if (k < H * I) {
@@ -73,8 +85,24 @@ template FamilyStep(M, I, H, O, B) {
     signal input lr;           // learning rate, bf16 pattern
     signal output newParams[P]; // bf16 patterns after the step
 
-    assert(M == MODEL_LINEAR() || M == MODEL_MLP());
-    if (M == MODEL_LINEAR()) {
+    var F = familyOf(M);
+    assert(F == MODEL_LINEAR() || F == MODEL_MLP());
+    assert(accumulationOf(M) == 0 || isExact(M) == 1);
+    if (isExact(M) == 1 && F == MODEL_LINEAR()) {
+        component linearX = LinearStepExact(I, O, B, exactMin(M), exactMax(M));
+        linearX.params <== params;
+        linearX.x <== x;
+        linearX.label <== label;
+        linearX.lr <== lr;
+        newParams <== linearX.newParams;
+    } else if (isExact(M) == 1) {
+        component mlpX = MlpStepExact(I, H, O, B, exactMin(M), exactMax(M));
+        mlpX.params <== params;
+        mlpX.x <== x;
+        mlpX.label <== label;
+        mlpX.lr <== lr;
+        newParams <== mlpX.newParams;
+    } else if (F == MODEL_LINEAR()) {
         component linear = LinearStep(I, O, B);
         linear.params <== params;
         linear.x <== x;

@@ -36,12 +36,13 @@ export interface FamilySpec {
   readonly description: string;
 }
 
-const NAME = /^(linear-mse|mlp-mse)\/i(\d+)(?:-h(\d+))?-o(\d+)-b(\d+)\/n(\d+)\/k(\d+)$/;
+const NAME = /^(linear-mse|mlp-mse)\/i(\d+)(?:-h(\d+))?-o(\d+)-b(\d+)(?:\/exact(-?\d+)\.\.(-?\d+))?\/n(\d+)\/k(\d+)$/;
 
-/** The family of a shape and K. */
+/** The family of a shape and K; under the exact rule the name says so: linear-mse/i4-o3-b2/exact-40..15/n150/k4. */
 export function familyOf(shape: ModelShape, K: number): FamilySpec {
   const hidden = shape.model === "mlp-mse" ? `-h${shape.hidden}` : "";
-  const name = `${shape.model}/i${shape.inputs}${hidden}-o${shape.outputs}-b${shape.batch}/n${shape.size}/k${K}`;
+  const rule = shape.exact ? `/exact${shape.exact.min}..${shape.exact.max}` : "";
+  const name = `${shape.model}/i${shape.inputs}${hidden}-o${shape.outputs}-b${shape.batch}${rule}/n${shape.size}/k${K}`;
   return {
     name,
     shape,
@@ -66,6 +67,7 @@ export function familyOfSpec(spec: TrainingSpec): FamilySpec {
       outputs: m.outputs,
       batch: spec.batchSize,
       size: spec.dataset.size,
+      ...(spec.accumulation?.rule === "exact" ? { exact: spec.accumulation.range } : {}),
     },
     spec.checkpointInterval,
   );
@@ -74,12 +76,16 @@ export function familyOfSpec(spec: TrainingSpec): FamilySpec {
 /** A family by its canonical name. */
 export function familySpec(name: string): FamilySpec {
   const m = NAME.exec(name);
-  const shape = m ? shapeOfMatch(m[1] === "mlp-mse" ? "mlp-mse" : "linear-mse", m.slice(2, 7)) : undefined;
+  const exact = m?.[6] !== undefined && m[7] !== undefined ? { min: Number(m[6]), max: Number(m[7]) } : undefined;
+  const shape = m
+    ? shapeOfMatch(m[1] === "mlp-mse" ? "mlp-mse" : "linear-mse", [...m.slice(2, 6), m[8]], exact)
+    : undefined;
   if (!m || !shape)
     throw new Error(
-      `not a family name: "${name}" (expected e.g. linear-mse/i4-o3-b2/n150/k4 or mlp-mse/i4-h6-o3-b2/n150/k1)`,
+      `not a family name: "${name}" (expected e.g. linear-mse/i4-o3-b2/n150/k4, mlp-mse/i4-h6-o3-b2/n150/k1 or ` +
+        "linear-mse/i4-o3-b2/exact-40..15/n150/k1)",
     );
-  const f = familyOf(shape, +m[7]!);
+  const f = familyOf(shape, +m[9]!);
   if (f.name !== name) throw new Error(`family name "${name}" is not canonical; did you mean ${f.name}?`);
   return f;
 }

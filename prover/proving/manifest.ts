@@ -24,7 +24,8 @@ export interface CircuitSpec {
 }
 
 import { depthFor } from "../commit/merkle.js";
-import { MODEL_FAMILY_CODES } from "../spec/commitment.js";
+import type { ExponentRange } from "../numerics/exact.js";
+import { accumulationCode, MODEL_FAMILY_CODES } from "../spec/commitment.js";
 import { CHECKPOINT_PUBLIC_SIGNALS, GENESIS_PUBLIC_SIGNALS } from "../statement/statement.js";
 import type { ModelFamily } from "../training/architecture.js";
 
@@ -38,20 +39,30 @@ export interface ModelShape {
   readonly batch: number;
   /** Samples in the committed dataset; the Merkle depth is depthFor(size). */
   readonly size: number;
+  /** The exactly rounded accumulation rule's exponent range; absent: sequential fp32 (issue #28). */
+  readonly exact?: ExponentRange;
 }
 
 /** Short model code used in circuit ids. */
 const MODEL_CODE = { "linear-mse": "linear", "mlp-mse": "mlp" } as const;
 const hiddenOf = (s: ModelShape): number => (s.model === "mlp-mse" ? (s.hidden ?? 0) : 0);
+/** A signed exponent in an id: m40 for -40, p15 for 15. */
+const signed = (n: number): string => (n < 0 ? `m${-n}` : `p${n}`);
+const unsigned = (t: string): number => (t.startsWith("m") ? -Number(t.slice(1)) : Number(t.slice(1)));
 const shapeTag = (s: ModelShape): string =>
-  `${MODEL_CODE[s.model]}_i${s.inputs}${s.model === "mlp-mse" ? `h${hiddenOf(s)}` : ""}o${s.outputs}b${s.batch}n${s.size}`;
-const SHAPE_ID = /^(linear|mlp)_i(\d+)(?:h(\d+))?o(\d+)b(\d+)n(\d+)$/;
+  `${MODEL_CODE[s.model]}_i${s.inputs}${s.model === "mlp-mse" ? `h${hiddenOf(s)}` : ""}o${s.outputs}b${s.batch}n${s.size}` +
+  (s.exact ? `x${signed(s.exact.min)}${signed(s.exact.max)}` : "");
+const SHAPE_ID = /^(linear|mlp)_i(\d+)(?:h(\d+))?o(\d+)b(\d+)n(\d+)(?:x([mp]\d+)([mp]\d+))?$/;
 
-/** The leading template parameters every training circuit takes: family code, inputs, hidden width, outputs. */
+/**
+ * The leading template parameters every training circuit takes: the model code M (family code + 16 times
+ * the accumulation code, circuits/training/family.circom), inputs, hidden width, outputs.
+ */
 function modelParams(s: ModelShape): number[] {
   if (s.model === "mlp-mse" && !(Number.isInteger(s.hidden) && s.hidden! >= 1))
     throw new Error(`an mlp-mse shape needs a hidden width >= 1, got ${String(s.hidden)}`);
-  return [Number(MODEL_FAMILY_CODES[s.model]), s.inputs, hiddenOf(s), s.outputs];
+  const acc = s.exact ? accumulationCode({ rule: "exact", range: s.exact }) : 0n;
+  return [Number(MODEL_FAMILY_CODES[s.model] + 16n * acc), s.inputs, hiddenOf(s), s.outputs];
 }
 
 /**
@@ -59,7 +70,11 @@ function modelParams(s: ModelShape): number[] {
  * hidden, outputs, batch, size; hidden absent for linear-mse); undefined when
  * the hidden width's presence does not match the model.
  */
-export function shapeOfMatch(model: ModelShape["model"], n: ReadonlyArray<string | undefined>): ModelShape | undefined {
+export function shapeOfMatch(
+  model: ModelShape["model"],
+  n: ReadonlyArray<string | undefined>,
+  exact?: ExponentRange,
+): ModelShape | undefined {
   const [inputs, hidden, outputs, batch, size] = n;
   if ((model === "mlp-mse") !== (hidden !== undefined)) return undefined;
   return {
@@ -69,12 +84,14 @@ export function shapeOfMatch(model: ModelShape["model"], n: ReadonlyArray<string
     outputs: Number(outputs),
     batch: Number(batch),
     size: Number(size),
+    ...(exact ? { exact } : {}),
   };
 }
 
-/** A readable model: "linear-mse 4->3" or "mlp-mse 4->6->3". */
+/** A readable model: "linear-mse 4->3" or "mlp-mse 4->6->3", with ", exact[-40..15]" under the exact rule. */
 export const describeShape = (s: ModelShape): string =>
-  `${s.model} ${s.inputs}->${s.model === "mlp-mse" ? `${hiddenOf(s)}->` : ""}${s.outputs}`;
+  `${s.model} ${s.inputs}->${s.model === "mlp-mse" ? `${hiddenOf(s)}->` : ""}${s.outputs}` +
+  (s.exact ? `, exact[${s.exact.min}..${s.exact.max}]` : "");
 
 /** The genesis circuit of a shape: Genesis(M, I, H, O, B, N). */
 export function genesisCircuit(s: ModelShape): CircuitSpec {
@@ -172,10 +189,11 @@ export function circuitSpec(id: string): CircuitSpec {
   if (!m) {
     throw new Error(
       `unknown circuit "${id}": expected dot4, genesis_<shape> or checkpoint_<shape>k<K> with <shape> ` +
-        "linear_i<I>o<O>b<B>n<N> or mlp_i<I>h<H>o<O>b<B>n<N>",
+        "linear_i<I>o<O>b<B>n<N> or mlp_i<I>h<H>o<O>b<B>n<N>, followed by x<min><max> (e.g. xm40p15) under the exact rule",
     );
   }
-  const shape = shapeOfMatch(m[1] === "mlp" ? "mlp-mse" : "linear-mse", m.slice(2, 7));
+  const exact = m[7] && m[8] ? { min: unsigned(m[7]), max: unsigned(m[8]) } : undefined;
+  const shape = shapeOfMatch(m[1] === "mlp" ? "mlp-mse" : "linear-mse", m.slice(2, 7), exact);
   if (!shape) throw new Error(`unknown circuit "${id}"`);
   const spec = g ? genesisCircuit(shape) : checkpointCircuit(shape, +c![2]!);
   if (spec.id !== id) throw new Error(`unknown circuit "${id}" (not in canonical form; did you mean ${spec.id}?)`);

@@ -10,6 +10,7 @@ import { open } from "node:fs/promises";
 import path from "node:path";
 import { FIELD_P } from "../circom/r1cs.js";
 import type { CommittedDataset } from "../dataset/dataset.js";
+import { rangeProblem, type AccumulationRule } from "../numerics/accumulation.js";
 import { decode, BF16 } from "../numerics/format.js";
 import { bf16ToNumber, numberToBf16 } from "../numerics/index.js";
 import { specCommitment } from "./commitment.js";
@@ -50,6 +51,35 @@ export function learningRateBf16(decimal: string): { bits: number; value: number
   return { bits, value: bf16ToNumber(bits) };
 }
 
+/**
+ * The accumulation rule from its command-line spelling: "sequential-fp32", or "exact:MIN..MAX" for the
+ * exactly rounded rule whose operands have leading exponents in [MIN, MAX] (e.g. exact:-40..15).
+ */
+export function parseAccumulation(text: string): AccumulationRule {
+  if (text === "sequential-fp32") return { rule: "sequential-fp32" };
+  const m = /^exact:(-?\d+)\.\.(-?\d+)$/.exec(text.trim());
+  if (!m) throw new Error(`accumulation must be sequential-fp32 or exact:MIN..MAX (e.g. exact:-40..15), got "${text}"`);
+  const range = { min: Number(m[1]), max: Number(m[2]) };
+  const problem = rangeProblem(range);
+  if (problem) throw new Error(`accumulation ${text}: ${problem}`);
+  return { rule: "exact", range };
+}
+
+/** The first dataset feature outside an exact rule's range (the rule has no result for it), if any. */
+export function featureOutsideRange(data: CommittedDataset, rule: AccumulationRule): string | undefined {
+  if (rule.rule !== "exact") return undefined;
+  for (const [n, s] of data.dataset.samples.entries())
+    for (const [i, x] of s.features.entries()) {
+      const d = decode(x, BF16);
+      if (d.kind !== "finite") return `sample ${n}, feature ${i} is ${d.kind}`;
+      if (d.significand === 0n) continue;
+      const e = d.significand.toString(2).length - 1 + d.exponent;
+      if (e < rule.range.min || e > rule.range.max)
+        return `sample ${n}, feature ${i} = ${bf16ToNumber(x)} has exponent ${e}, outside ${rule.range.min} .. ${rule.range.max}`;
+    }
+  return undefined;
+}
+
 const hex4 = (bits: number): string => `0x${bits.toString(16).padStart(4, "0")}`;
 const hexField = (x: bigint): string => `0x${x.toString(16).padStart(64, "0")}`;
 
@@ -67,6 +97,8 @@ export interface InitOptions {
   readonly batchSize: number;
   readonly plannedSteps: number;
   readonly checkpointInterval: number;
+  /** Default: sequential fp32 (the field is then left out of the file). */
+  readonly accumulation?: AccumulationRule;
   /** Where the spec will be written: the dataset path is recorded relative to it. */
   readonly out: string;
   /** Randomness (tests inject their own); default crypto.randomBytes. */
@@ -99,6 +131,11 @@ export function newSpec(o: InitOptions): {
   if (o.family === "linear-mse" && o.hidden !== undefined)
     throw new Error("--hidden is for mlp-mse: a linear-mse model has no hidden layer");
   const lr = learningRateBf16(o.learningRate);
+  const outside = o.accumulation ? featureOutsideRange(o.dataset.committed, o.accumulation) : undefined;
+  if (outside)
+    throw new Error(
+      `the dataset does not fit the declared exponent range: ${outside}; widen the range or rescale the data`,
+    );
   const random = o.random ?? randomBytes;
   const json = {
     version: 1,
@@ -106,6 +143,7 @@ export function newSpec(o: InitOptions): {
       o.family === "mlp-mse"
         ? { family: o.family, inputs, hidden: o.hidden, outputs }
         : { family: o.family, inputs, outputs },
+    ...(o.accumulation?.rule === "exact" ? { accumulation: o.accumulation } : {}),
     optimizer: { kind: "sgd", learningRate: hex4(lr.bits) },
     batchSize: o.batchSize,
     plannedSteps: o.plannedSteps,

@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { FIELD_P } from "../circom/r1cs.js";
+import { rangeProblem } from "../numerics/accumulation.js";
 import { decode, BF16 } from "../numerics/index.js";
 
 /** A field element written as a decimal or 0x-hex string (JSON numbers cannot hold 254 bits). */
@@ -57,6 +58,28 @@ export const TrainingSpecSchema = z
         learningRate: bf16Positive,
       })
       .strict(),
+    /**
+     * How every sum of a step is accumulated and rounded (prover/numerics/accumulation.ts). Absent, or
+     * "sequential-fp32": fp32 multiply-accumulates in order. "exact": each dot product's exact value rounded
+     * once, with every operand in the declared exponent range (2^min <= |v| < 2^(max+1), or ±0).
+     */
+    accumulation: z
+      .discriminatedUnion("rule", [
+        z.object({ rule: z.literal("sequential-fp32") }).strict(),
+        z
+          .object({
+            rule: z.literal("exact"),
+            range: z
+              .object({ min: z.number().int("must be an integer"), max: z.number().int("must be an integer") })
+              .strict()
+              .superRefine((r, ctx) => {
+                const problem = rangeProblem(r);
+                if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+              }),
+          })
+          .strict(),
+      ])
+      .optional(),
     batchSize: count(64),
     plannedSteps: count(2 ** 32 - 1),
     checkpointInterval: count(1024),

@@ -4,12 +4,20 @@
  * reporting metrics of each family come from here, so the trainer, the
  * statements and the circuit inputs never branch on the family themselves.
  */
+import { accumulator, describeRule, SEQUENTIAL_FP32, type AccumulationRule } from "../numerics/accumulation.js";
 import { initParam, initParams, LINEAR_INIT_TOP } from "./init.js";
 import { evaluate, paramCount, trainStep, type BatchSample, type LinearShape } from "./model.js";
 import { mlpEvaluate, mlpFlops, mlpLayout, mlpParamCount, mlpTrainStep, type MlpShape } from "./mlp.js";
 
-export type Architecture =
-  ({ readonly family: "linear-mse" } & LinearShape) | ({ readonly family: "mlp-mse" } & MlpShape);
+export type Architecture = (
+  ({ readonly family: "linear-mse" } & LinearShape) | ({ readonly family: "mlp-mse" } & MlpShape)
+) & {
+  /** How every sum of a step is accumulated and rounded; absent: sequential fp32. */
+  readonly accumulation?: AccumulationRule;
+};
+
+/** The accumulation rule of an architecture (sequential fp32 unless it says otherwise). */
+export const ruleOf = (a: Architecture): AccumulationRule => a.accumulation ?? SEQUENTIAL_FP32;
 
 export type ModelFamily = Architecture["family"];
 export const MODEL_FAMILIES: readonly ModelFamily[] = ["linear-mse", "mlp-mse"];
@@ -29,7 +37,10 @@ export const stepOf = (
   params: readonly number[],
   batch: readonly BatchSample[],
   lr: number,
-): StepResult => (a.family === "linear-mse" ? trainStep(a, params, batch, lr) : mlpTrainStep(a, params, batch, lr));
+): StepResult => {
+  const acc = accumulator(ruleOf(a));
+  return a.family === "linear-mse" ? trainStep(a, params, batch, lr, acc) : mlpTrainStep(a, params, batch, lr, acc);
+};
 
 /**
  * Top biased exponent of the initial weights of a layer with fan-in n
@@ -69,9 +80,19 @@ export function flopsOf(a: Architecture, batch: number): bigint {
 }
 
 /** Mean squared error and accuracy over samples (host doubles, reporting only). */
-export const evaluateArch = (a: Architecture, params: readonly number[], samples: readonly BatchSample[]) =>
-  a.family === "linear-mse" ? evaluate(a, params, samples) : mlpEvaluate(a, params, samples);
+export const evaluateArch = (a: Architecture, params: readonly number[], samples: readonly BatchSample[]) => {
+  const acc = accumulator(ruleOf(a));
+  try {
+    return a.family === "linear-mse" ? evaluate(a, params, samples, acc) : mlpEvaluate(a, params, samples, acc);
+  } catch {
+    // Reporting only: a sample outside the declared range scores as sequential fp32 would.
+    return a.family === "linear-mse" ? evaluate(a, params, samples) : mlpEvaluate(a, params, samples);
+  }
+};
 
-/** A short description: "linear 4->3" or "MLP 4->6->3 (ReLU)". */
+/** A short description: "linear 4->3" or "MLP 4->6->3 (ReLU)", with ", exact[-40..15]" under the exact rule. */
 export const describeArch = (a: Architecture): string =>
-  a.family === "linear-mse" ? `linear ${a.inputs}->${a.outputs}` : `MLP ${a.inputs}->${a.hidden}->${a.outputs} (ReLU)`;
+  (a.family === "linear-mse"
+    ? `linear ${a.inputs}->${a.outputs}`
+    : `MLP ${a.inputs}->${a.hidden}->${a.outputs} (ReLU)`) +
+  (a.accumulation?.rule === "exact" ? `, ${describeRule(a.accumulation)}` : "");

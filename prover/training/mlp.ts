@@ -23,14 +23,17 @@
  *   gb2[o]    = bf16(sum over s of e[s][o])             fp32 adds in batch order
  *   gW1[h][i] = bf16(sum over s of d[s][h]*x[s][i])
  *   gb1[h]    = bf16(sum over s of d[s][h])
+ * Under the spec's "exact" accumulation rule every sum above (each dense unit with its bias, each hidden
+ * error, each gradient) is instead the exact sum rounded once to fp32 (prover/numerics/accumulation.ts).
  * SGD update of every parameter p with its gradient g (the same rule as linear-mse):
  *   p' = bf16(fp32(p) + fp32(-lr * g))
  *
  * As for linear-mse, the MSE constant 2/(B*O) is folded into lr: lr is the
  * step size applied to the summed error gradient.
  */
-import { bf16MulToF32, bf16Relu, bf16ToF32, f32Add, f32ToBf16, mac } from "../numerics/index.js";
-import { negBf16, scoreOutputs, targets, type BatchSample } from "./model.js";
+import type { Accumulator } from "../numerics/accumulation.js";
+import { bf16Relu, bf16ToF32, f32Add, f32ToBf16, mac } from "../numerics/index.js";
+import { negBf16, scoreOutputs, SEQUENTIAL, targets, type BatchSample } from "./model.js";
 
 export interface MlpShape {
   readonly inputs: number;
@@ -49,23 +52,35 @@ export function mlpLayout({ inputs: I, hidden: H, outputs: O }: MlpShape) {
 /** The ReLU derivative mask: 1 exactly when the bf16 pre-activation is > 0 (not +0, -0 or NaN). */
 export const reluMask = (p: number): 0 | 1 => ((p & 0x8000) === 0 && p !== 0 && (p & 0x7fff) <= 0x7f80 ? 1 : 0);
 
-/** A dense layer on one sample: fp32 of the sequential dot product, then the bias. */
-function dense(params: readonly number[], w: number, b: number, rows: number, cols: number, x: readonly number[]) {
+/** A dense layer on one sample: fp32 of the dot product with the bias (sequential: the bias last). */
+function dense(
+  params: readonly number[],
+  w: number,
+  b: number,
+  rows: number,
+  cols: number,
+  x: readonly number[],
+  acc: Accumulator,
+  where: string,
+) {
   const z: number[] = [];
-  for (let o = 0; o < rows; o++) {
-    let acc = bf16MulToF32(params[w + o * cols]!, x[0]!);
-    for (let i = 1; i < cols; i++) acc = mac(acc, params[w + o * cols + i]!, x[i]!);
-    z.push(f32Add(acc, bf16ToF32(params[b + o]!)));
-  }
+  for (let o = 0; o < rows; o++)
+    z.push(acc.dotBias(params.slice(w + o * cols, w + (o + 1) * cols), x, params[b + o]!, () => `${where}, unit ${o}`));
   return z;
 }
 
 /** Forward pass for one sample: pre-activations p, activations r and outputs y (bf16 patterns). */
-export function mlpForward(s: MlpShape, params: readonly number[], x: readonly number[]) {
+export function mlpForward(
+  s: MlpShape,
+  params: readonly number[],
+  x: readonly number[],
+  acc: Accumulator = SEQUENTIAL,
+  where = "forward",
+) {
   const L = mlpLayout(s);
-  const p = dense(params, L.w1, L.b1, s.hidden, s.inputs, x).map(f32ToBf16);
+  const p = dense(params, L.w1, L.b1, s.hidden, s.inputs, x, acc, `${where}, hidden layer`).map(f32ToBf16);
   const r = p.map(bf16Relu);
-  const y = dense(params, L.w2, L.b2, s.outputs, s.hidden, r).map(f32ToBf16);
+  const y = dense(params, L.w2, L.b2, s.outputs, s.hidden, r, acc, `${where}, output layer`).map(f32ToBf16);
   return { p, r, y };
 }
 
@@ -83,26 +98,13 @@ export interface MlpStepTrace {
   readonly paramsAfter: readonly number[];
 }
 
-/** fp32 sum over the batch of a[s] * b[s] (sequential, batch order), rounded to bf16. */
-function batchMac(a: readonly number[], b: readonly number[]): number {
-  let acc = bf16MulToF32(a[0]!, b[0]!);
-  for (let k = 1; k < a.length; k++) acc = mac(acc, a[k]!, b[k]!);
-  return f32ToBf16(acc);
-}
-
-/** fp32 sum over the batch of a[s] (sequential, batch order), rounded to bf16. */
-function batchSum(a: readonly number[]): number {
-  let acc = bf16ToF32(a[0]!);
-  for (let k = 1; k < a.length; k++) acc = f32Add(acc, bf16ToF32(a[k]!));
-  return f32ToBf16(acc);
-}
-
 /** One bit-exact SGD step of the MLP on a batch. */
 export function mlpTrainStep(
   s: MlpShape,
   params: readonly number[],
   batch: readonly BatchSample[],
   lr: number,
+  acc: Accumulator = SEQUENTIAL,
 ): MlpStepTrace {
   const P = mlpParamCount(s);
   if (params.length !== P) throw new Error(`expected ${P} parameters, got ${params.length}`);
@@ -114,15 +116,15 @@ export function mlpTrainStep(
   const y: number[][] = [];
   const e: number[][] = [];
   const d: number[][] = [];
-  for (const { x, label } of batch) {
+  for (const [n, { x, label }] of batch.entries()) {
     if (x.length !== I) throw new Error(`sample has ${x.length} features, the model ${I}`);
-    const f = mlpForward(s, params, x);
+    const f = mlpForward(s, params, x, acc, `forward, sample ${n}`);
     const t = targets(s, label);
     const err = f.y.map((v, o) => f32ToBf16(f32Add(bf16ToF32(v), bf16ToF32(negBf16(t[o]!)))));
     const back = Array.from({ length: H }, (_, h) => {
-      let acc = bf16MulToF32(params[L.w2 + h]!, err[0]!);
-      for (let o = 1; o < O; o++) acc = mac(acc, params[L.w2 + o * H + h]!, err[o]!);
-      return reluMask(f.p[h]!) ? f32ToBf16(acc) : 0;
+      const column = Array.from({ length: O }, (_, o) => params[L.w2 + o * H + h]!);
+      const g = acc.dot(column, err, () => `hidden error, sample ${n}, unit ${h} (W2[·][${h}] · e)`);
+      return reluMask(f.p[h]!) ? f32ToBf16(g) : 0;
     });
     p.push(f.p);
     r.push(f.r);
@@ -133,13 +135,16 @@ export function mlpTrainStep(
   const col = (m: readonly (readonly number[])[], j: number) => m.map((row) => row[j]!);
   const xs = (i: number) => batch.map((b) => b.x[i]!);
   const grads = new Array<number>(P);
+  const batchDot = (a: readonly number[], b: readonly number[], what: string) =>
+    f32ToBf16(acc.dot(a, b, () => `gradient of ${what}`));
+  const batchSum = (a: readonly number[], what: string) => f32ToBf16(acc.sum(a, () => `gradient of ${what}`));
   for (let h = 0; h < H; h++) {
-    for (let i = 0; i < I; i++) grads[L.w1 + h * I + i] = batchMac(col(d, h), xs(i));
-    grads[L.b1 + h] = batchSum(col(d, h));
+    for (let i = 0; i < I; i++) grads[L.w1 + h * I + i] = batchDot(col(d, h), xs(i), `W1[${h}][${i}]`);
+    grads[L.b1 + h] = batchSum(col(d, h), `b1[${h}]`);
   }
   for (let o = 0; o < O; o++) {
-    for (let h = 0; h < H; h++) grads[L.w2 + o * H + h] = batchMac(col(e, o), col(r, h));
-    grads[L.b2 + o] = batchSum(col(e, o));
+    for (let h = 0; h < H; h++) grads[L.w2 + o * H + h] = batchDot(col(e, o), col(r, h), `W2[${o}][${h}]`);
+    grads[L.b2 + o] = batchSum(col(e, o), `b2[${o}]`);
   }
   const minusLr = negBf16(lr);
   const paramsAfter = params.map((v, k) => f32ToBf16(mac(bf16ToF32(v), minusLr, grads[k]!)));
@@ -170,5 +175,9 @@ export function mlpMacs({ inputs: I, hidden: H, outputs: O }: MlpShape, B: numbe
 }
 
 /** Mean squared error and accuracy (argmax) over samples, in host doubles: for reporting only. */
-export const mlpEvaluate = (s: MlpShape, params: readonly number[], samples: readonly BatchSample[]) =>
-  scoreOutputs((x) => mlpForward(s, params, x).y, samples);
+export const mlpEvaluate = (
+  s: MlpShape,
+  params: readonly number[],
+  samples: readonly BatchSample[],
+  acc: Accumulator = SEQUENTIAL,
+) => scoreOutputs((x) => mlpForward(s, params, x, acc).y, samples);

@@ -13,6 +13,8 @@
  * Gradients (fp32 accumulation over the batch in batch order, then bf16):
  *   gW[o][i] = bf16(e[0][o]*x[0][i] + e[1][o]*x[1][i] + ...)
  *   gb[o]    = bf16(e[0][o] + e[1][o] + ...)
+ * Under the spec's "exact" accumulation rule (prover/numerics/accumulation.ts) every one of these sums is
+ * instead the exact sum rounded once to fp32 (the bias as one more product, bias × 1.0); nothing else changes.
  * SGD update with the spec's learning rate lr (a bf16 pattern):
  *   p' = bf16(fp32(p) + fp32(-lr * g)) = bf16(mac(fp32(p), -lr, g))
  *
@@ -20,7 +22,11 @@
  * (2/(B*O)) * sum e * x; the constant 2/(B*O) is folded into lr, i.e. lr is
  * the step size applied to the summed error gradient.
  */
-import { bf16MulToF32, bf16ToF32, bf16ToNumber, f32Add, f32ToBf16, mac } from "../numerics/index.js";
+import { accumulator, SEQUENTIAL_FP32, type Accumulator } from "../numerics/accumulation.js";
+import { bf16ToF32, bf16ToNumber, f32Add, f32ToBf16, mac } from "../numerics/index.js";
+
+/** The default accumulator: sequential fp32 (the rule of a spec without an accumulation field). */
+export const SEQUENTIAL = accumulator(SEQUENTIAL_FP32);
 
 export interface LinearShape {
   readonly inputs: number;
@@ -45,12 +51,17 @@ export const targets = (s: LinearShape, label: number): number[] =>
 export const negBf16 = (x: number): number => x ^ 0x8000;
 
 /** Forward pass for one sample: bf16 outputs y[o] (and their fp32 pre-rounding values). */
-export function forward(s: LinearShape, params: readonly number[], x: readonly number[]): { z: number[]; y: number[] } {
+export function forward(
+  s: LinearShape,
+  params: readonly number[],
+  x: readonly number[],
+  acc: Accumulator = SEQUENTIAL,
+  where = "forward",
+): { z: number[]; y: number[] } {
   const z: number[] = [];
   for (let o = 0; o < s.outputs; o++) {
-    let acc = bf16MulToF32(params[wIndex(s, o, 0)]!, x[0]!);
-    for (let i = 1; i < s.inputs; i++) acc = mac(acc, params[wIndex(s, o, i)]!, x[i]!);
-    z.push(f32Add(acc, bf16ToF32(params[bIndex(s, o)]!)));
+    const row = params.slice(wIndex(s, o, 0), wIndex(s, o, 0) + s.inputs);
+    z.push(acc.dotBias(row, x, params[bIndex(s, o)]!, () => `${where}, output ${o} (W[${o}][·], b[${o}] · x, 1.0)`));
   }
   return { z, y: z.map(f32ToBf16) };
 }
@@ -75,31 +86,29 @@ export function trainStep(
   params: readonly number[],
   batch: readonly BatchSample[],
   lr: number,
+  acc: Accumulator = SEQUENTIAL,
 ): StepTrace {
   if (params.length !== paramCount(s)) throw new Error(`expected ${paramCount(s)} parameters, got ${params.length}`);
   if (batch.length === 0) throw new Error("empty batch");
   const y: number[][] = [];
   const e: number[][] = [];
-  for (const { x, label } of batch) {
+  for (const [n, { x, label }] of batch.entries()) {
     if (x.length !== s.inputs) throw new Error(`sample has ${x.length} features, the model ${s.inputs}`);
-    const out = forward(s, params, x).y;
+    const out = forward(s, params, x, acc, `forward, sample ${n}`).y;
     const t = targets(s, label);
     y.push(out);
     e.push(out.map((v, o) => f32ToBf16(f32Add(bf16ToF32(v), bf16ToF32(negBf16(t[o]!))))));
   }
   const grads: number[] = [];
+  const errors = (o: number) => e.map((row) => row[o]!);
   for (let o = 0; o < s.outputs; o++) {
     for (let i = 0; i < s.inputs; i++) {
-      let acc = bf16MulToF32(e[0]![o]!, batch[0]!.x[i]!);
-      for (let k = 1; k < batch.length; k++) acc = mac(acc, e[k]![o]!, batch[k]!.x[i]!);
-      grads.push(f32ToBf16(acc));
+      const xs = batch.map((b) => b.x[i]!);
+      grads.push(f32ToBf16(acc.dot(errors(o), xs, () => `gradient of W[${o}][${i}] (e[·][${o}] · x[·][${i}])`)));
     }
   }
-  for (let o = 0; o < s.outputs; o++) {
-    let acc = bf16ToF32(e[0]![o]!);
-    for (let k = 1; k < batch.length; k++) acc = f32Add(acc, bf16ToF32(e[k]![o]!));
-    grads.push(f32ToBf16(acc));
-  }
+  for (let o = 0; o < s.outputs; o++)
+    grads.push(f32ToBf16(acc.sum(errors(o), () => `gradient of b[${o}] (sum of e[·][${o}])`)));
   const minusLr = negBf16(lr);
   const paramsAfter = params.map((p, k) => f32ToBf16(mac(bf16ToF32(p), minusLr, grads[k]!)));
   return { paramsBefore: [...params], y, e, grads, paramsAfter };
@@ -127,5 +136,9 @@ export function scoreOutputs(
 }
 
 /** Mean squared error and accuracy (argmax) over samples, in host doubles: for reporting only. */
-export const evaluate = (s: LinearShape, params: readonly number[], samples: readonly BatchSample[]) =>
-  scoreOutputs((x) => forward(s, params, x).y, samples);
+export const evaluate = (
+  s: LinearShape,
+  params: readonly number[],
+  samples: readonly BatchSample[],
+  acc: Accumulator = SEQUENTIAL,
+) => scoreOutputs((x) => forward(s, params, x, acc).y, samples);

@@ -6,6 +6,7 @@
  */
 import type { CommittedDataset } from "../dataset/dataset.js";
 import { batchIndices } from "../dataset/sampler.js";
+import { TrainingRangeError } from "../numerics/accumulation.js";
 import type { TrainingSpec } from "../spec/schema.js";
 import { evaluateArch, initialParams, stepOf, type Architecture, type StepResult } from "./architecture.js";
 import type { BatchSample } from "./model.js";
@@ -25,8 +26,11 @@ export interface TrainingRun {
   readonly final: readonly number[];
 }
 
-/** The spec's model architecture (family and layer widths). */
-export const shapeOf = (spec: TrainingSpec): Architecture => ({ ...spec.model });
+/** The spec's model architecture (family, layer widths and accumulation rule). */
+export const shapeOf = (spec: TrainingSpec): Architecture => ({
+  ...spec.model,
+  ...(spec.accumulation?.rule === "exact" ? { accumulation: spec.accumulation } : {}),
+});
 
 /** Checks that the spec describes this dataset (root, size, shape). */
 export function checkDatasetMatchesSpec(spec: TrainingSpec, data: CommittedDataset): void {
@@ -71,7 +75,13 @@ export function train(
   const records: StepRecord[] = [];
   for (let t = 0; t < steps; t++) {
     const indices = batchIndices(spec.dataSeed, beacon, t, spec.batchSize, spec.dataset.size);
-    const trace = stepOf(shape, params, asBatchSamples(data, indices), spec.optimizer.learningRate);
+    let trace: StepResult;
+    try {
+      trace = stepOf(shape, params, asBatchSamples(data, indices), spec.optimizer.learningRate);
+    } catch (err) {
+      if (err instanceof TrainingRangeError) throw new TrainingRangeError(`step ${t}, ${err.where}`, err.cause);
+      throw err;
+    }
     const rec = {
       step: t,
       indices,

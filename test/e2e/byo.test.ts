@@ -1,9 +1,10 @@
 /**
  * Bring your own run (issue #9), end to end on Hardhat's in-process chain:
- * the Palmer penguins table imported, a fresh spec, its circuit family
- * (not built by default) built from the spec with keys cached under the
- * family's circuit ids, added on-chain through the policy timelock, a run
- * registered, trained, proved and accepted.
+ * the Palmer penguins table imported, a fresh spec under the exactly rounded
+ * accumulation rule (issue #28), its circuit family (not built by default)
+ * built from the spec with keys cached under the family's circuit ids, added
+ * on-chain through the policy timelock, a run registered, trained, proved,
+ * accepted and completed.
  */
 import { registryContract } from "../../client/contract.js";
 import assert from "node:assert/strict";
@@ -57,6 +58,7 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
       batchSize: 1,
       plannedSteps: 2,
       checkpointInterval: 1,
+      accumulation: { rule: "exact", range: { min: -40, max: 15 } },
       out: specFile,
     });
     await writeNewSpec(specFile, created.json, created.spec);
@@ -67,15 +69,17 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
   after(releaseSnarkjs);
 
   it("should derive a family that is not built by default and build its keys under its circuit ids", async () => {
-    assert.equal(family.name, "linear-mse/i4-o3-b1/n342/k1");
+    assert.equal(family.name, "linear-mse/i4-o3-b1/exact-40..15/n342/k1");
     assert.ok(!FAMILIES.some((f) => f.name === family.name));
     const circuits = familyCircuits(family);
     assert.deepEqual(
       circuits.map((c) => c.id),
-      ["genesis_linear_i4o3b1n342", "checkpoint_linear_i4o3b1n342k1"],
+      ["genesis_linear_i4o3b1n342xm40p15", "checkpoint_linear_i4o3b1n342xm40p15k1"],
     );
     assert.ok(circuits.every((c) => !CIRCUITS.some((d) => d.id === c.id)));
-    assert.deepEqual(circuits[1]!.params, [1, 4, 0, 3, 1, 1, 342, 9]);
+    // The model code: linear-mse (1) + 16 × the exact rule's code over [-40, 15].
+    const code = 1 + 2 * (-40 + 128) + 512 * (15 + 128);
+    assert.deepEqual(circuits[1]!.params, [1 + 16 * code, 4, 0, 3, 1, 1, 342, 9]);
     const built = await buildAll({ circuits }, log);
     for (const b of built) {
       assert.ok(existsSync(artifactPaths(b.id).zkey), b.id);
@@ -136,8 +140,8 @@ describe("your own run: penguins to an accepted checkpoint of a family built fro
     assert.equal(first.state, "scheduled");
     // One contract per circuit: the adapter inherits its verifier (issue #24).
     assert.deepEqual([...first.deployed].sort(), [
-      "CheckpointLinearI4o3b1n342k1VerifierAdapter",
-      "GenesisLinearI4o3b1n342VerifierAdapter",
+      "CheckpointLinearI4o3b1n342xm40p15k1VerifierAdapter",
+      "GenesisLinearI4o3b1n342xm40p15VerifierAdapter",
     ]);
     record = first.record;
     const second = await addFamily(viem, record, family, w!, log, IN_PROCESS);
