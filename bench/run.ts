@@ -9,7 +9,8 @@
  * proving medians, the largest K within 2^17); sampled
  * mode's gas (commitments at W = 4 and 64, draw, answer, paid challenge),
  * its proving time per window against full mode's, and its detection table;
- * the dashboard's page load against a node with 100 runs. Figures are
+ * the dashboard's page load against a node with 100 runs; the exactly
+ * rounded rule's figures (bench/exact.ts). Figures are
  * printed for people; the last line is one JSON object for machines.
  */
 import { readFile } from "node:fs/promises";
@@ -41,6 +42,7 @@ import { familyCircuits, familyOfSpec } from "../prover/proving/families.js";
 import { newSpec } from "../prover/spec/init.js";
 import { checkpointCircuit, DEFAULT_MLP_SHAPE } from "../prover/proving/manifest.js";
 import { mlpMacs } from "../prover/training/mlp.js";
+import { measureExact } from "./exact.js";
 
 const GADGETS: ReadonlyArray<readonly [label: string, template: string, args: number[]]> = [
   ["fp32 add", "Fp32Add", []],
@@ -128,6 +130,19 @@ export async function runBench(): Promise<void> {
   const ratio = (stepProve * 1000) / trainMsPerStep;
   process.stdout.write(
     `reference training: ${trainMsPerStep.toFixed(3)} ms per step; step proof / training time = ${ratio.toFixed(0)}x\n`,
+  );
+
+  // The exactly rounded rule (issue #28): dots, matrix products, steps under both rules, an exact family.
+  const exact = await measureExact(
+    spec,
+    data,
+    {
+      constraints: training.checkpoint_linear_i4o3b2n150k1!.constraints,
+      seconds: stepProve,
+      trainMsPerStep,
+    },
+    log,
+    (s) => process.stdout.write(s),
   );
 
   // A family built from a spec (issue #9): penguins, batch 3, K = 1 (the walkthrough's shape, docs/your-own-run.md).
@@ -356,6 +371,7 @@ export async function runBench(): Promise<void> {
       training,
       penguinsStep,
       mlp,
+      exact,
       trainMsPerStep: Number(trainMsPerStep.toFixed(3)),
       stepProofToTrainingRatio: Math.round(ratio),
       gas: {

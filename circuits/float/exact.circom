@@ -94,19 +94,21 @@ template ExactOperand(MIN, MAX) {
     out.sign <== x.sign;
 }
 
-// Rounds the exact value S * 2^(ES - 150), 0 <= S < 2^NS, to fp32 with
-// round-to-nearest-even, gradual underflow and overflow to infinity.
+// Rounds the exact value S * 2^(ES - 127 - FB), 0 <= S < 2^NS, to a float
+// with FB fraction bits and bf16's and fp32's 8-bit exponent (FB = 23: fp32,
+// FB = 7: bf16) with round-to-nearest-even, gradual underflow and overflow
+// to infinity.
 //
 // The hints are the right shift k and the division it implies:
-// S * 2^26 = hi * 2^k + lo with hi < 2^26 and 0 <= lo < 2^k, all checked,
-// and either the top bit of hi is set (a normal result) or k is at its
-// minimum (a subnormal one, or zero). That fixes k, hi and lo for every
+// S * 2^(FB+3) = hi * 2^k + lo with hi < 2^(FB+3) and 0 <= lo < 2^k, all
+// checked, and either the top bit of hi is set (a normal result) or k is at
+// its minimum (a subnormal one, or zero). That fixes k, hi and lo for every
 // S != 0; for S = 0, hi = lo = 0 and every output is forced whatever k is.
-// S is bounded by the decomposition itself: hi * 2^k + lo < 2^(NS + 27) < p,
-// so a field element S that is not such an integer (a wrong sign hint of the
-// caller, say) has no witness.
-template ExactRoundFp32(NS, ES) {
-    var KMIN = 25 - ES < 0 ? 0 : 25 - ES;
+// S is bounded by the decomposition itself: hi * 2^k + lo < 2^(NS + FB + 4)
+// < p, so a field element S that is not such an integer (a wrong sign hint
+// of the caller, say) has no witness.
+template ExactRound(NS, ES, FB) {
+    var KMIN = FB + 2 - ES < 0 ? 0 : FB + 2 - ES;
 
     signal input S;
     signal output e;
@@ -114,14 +116,14 @@ template ExactRoundFp32(NS, ES) {
     signal output ovf;
     signal output isZero;
 
-    // Hints: the shift and the division it implies, pinned by ExactRoundFp32Core.
+    // Hints: the shift and the division it implies, pinned by ExactRoundCore.
     signal k;
     signal hi;
     signal lo;
     k <-- exactNormShift(S, KMIN);
-    hi <-- (S * (1 << 26)) \ (1 << k);
-    lo <-- (S * (1 << 26)) % (1 << k);
-    component core = ExactRoundFp32Core(NS, ES);
+    hi <-- (S * (1 << (FB + 3))) \ (1 << k);
+    lo <-- (S * (1 << (FB + 3))) % (1 << k);
+    component core = ExactRoundCore(NS, ES, FB);
     core.S <== S;
     core.k <== k;
     core.hi <== hi;
@@ -132,23 +134,24 @@ template ExactRoundFp32(NS, ES) {
     isZero <== core.isZero;
 }
 
-// The constraints of ExactRoundFp32 with its hints as inputs, so tests can
-// try what an adversarial prover could pick.
-template ExactRoundFp32Core(NS, ES) {
-    var KMIN = 25 - ES < 0 ? 0 : 25 - ES;  // the subnormal cap (er = 1)
+// The constraints of ExactRound with its hints as inputs, so tests can try
+// what an adversarial prover could pick.
+template ExactRoundCore(NS, ES, FB) {
+    var W = FB + 3;            // bits of hi: FB + 1 significand bits, a round bit, a sticky bit
+    var KMIN = FB + 2 - ES < 0 ? 0 : FB + 2 - ES;  // the subnormal cap (er = 1)
     var KMAX = NS;
     assert(KMIN <= KMAX);
-    assert(NS + 27 < 253);
+    assert(NS + W + 1 < 253);
     var KB = exactBits(KMAX - KMIN);
-    // The result exponent er = k + ES - 24 is at most ERMAX.
-    var ERMAX = KMAX + ES - 24;
+    // The result exponent er = k + ES - FB - 1 is at most ERMAX.
+    var ERMAX = KMAX + ES - FB - 1;
 
     signal input S;            // exact significand, 0 <= S < 2^NS (enforced)
-    signal input k;            // claimed right shift of S * 2^26
-    signal input hi;           // claimed S * 2^26 >> k
-    signal input lo;           // claimed S * 2^26 mod 2^k
+    signal input k;            // claimed right shift of S * 2^W
+    signal input hi;           // claimed S * 2^W >> k
+    signal input lo;           // claimed S * 2^W mod 2^k
     signal output e;           // effective exponent (1 for zeros and subnormals, 255 on overflow)
-    signal output m;           // significand with hidden bit (2^23 for infinity)
+    signal output m;           // significand with hidden bit (2^FB for infinity)
     signal output ovf;         // overflow to infinity
     signal output isZero;      // S == 0
 
@@ -164,26 +167,26 @@ template ExactRoundFp32Core(NS, ES) {
         pw[i + 1] <== pw[i] * (1 + kLow.out[i] * ((1 << (1 << i)) - 1));
     }
 
-    component hiBits = Num2Bits(26);
+    component hiBits = Num2Bits(W);
     hiBits.in <== hi;
     // 0 <= lo < 2^k <= 2^KMAX.
     component loBits = Num2Bits(KMAX);
     loBits.in <== lo;
     component loBound = Num2Bits(KMAX);
     loBound.in <== pw[KB] - 1 - lo;
-    S * (1 << 26) === hi * pw[KB] + lo;
+    S * (1 << W) === hi * pw[KB] + lo;
 
     component sZero = IsZero();
     sZero.in <== S;
     isZero <== sZero.out;
     // Normalised (top bit of hi set) or at the subnormal cap, unless S = 0.
     signal notTop;
-    notTop <== (1 - hiBits.out[25]) * (k - KMIN);
+    notTop <== (1 - hiBits.out[W - 1]) * (k - KMIN);
     notTop * (1 - sZero.out) === 0;
 
-    // q: the 24 significand bits; round bit hi[1]; sticky hi[0] or lo != 0.
+    // q: the FB + 1 significand bits; round bit hi[1]; sticky hi[0] or lo != 0.
     var q = 0;
-    for (var i = 2; i < 26; i++) {
+    for (var i = 2; i < W; i++) {
         q += hiBits.out[i] * (1 << (i - 2));
     }
     component loZero = IsZero();
@@ -197,48 +200,61 @@ template ExactRoundFp32Core(NS, ES) {
     signal qr;
     qr <== q + inc;
     component carry = IsEqual();
-    carry.in <== [qr, 1 << 24];
+    carry.in <== [qr, 1 << (FB + 1)];
 
     // Effective exponent: 1 for S = 0 (whatever k is), else er + carry.
     signal eFin;
-    eFin <== (k + ES - 24 + carry.out - 1) * (1 - sZero.out) + 1;
+    eFin <== (k + ES - FB - 1 + carry.out - 1) * (1 - sZero.out) + 1;
     if (ERMAX + 1 >= 255) {
         // Overflow when er + carry >= 255: bit OB of er + carry + 2^OB - 255.
         var OB = exactBits(ERMAX + 1);
         component over = Num2Bits(OB + 1);
-        over.in <== k + ES - 24 + carry.out + (1 << OB) - 255;
+        over.in <== k + ES - FB - 1 + carry.out + (1 << OB) - 255;
         ovf <== over.out[OB] * (1 - sZero.out);
     } else {
         ovf <== 0;
     }
     e <== eFin + ovf * (255 - eFin);
     // (For S = 0, hi = lo = 0 whatever k is, so qr = 0.)
-    var mFin = qr - carry.out * (1 << 23);
-    m <== mFin + ovf * ((1 << 23) - mFin);
+    var mFin = qr - carry.out * (1 << FB);
+    m <== mFin + ovf * ((1 << FB) - mFin);
 }
 
-// The exactly rounded dot product of two bf16 vectors of length N already
-// decoded by ExactOperand(MIN, MAX): fp32(sum of a[i] * b[i]) with one
-// rounding. A zero sum is -0 only when every product is -0 (every product
-// zero, and the two signs of every pair differ), +0 otherwise, as IEEE-754's
-// additions give under round-to-nearest.
+// The product of two decoded operands as one operand (for lr * delta, whose
+// exact product then enters ExactUpdate's triple products).
+template ScaledProduct() {
+    input Scaled() x;
+    input Scaled() y;
+    output Scaled() out;
+    out.v <== x.v * y.v;
+    out.nz <== x.nz * y.nz;
+    out.sign <== x.sign + y.sign - 2 * x.sign * y.sign;
+}
+
+// The exact value c * 2^CSHIFT + sum of a[i] * b[i], 0 <= |value| < 2^NS in
+// units of 2^(ES - 127 - FB), rounded once to FB fraction bits. A zero sum is
+// -0 only when c and every product are -0 (every product zero, the two signs
+// of every pair different), +0 otherwise, as IEEE-754's additions give under
+// round-to-nearest. Callers: ExactDot (c = -0, fp32) and ExactUpdate (c = p,
+// bf16).
 //
 // Per product: one multiplication of the scaled values, and one of the flag
 // words nz + L * sign, whose sum N1 + L * N2 + L^2 * N3 (L = 2^LB > 2N)
 // counts the non-zero products (N1) and the pairs of negative operands (N3).
-template ExactDot(N, MIN, MAX) {
-    var D = MAX - MIN;
-    var NS = exactSumBits(N, D);
-    var ES = 2 * (127 + MIN) - 118; // a product's scale: 2^(2 * LO - 268) = 2^(ES - 150)
+template ExactSum(N, NS, ES, FB, CSHIFT) {
     var LB = exactBits(2 * N);
 
-    input Scaled() a[N];       // decoded by ExactOperand(MIN, MAX) or ScaledOne(MIN)
+    input Scaled() a[N];
     input Scaled() b[N];
-    output Fp32() out;
+    input Scaled() c;
+    signal output sign;        // sign of the result
+    signal output e;           // as ExactRound
+    signal output m;
+    signal output ovf;
 
     signal prod[N];
     signal flag[N];
-    var sum = 0;
+    var sum = c.v * (1 << CSHIFT);
     var flags = 0;
     var signs = 0;
     for (var i = 0; i < N; i++) {
@@ -257,7 +273,7 @@ template ExactDot(N, MIN, MAX) {
     signal S;
     S <== sum - 2 * neg * sum;
 
-    component r = ExactRoundFp32(NS, ES);
+    component r = ExactRound(NS, ES, FB);
     r.S <== S;
 
     // The counts N1 (non-zero products) and N3 (pairs with both signs set).
@@ -269,23 +285,90 @@ template ExactDot(N, MIN, MAX) {
         n1 += fBits.out[i] * (1 << i);
         n3 += fBits.out[2 * LB + i] * (1 << i);
     }
-    // Every product -0: no non-zero product, and every pair has exactly one
-    // sign set (sum of sa + sb = N with no pair at 2).
+    // Every term -0: c is -0, no non-zero product, and every pair has exactly
+    // one sign set (sum of sa + sb = N with no pair at 2).
     component noNonZero = IsZero();
     noNonZero.in <== n1;
     component oneSignEach = IsZero();
     oneSignEach.in <== signs - 2 * n3 - N;
+    signal productsNegZero;
+    productsNegZero <== noNonZero.out * oneSignEach.out;
+    signal cNegZero;
+    cNegZero <== (1 - c.nz) * c.sign;
     signal negZero;
-    negZero <== noNonZero.out * oneSignEach.out;
+    negZero <== productsNegZero * cNegZero;
 
-    out.sign <== neg + r.isZero * (negZero - neg);
-    out.e <== r.e;
-    out.m <== r.m;
-    out.isInf <== r.ovf;
+    sign <== neg + r.isZero * (negZero - neg);
+    e <== r.e;
+    m <== r.m;
+    ovf <== r.ovf;
+}
+
+// The exactly rounded dot product of two bf16 vectors of length N already
+// decoded by ExactOperand(MIN, MAX): fp32(sum of a[i] * b[i]) with one
+// rounding.
+template ExactDot(N, MIN, MAX) {
+    var NS = exactSumBits(N, MAX - MIN);
+    var ES = 2 * (127 + MIN) - 118; // a product's unit: 2^(2 * LO - 268) = 2^(ES - 150)
+
+    input Scaled() a[N];       // decoded by ExactOperand(MIN, MAX) or ScaledOne(MIN)
+    input Scaled() b[N];
+    output Fp32() out;
+
+    component sum = ExactSum(N, NS, ES, 23, 0);
+    sum.a <== a;
+    sum.b <== b;
+    // No addend: -0, which changes neither the value nor the sign of a zero.
+    sum.c.v <== 0;
+    sum.c.nz <== 0;
+    sum.c.sign <== 1;
+    out.sign <== sum.sign;
+    out.e <== sum.e;
+    out.m <== sum.m;
+    out.isInf <== sum.ovf;
     out.isNaN <== 0;
 }
 
-// Witness hint for ExactDot: 1 when the field element x stands for a
+// Bits of the exact value of a parameter's update over a batch of B:
+// |lr * delta * x| < 2^(24 + 3D) per product, |p| < 2^(22 + D - 2 MIN) in
+// the products' unit, B + 1 terms.
+function exactUpdateBits(B, MIN, MAX) {
+    var D = MAX - MIN;
+    var products = 24 + 3 * D;
+    var param = 22 + D - 2 * MIN;
+    return (products > param ? products : param) + exactBits(B);
+}
+
+// A parameter's SGD update over a batch with one rounding (prover/numerics/
+// exact.ts bf16UpdateExact): p' = round_bf16(p - sum of lrDelta[s] * x[s]),
+// where lrDelta[s] = lr * delta[s] (ScaledProduct) and the value inside is
+// exact. p, lr, every delta and every x are operands of the range. Output:
+// the bf16 pattern of p'.
+template ExactUpdate(B, MIN, MAX) {
+    var LO = 127 + MIN;
+    var NS = exactUpdateBits(B, MIN, MAX);
+    // Unit of a triple product: 2^(3 LO - 402) = 2^(ES - 134); p is v_p * 2^(LO - 134),
+    // i.e. v_p * 2^(268 - 2 LO) such units.
+    var ES = 3 * LO - 268;
+
+    input Scaled() p;
+    input Scaled() lrDelta[B];
+    input Scaled() x[B];
+    signal output out;         // bf16 pattern of p'
+
+    component sum = ExactSum(B, NS, ES, 7, 268 - 2 * LO);
+    for (var s = 0; s < B; s++) {
+        // -(lr * delta): the value and the sign negated.
+        sum.a[s].v <== -lrDelta[s].v;
+        sum.a[s].nz <== lrDelta[s].nz;
+        sum.a[s].sign <== 1 - lrDelta[s].sign;
+        sum.b[s] <== x[s];
+    }
+    sum.c <== p;
+    out <== sum.sign * (1 << 15) + (sum.e - 1) * (1 << 7) + sum.m;
+}
+
+// Witness hint for ExactSum: 1 when the field element x stands for a
 // negative integer (circom compares values in (-p/2, p/2]).
 function exactIsNegative(x) {
     return x < 0 ? 1 : 0;
@@ -317,4 +400,45 @@ template Bf16DotExact(N, MIN, MAX) {
     component bits = Fp32ToBits();
     bits.x <== dot.out;
     out <== bits.out;
+}
+
+// Test harness: a parameter's exactly rounded update over a batch of B from
+// bf16 patterns, p' = round_bf16(p - lr * sum of d[s] * x[s]), as a pattern.
+template Bf16UpdateExact(B, MIN, MAX) {
+    signal input p;
+    signal input lr;
+    signal input d[B];
+    signal input x[B];
+    signal output out;
+    component up = Bf16FromBits();
+    up.x <== p;
+    component op = ExactOperand(MIN, MAX);
+    op.x <== up.out;
+    component ul = Bf16FromBits();
+    ul.x <== lr;
+    component ol = ExactOperand(MIN, MAX);
+    ol.x <== ul.out;
+    component ud[B];
+    component od[B];
+    component ux[B];
+    component ox[B];
+    component ld[B];
+    component upd = ExactUpdate(B, MIN, MAX);
+    upd.p <== op.out;
+    for (var s = 0; s < B; s++) {
+        ud[s] = Bf16FromBits();
+        ud[s].x <== d[s];
+        od[s] = ExactOperand(MIN, MAX);
+        od[s].x <== ud[s].out;
+        ux[s] = Bf16FromBits();
+        ux[s].x <== x[s];
+        ox[s] = ExactOperand(MIN, MAX);
+        ox[s].x <== ux[s].out;
+        ld[s] = ScaledProduct();
+        ld[s].x <== ol.out;
+        ld[s].y <== od[s].out;
+        upd.lrDelta[s] <== ld[s].out;
+        upd.x[s] <== ox[s].out;
+    }
+    out <== upd.out;
 }

@@ -6,16 +6,19 @@ include "mlp.circom";
 
 // The training steps of the two families under the exactly rounded rule
 // (issue #28): the same operations as linear.circom and mlp.circom in the
-// same places, except that every dot product and every sum (a dense unit with
-// its bias as one more product, bias * 1.0; a hidden error; a gradient over
-// the batch) is the exact sum rounded once to fp32 (ExactDot) instead of a
-// chain of fp32 multiply-accumulates. prover/training/model.ts and mlp.ts
-// with prover/numerics/accumulation.ts are the definition.
+// same places, except that every dot product (a dense unit with its bias as
+// one more product, bias * 1.0; a hidden error) is the exact sum rounded once
+// to fp32 (ExactDot) instead of a chain of fp32 multiply-accumulates, and each
+// parameter's gradient and update are one exact value rounded once to bf16,
+// p' = round_bf16(p - lr * sum over the batch of delta * x) (ExactUpdate).
+// prover/training/model.ts and mlp.ts with prover/numerics/accumulation.ts
+// are the definition.
 //
 // Every value that enters a product is decoded once into a Scaled operand
 // (ExactOperand: this is where the declared range [MIN, MAX] is enforced, so a
-// parameter, feature, activation or error outside it has no witness) and
-// reused by every product it enters.
+// parameter, feature, activation, error or learning rate outside it has no
+// witness) and reused by every product it enters; lr * delta is formed once
+// per sample and unit (ScaledProduct).
 
 // One step of "linear-mse" under the exact rule.
 template LinearStepExact(I, O, B, MIN, MAX) {
@@ -46,8 +49,8 @@ template LinearStepExact(I, O, B, MIN, MAX) {
     }
     component lrU = Bf16FromBits();
     lrU.x <== lr;
-    component minusLr = Bf16NegU();
-    minusLr.x <== lrU.out;
+    component lrX = ExactOperand(MIN, MAX);
+    lrX.x <== lrU.out;
     component one = ScaledOne(MIN);
 
     // Forward: y = bf16(fp32(exact(W[o] . x + b[o] * 1))); e = bf16(y - t).
@@ -76,34 +79,34 @@ template LinearStepExact(I, O, B, MIN, MAX) {
         }
     }
 
-    // Gradients: bf16 of the exact sums over the batch.
-    component gd[P];
-    component gR[P];
-    for (var o = 0; o < O; o++) {
-        for (var i = 0; i < I; i++) {
-            gd[o * I + i] = ExactDot(B, MIN, MAX);
-            for (var s = 0; s < B; s++) {
-                gd[o * I + i].a[s] <== eX[s][o].out;
-                gd[o * I + i].b[s] <== xX[s][i].out;
-            }
-        }
-        gd[O * I + o] = ExactDot(B, MIN, MAX);
-        for (var s = 0; s < B; s++) {
-            gd[O * I + o].a[s] <== eX[s][o].out;
-            gd[O * I + o].b[s] <== one.out;
+    // lr * e, once per sample and output.
+    component lrE[B][O];
+    for (var s = 0; s < B; s++) {
+        for (var o = 0; o < O; o++) {
+            lrE[s][o] = ScaledProduct();
+            lrE[s][o].x <== lrX.out;
+            lrE[s][o].y <== eX[s][o].out;
         }
     }
 
-    // SGD update, as under the sequential rule: p' = bf16(fp32(p) + fp32(-lr * g)).
+    // Gradient and update in one rounding: p' = round_bf16(p - lr * sum over s of e[s][o] * x[s][i]),
+    // x = 1 for the bias b[o].
     component upd[P];
-    for (var k = 0; k < P; k++) {
-        gR[k] = RoundUnpack();
-        gR[k].x <== gd[k].out;
-        upd[k] = SgdUpdate();
-        upd[k].p <== pU[k].out;
-        upd[k].minusLr <== minusLr.out;
-        upd[k].g <== gR[k].out;
-        newParams[k] <== upd[k].out;
+    for (var o = 0; o < O; o++) {
+        for (var i = 0; i <= I; i++) {
+            var k = i < I ? o * I + i : O * I + o;
+            upd[k] = ExactUpdate(B, MIN, MAX);
+            upd[k].p <== pX[k].out;
+            for (var s = 0; s < B; s++) {
+                upd[k].lrDelta[s] <== lrE[s][o].out;
+                if (i < I) {
+                    upd[k].x[s] <== xX[s][i].out;
+                } else {
+                    upd[k].x[s] <== one.out;
+                }
+            }
+            newParams[k] <== upd[k].out;
+        }
     }
 }
 
@@ -140,8 +143,8 @@ template MlpStepExact(I, H, O, B, MIN, MAX) {
     }
     component lrU = Bf16FromBits();
     lrU.x <== lr;
-    component minusLr = Bf16NegU();
-    minusLr.x <== lrU.out;
+    component lrX = ExactOperand(MIN, MAX);
+    lrX.x <== lrU.out;
     component one = ScaledOne(MIN);
 
     // Forward: p = bf16(exact(W1 x + b1)), r = relu(p), y = bf16(exact(W2 r + b2)); e = bf16(y - t).
@@ -211,47 +214,56 @@ template MlpStepExact(I, H, O, B, MIN, MAX) {
         }
     }
 
-    // Gradients: bf16 of the exact sums over the batch.
-    component gd[P];
-    for (var h = 0; h < H; h++) {
-        for (var i = 0; i < I; i++) {
-            gd[W1 + h * I + i] = ExactDot(B, MIN, MAX);
-            for (var s = 0; s < B; s++) {
-                gd[W1 + h * I + i].a[s] <== dX[s][h].out;
-                gd[W1 + h * I + i].b[s] <== xX[s][i].out;
-            }
+    // lr * e and lr * d, once per sample and unit.
+    component lrE[B][O];
+    component lrD[B][H];
+    for (var s = 0; s < B; s++) {
+        for (var o = 0; o < O; o++) {
+            lrE[s][o] = ScaledProduct();
+            lrE[s][o].x <== lrX.out;
+            lrE[s][o].y <== eX[s][o].out;
         }
-        gd[B1 + h] = ExactDot(B, MIN, MAX);
-        for (var s = 0; s < B; s++) {
-            gd[B1 + h].a[s] <== dX[s][h].out;
-            gd[B1 + h].b[s] <== one.out;
-        }
-    }
-    for (var o = 0; o < O; o++) {
         for (var h = 0; h < H; h++) {
-            gd[W2 + o * H + h] = ExactDot(B, MIN, MAX);
-            for (var s = 0; s < B; s++) {
-                gd[W2 + o * H + h].a[s] <== eX[s][o].out;
-                gd[W2 + o * H + h].b[s] <== rX[s][h].out;
-            }
-        }
-        gd[B2 + o] = ExactDot(B, MIN, MAX);
-        for (var s = 0; s < B; s++) {
-            gd[B2 + o].a[s] <== eX[s][o].out;
-            gd[B2 + o].b[s] <== one.out;
+            lrD[s][h] = ScaledProduct();
+            lrD[s][h].x <== lrX.out;
+            lrD[s][h].y <== dX[s][h].out;
         }
     }
 
-    // SGD update, as under the sequential rule.
-    component gradR[P];
+    // Gradient and update in one rounding per parameter:
+    //   W1[h][i]: p - lr * sum of d[s][h] * x[s][i];   b1[h]: with x = 1;
+    //   W2[o][h]: p - lr * sum of e[s][o] * r[s][h];   b2[o]: with r = 1.
     component upd[P];
-    for (var k = 0; k < P; k++) {
-        gradR[k] = RoundUnpack();
-        gradR[k].x <== gd[k].out;
-        upd[k] = SgdUpdate();
-        upd[k].p <== pU[k].out;
-        upd[k].minusLr <== minusLr.out;
-        upd[k].g <== gradR[k].out;
-        newParams[k] <== upd[k].out;
+    for (var h = 0; h < H; h++) {
+        for (var i = 0; i <= I; i++) {
+            var k = i < I ? W1 + h * I + i : B1 + h;
+            upd[k] = ExactUpdate(B, MIN, MAX);
+            upd[k].p <== pX[k].out;
+            for (var s = 0; s < B; s++) {
+                upd[k].lrDelta[s] <== lrD[s][h].out;
+                if (i < I) {
+                    upd[k].x[s] <== xX[s][i].out;
+                } else {
+                    upd[k].x[s] <== one.out;
+                }
+            }
+            newParams[k] <== upd[k].out;
+        }
+    }
+    for (var o = 0; o < O; o++) {
+        for (var h = 0; h <= H; h++) {
+            var k = h < H ? W2 + o * H + h : B2 + o;
+            upd[k] = ExactUpdate(B, MIN, MAX);
+            upd[k].p <== pX[k].out;
+            for (var s = 0; s < B; s++) {
+                upd[k].lrDelta[s] <== lrE[s][o].out;
+                if (h < H) {
+                    upd[k].x[s] <== rX[s][h].out;
+                } else {
+                    upd[k].x[s] <== one.out;
+                }
+            }
+            newParams[k] <== upd[k].out;
+        }
     }
 }

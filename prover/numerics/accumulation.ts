@@ -7,10 +7,11 @@
  *   multiply-accumulates in index order, each rounded (ops.ts `mac`, `f32Add`).
  * - `exact`: the exact sum of the exact bf16 products, rounded once to fp32 (exact.ts `dotBf16Exact`), with
  *   every operand confined to the declared exponent range; a bias is one more product (bias × 1.0), a sum of
- *   bf16 values is a dot product with ones.
+ *   bf16 values is a dot product with ones. Each parameter's update over the batch is exact too, rounded once
+ *   to bf16 (exact.ts `bf16UpdateExact`): p' = round_bf16(p − lr · Σ δ·x), the learning rate an operand.
  */
-import { dotBf16Exact, OutOfRangeError, type ExponentRange } from "./exact.js";
-import { bf16MulToF32, bf16ToF32, f32Add, mac } from "./ops.js";
+import { bf16UpdateExact, dotBf16Exact, OutOfRangeError, type ExponentRange } from "./exact.js";
+import { bf16MulToF32, bf16ToF32, f32Add, f32ToBf16, mac } from "./ops.js";
 
 export type AccumulationRule =
   { readonly rule: "sequential-fp32" } | { readonly rule: "exact"; readonly range: ExponentRange };
@@ -55,6 +56,18 @@ export interface Accumulator {
   dot(a: readonly number[], b: readonly number[], where: () => string): number;
   /** fp32 of the sum of a. */
   sum(a: readonly number[], where: () => string): number;
+  /**
+   * A parameter's SGD update, a bf16 pattern: sequential, bf16(fp32(p) + fp32(−lr · g)) with g the bf16
+   * gradient; exact, round_bf16(p − lr · Σ deltas[s] · xs[s]) (g unused).
+   */
+  update(
+    p: number,
+    lr: number,
+    g: number,
+    deltas: readonly number[],
+    xs: readonly number[],
+    where: () => string,
+  ): number;
 }
 
 const sequential: Accumulator = {
@@ -74,17 +87,20 @@ const sequential: Accumulator = {
     for (let i = 1; i < a.length; i++) acc = f32Add(acc, bf16ToF32(a[i]!));
     return acc;
   },
+  update: (p, lr, g) => f32ToBf16(mac(bf16ToF32(p), lr ^ 0x8000, g)),
 };
 
 function exact(range: ExponentRange): Accumulator {
-  const run = (a: readonly number[], b: readonly number[], where: () => string): number => {
+  const guard = <T>(f: () => T, where: () => string): T => {
     try {
-      return dotBf16Exact(a, b, range);
+      return f();
     } catch (err) {
       if (err instanceof OutOfRangeError) throw new TrainingRangeError(where(), err);
       throw err;
     }
   };
+  const run = (a: readonly number[], b: readonly number[], where: () => string): number =>
+    guard(() => dotBf16Exact(a, b, range), where);
   return {
     dotBias: (w, x, bias, where) => run([...w, bias], [...x, BF16_ONE], where),
     dot: run,
@@ -94,6 +110,7 @@ function exact(range: ExponentRange): Accumulator {
         a.map(() => BF16_ONE),
         where,
       ),
+    update: (p, lr, _g, deltas, xs, where) => guard(() => bf16UpdateExact(p, lr, deltas, xs, range), where),
   };
 }
 

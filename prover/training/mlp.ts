@@ -24,7 +24,9 @@
  *   gW1[h][i] = bf16(sum over s of d[s][h]*x[s][i])
  *   gb1[h]    = bf16(sum over s of d[s][h])
  * Under the spec's "exact" accumulation rule every sum above (each dense unit with its bias, each hidden
- * error, each gradient) is instead the exact sum rounded once to fp32 (prover/numerics/accumulation.ts).
+ * error, each gradient) is instead the exact sum rounded once to fp32 (prover/numerics/accumulation.ts), and
+ * each update is p' = round_bf16(p − lr · Σ_s δ[s] · a[s]), exact inside and rounded once, with the two
+ * vectors the parameter's gradient is the dot product of (the gradients are then a report only).
  * SGD update of every parameter p with its gradient g (the same rule as linear-mse):
  *   p' = bf16(fp32(p) + fp32(-lr * g))
  *
@@ -32,7 +34,7 @@
  * step size applied to the summed error gradient.
  */
 import type { Accumulator } from "../numerics/accumulation.js";
-import { bf16Relu, bf16ToF32, f32Add, f32ToBf16, mac } from "../numerics/index.js";
+import { bf16Relu, bf16ToF32, f32Add, f32ToBf16 } from "../numerics/index.js";
 import { negBf16, scoreOutputs, SEQUENTIAL, targets, type BatchSample } from "./model.js";
 
 export interface MlpShape {
@@ -146,8 +148,18 @@ export function mlpTrainStep(
     for (let h = 0; h < H; h++) grads[L.w2 + o * H + h] = batchDot(col(e, o), col(r, h), `W2[${o}][${h}]`);
     grads[L.b2 + o] = batchSum(col(e, o), `b2[${o}]`);
   }
-  const minusLr = negBf16(lr);
-  const paramsAfter = params.map((v, k) => f32ToBf16(mac(bf16ToF32(v), minusLr, grads[k]!)));
+  // Each parameter's update with the two vectors its gradient is the dot product of.
+  const ones = batch.map(() => 0x3f80);
+  const factors = (k: number): [readonly number[], readonly number[]] => {
+    if (k < L.b1) return [col(d, Math.floor(k / I)), xs(k % I)];
+    if (k < L.w2) return [col(d, k - L.b1), ones];
+    if (k < L.b2) return [col(e, Math.floor((k - L.w2) / H)), col(r, (k - L.w2) % H)];
+    return [col(e, k - L.b2), ones];
+  };
+  const paramsAfter = params.map((v, k) => {
+    const [deltas, inputs] = factors(k);
+    return acc.update(v, lr, grads[k]!, deltas, inputs, () => `update of parameter ${k}`);
+  });
   return { paramsBefore: [...params], p, r, y, e, d, grads, paramsAfter };
 }
 

@@ -14,7 +14,9 @@
  *   gW[o][i] = bf16(e[0][o]*x[0][i] + e[1][o]*x[1][i] + ...)
  *   gb[o]    = bf16(e[0][o] + e[1][o] + ...)
  * Under the spec's "exact" accumulation rule (prover/numerics/accumulation.ts) every one of these sums is
- * instead the exact sum rounded once to fp32 (the bias as one more product, bias × 1.0); nothing else changes.
+ * instead the exact sum rounded once to fp32 (the bias as one more product, bias × 1.0), and each update
+ * is p' = round_bf16(p − lr · Σ_s e[s][o] · x[s][i]) (x = 1 for a bias), exact inside and rounded once;
+ * the gradients above are then a report only.
  * SGD update with the spec's learning rate lr (a bf16 pattern):
  *   p' = bf16(fp32(p) + fp32(-lr * g)) = bf16(mac(fp32(p), -lr, g))
  *
@@ -23,7 +25,7 @@
  * the step size applied to the summed error gradient.
  */
 import { accumulator, SEQUENTIAL_FP32, type Accumulator } from "../numerics/accumulation.js";
-import { bf16ToF32, bf16ToNumber, f32Add, f32ToBf16, mac } from "../numerics/index.js";
+import { bf16ToF32, bf16ToNumber, f32Add, f32ToBf16 } from "../numerics/index.js";
 
 /** The default accumulator: sequential fp32 (the rule of a spec without an accumulation field). */
 export const SEQUENTIAL = accumulator(SEQUENTIAL_FP32);
@@ -109,8 +111,12 @@ export function trainStep(
   }
   for (let o = 0; o < s.outputs; o++)
     grads.push(f32ToBf16(acc.sum(errors(o), () => `gradient of b[${o}] (sum of e[·][${o}])`)));
-  const minusLr = negBf16(lr);
-  const paramsAfter = params.map((p, k) => f32ToBf16(mac(bf16ToF32(p), minusLr, grads[k]!)));
+  const ones = batch.map(() => BF16_ONE);
+  const paramsAfter = params.map((p, k) => {
+    const o = k < s.outputs * s.inputs ? Math.floor(k / s.inputs) : k - s.outputs * s.inputs;
+    const xs = k < s.outputs * s.inputs ? batch.map((b) => b.x[k % s.inputs]!) : ones;
+    return acc.update(p, lr, grads[k]!, errors(o), xs, () => `update of parameter ${k}`);
+  });
   return { paramsBefore: [...params], y, e, grads, paramsAfter };
 }
 

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
-import { dotBf16Exact, type ExponentRange } from "../../prover/numerics/index.js";
+import { bf16UpdateExact, dotBf16Exact, type ExponentRange } from "../../prover/numerics/index.js";
 import { gadget, type Gadget } from "../helpers/gadget.js";
 import { prng } from "../helpers/floats.js";
 
@@ -165,8 +165,8 @@ describe("the exactly rounded dot product (circom) against the TypeScript refere
           const want = dotBf16Exact(a, b, c.range);
           if ((want & 0x7fffffff) === 0) continue;
           const w = await g.expectPass({ a, b });
-          const neg = g.wire("dot.neg");
-          g.expectTamperFails(w, "dot.neg", 1n - w[neg]!);
+          const neg = g.wire("dot.sum.neg");
+          g.expectTamperFails(w, "dot.sum.neg", 1n - w[neg]!);
           tried++;
         }
         assert.ok(tried > 20);
@@ -174,11 +174,74 @@ describe("the exactly rounded dot product (circom) against the TypeScript refere
     });
   }
 
-  describe("ExactRoundFp32Core (the hints: shift, quotient, remainder)", () => {
+  /** The update's configurations: training-like ranges, and ranges whose updates underflow or overflow bf16. */
+  const UPDATES: ReadonlyArray<{ B: number; range: ExponentRange; why: string }> = [
+    { B: 2, range: { min: -40, max: 15 }, why: "the examples' range" },
+    { B: 4, range: { min: -20, max: 10 }, why: "a narrow range, batch 4" },
+    { B: 2, range: { min: -70, max: 0 }, why: "updates in bf16's subnormal range and below" },
+    { B: 2, range: { min: 0, max: 70 }, why: "updates that overflow to infinity" },
+  ];
+  for (const u of UPDATES) {
+    describe(`Bf16UpdateExact(${u.B}, ${u.range.min}, ${u.range.max}): ${u.why}`, () => {
+      it("should equal bf16UpdateExact on edge updates and 300 random ones, with tampered outputs refused", async () => {
+        const g = await gadget(EXACT, "Bf16UpdateExact", [u.B, u.range.min, u.range.max]);
+        const r = prng(0x2828 + u.B + u.range.min);
+        const pick = () => operand(r, u.range);
+        const zeros = (z: number) => Array.from({ length: u.B }, () => z);
+        const cases: Array<{ p: number; lr: number; d: number[]; x: number[] }> = [
+          { p: 0x8000, lr: pick() & 0x7fff, d: zeros(0), x: zeros(0) }, // -0 - (+0 terms): +0 ... unless every term is -0
+          { p: 0x8000, lr: bf16(0, u.range.min, 0), d: zeros(0), x: zeros(0x8000) }, // p = -0, every -lr*d*x = -0: -0
+          { p: 0x0000, lr: bf16(0, u.range.max, 127), d: zeros(0x8000), x: zeros(0x8000) },
+        ];
+        // Exact cancellation: p = lr * d * x with one term.
+        const one = bf16(0, 0 >= u.range.min && 0 <= u.range.max ? 0 : u.range.min, 0);
+        cases.push({ p: one, lr: one, d: [one, ...zeros(0).slice(1)], x: [one, ...zeros(0).slice(1)] });
+        for (let i = 0; i < 300; i++)
+          cases.push({
+            p: pick(),
+            lr: pick(),
+            d: Array.from({ length: u.B }, pick),
+            x: Array.from({ length: u.B }, pick),
+          });
+        const out = g.wire("out");
+        const seen = new Set<string>();
+        for (const [k, c] of cases.entries()) {
+          const want = bf16UpdateExact(c.p, c.lr, c.d, c.x, u.range);
+          const w = await g.expectPass(c);
+          assert.equal(
+            hex(w[out]!),
+            hex(want),
+            `${JSON.stringify(c)}: circuit ${hex(w[out]!)}, reference ${hex(want)}`,
+          );
+          if (k % 16 === 0) g.expectTamperFails(w, "out", BigInt(want) ^ 1n);
+          const e = (want >> 7) & 0xff;
+          seen.add(want === 0x8000 ? "-0" : want === 0 ? "+0" : e === 0xff ? "inf" : e === 0 ? "subnormal" : "normal");
+        }
+        assert.ok(seen.has("-0") && seen.has("+0") && seen.has("normal"), [...seen].join(","));
+        if (u.range.max === 70) assert.ok(seen.has("inf"), [...seen].join(","));
+        if (u.range.min === -70) assert.ok(seen.has("subnormal"), [...seen].join(","));
+      });
+
+      it("should have no witness for a learning rate or operand outside the range, and leave no wire free", async () => {
+        const g = await gadget(EXACT, "Bf16UpdateExact", [u.B, u.range.min, u.range.max]);
+        const z = Array.from({ length: u.B }, () => 0);
+        const inside = bf16(0, u.range.min, 5);
+        for (const bad of [bf16(0, u.range.max + 1, 0), 0x7fc0, 0x0001]) {
+          assert.throws(() => bf16UpdateExact(inside, bad, z, z, u.range), RangeError);
+          await g.expectFail({ p: inside, lr: bad, d: z, x: z });
+          await g.expectFail({ p: bad, lr: inside, d: z, x: z });
+          await g.expectFail({ p: inside, lr: inside, d: [bad, ...z.slice(1)], x: z });
+        }
+        assert.deepEqual(g.freeWires(), []);
+      });
+    });
+  }
+
+  describe("ExactRoundCore (the hints: shift, quotient, remainder)", () => {
     const NS = 150;
     const ES = 72; // the ±32 range's scale: no subnormal or overflow reachable
     it("should accept only the honest shift and division for each value", async () => {
-      const g = await gadget(EXACT, "ExactRoundFp32Core", [NS, ES], ["S", "k", "hi", "lo"]);
+      const g = await gadget(EXACT, "ExactRoundCore", [NS, ES, 23], ["S", "k", "hi", "lo"]);
       const r = prng(99);
       const values = [1n, 2n, 3n, (1n << 24n) + 1n, (1n << 25n) - 1n, (1n << 149n) + 12345n, (1n << 150n) - 1n];
       for (let i = 0; i < 6; i++)
@@ -202,12 +265,12 @@ describe("the exactly rounded dot product (circom) against the TypeScript refere
     });
 
     it("should leave no wire free of constraints", async () => {
-      const g = await gadget(EXACT, "ExactRoundFp32Core", [NS, ES], ["S", "k", "hi", "lo"]);
+      const g = await gadget(EXACT, "ExactRoundCore", [NS, ES, 23], ["S", "k", "hi", "lo"]);
       assert.deepEqual(g.freeWires(), []);
     });
 
     it("should force zero for S = 0 whatever the shift", async () => {
-      const g = await gadget(EXACT, "ExactRoundFp32Core", [NS, ES], ["S", "k", "hi", "lo"]);
+      const g = await gadget(EXACT, "ExactRoundCore", [NS, ES, 23], ["S", "k", "hi", "lo"]);
       for (const k of [0, 1, 75, NS]) {
         const w = await g.expectPass({ S: 0, k, hi: 0, lo: 0 });
         assert.equal(w[g.wire("e")], 1n);

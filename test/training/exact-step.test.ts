@@ -3,7 +3,8 @@
  * against the reference trainer (prover/training with prover/numerics/accumulation.ts): random steps of
  * both families, each either bit-identical with the R1CS holding, or — when the reference stops because
  * an operand left the declared range — without a witness in the circuit either. Steps with zeros of both
- * signs, an operand forced just outside the range, tampered outputs and sign hints, and no free wire.
+ * signs, an operand (a parameter, a feature, the learning rate) forced just outside the range, tampered
+ * outputs and sign hints, and no free wire. Under the rule each update is exact and rounded once.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
@@ -59,7 +60,7 @@ interface Family {
   readonly I: number;
   readonly O: number;
   readonly step: (st: Step) => readonly number[];
-  /** A sign hint inside the step (the first gradient's ExactDot). */
+  /** A sign hint inside the step (the first parameter's ExactUpdate). */
   readonly hint: string;
 }
 
@@ -74,7 +75,7 @@ const FAMILIES: readonly Family[] = [
     I: 4,
     O: 3,
     step: (st) => trainStep(LINEAR, st.params, st.batch, st.lr, ACC).paramsAfter,
-    hint: "linearX.gd[0].neg",
+    hint: "linearX.upd[0].sum.neg",
   },
   {
     name: "mlp-mse 3->4->3",
@@ -83,7 +84,7 @@ const FAMILIES: readonly Family[] = [
     I: 3,
     O: 3,
     step: (st) => mlpTrainStep(MLP, st.params, st.batch, st.lr, ACC).paramsAfter,
-    hint: "mlpX.gd[0].neg",
+    hint: "mlpX.upd[0].sum.neg",
   },
 ];
 
@@ -143,7 +144,7 @@ describe("training steps under the exactly rounded rule (circom) against the ref
         }
       });
 
-      it("should stop the reference and have no witness for a parameter or feature just outside the range", async () => {
+      it("should stop the reference and have no witness for a parameter, feature or learning rate outside the range", async () => {
         const g = await load();
         const r = prng(0x282a + f.P);
         const below = bf16(0, 127 + RANGE.min - 1, 127); // just under 2^min
@@ -153,10 +154,12 @@ describe("training steps under the exactly rounded rule (circom) against the ref
           ["param", above],
           ["feature", below],
           ["feature", above],
+          ["learning rate", below],
         ] as const) {
-          const st = randomStep(r, f.P, f.I, f.O, B);
+          let st = randomStep(r, f.P, f.I, f.O, B);
           if (where === "param") st.params[int(r, f.P)] = v;
-          else st.batch[int(r, B)]!.x[int(r, f.I)] = v;
+          else if (where === "feature") st.batch[int(r, B)]!.x[int(r, f.I)] = v;
+          else st = { ...st, lr: v };
           assert.throws(() => f.step(st), TrainingRangeError);
           await g.expectFail(inputOf(st));
         }
@@ -171,6 +174,7 @@ describe("training steps under the exactly rounded rule (circom) against the ref
         const neg = w[g.wire(f.hint)]!;
         // Unless that gradient is an exact zero, the other sign has no decomposition.
         if (w[g.wire(f.hint.replace(".neg", ".r.isZero"))] === 0n) g.expectTamperFails(w, f.hint, 1n - neg);
+        else assert.fail("the first parameter's update is an exact zero: pick another step");
         assert.deepEqual(g.freeWires(), []);
       });
     });
