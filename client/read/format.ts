@@ -205,7 +205,11 @@ export function eventSentence(e: RegistryEventBody): string {
 }
 
 /** A unix time as an ISO date and time (UTC). */
-const iso = (seconds: bigint): string => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+/** A chain timestamp (seconds) as an ISO 8601 UTC time, without milliseconds. */
+export const iso = (seconds: bigint): string => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+
+/** The compute ledger's day in seconds (contracts/registry RunRules.ACCOUNTING_DAY): ledger slots are UTC days. */
+export const LEDGER_DAY = 86_400n;
 /** A report's period. */
 const period = (start: bigint, end: bigint): string => `${iso(start)} .. ${iso(end)}`;
 

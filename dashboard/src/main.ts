@@ -19,7 +19,7 @@ import {
 import type { ObserversAbi, RegistryAbi } from "../../client/read/abi.js";
 import { registryEntry } from "../../client/read/deployment.js";
 import { readEvents } from "../../client/read/events.js";
-import { eventId, type RegistryEvent, type RunView } from "../../client/read/format.js";
+import { eventId, LEDGER_DAY, type RegistryEvent, type RunView } from "../../client/read/format.js";
 import {
   readRegistry,
   runTimeline,
@@ -286,7 +286,7 @@ async function accountedSoFar(lab: string): Promise<Map<bigint, bigint>> {
       abi: l.observers.abi,
       functionName: "reconciliationPolicy",
     });
-    const day = 86_400n;
+    const day = LEDGER_DAY;
     for (const p of pending) {
       const flops = await l.ref.client.readContract({
         address: l.ref.address,

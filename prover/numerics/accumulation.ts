@@ -18,8 +18,13 @@ export type AccumulationRule =
 
 export const SEQUENTIAL_FP32: AccumulationRule = { rule: "sequential-fp32" };
 
-/** The limits of a declared range the circuits support: normal operands only, 1.0 inside, a bounded span. */
-export const EXACT_RANGE_LIMITS = { minLow: -125, maxHigh: 127, maxSpan: 100 } as const;
+/**
+ * The limits of a declared range the circuits support: normal operands only, 1.0 inside, and an update's
+ * exact value within the field (circuits/float/exact.circom exactUpdateBits: the larger of 24 + 3 (max − min)
+ * and 22 + (max − min) − 2 min bits, plus at most 7 for the batch, below 242; with min <= 0 <= max, a span of
+ * at most 70 bounds both, at 241 and 239).
+ */
+export const EXACT_RANGE_LIMITS = { minLow: -125, maxHigh: 127, maxSpan: 70 } as const;
 
 /** Why a declared exponent range cannot be used, or undefined when it can. */
 export function rangeProblem(r: ExponentRange): string | undefined {
@@ -28,7 +33,7 @@ export function rangeProblem(r: ExponentRange): string | undefined {
   if (r.min < minLow || r.min > 0) return `min must be in ${minLow} .. 0 (1.0 is an operand), got ${r.min}`;
   if (r.max < 0 || r.max > maxHigh) return `max must be in 0 .. ${maxHigh}, got ${r.max}`;
   if (r.max - r.min > maxSpan)
-    return `max - min must be at most ${maxSpan} (the circuits' field width), got ${r.max - r.min}`;
+    return `max - min must be at most ${maxSpan} (an update's exact value must fit the field), got ${r.max - r.min}`;
   return undefined;
 }
 

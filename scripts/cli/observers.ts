@@ -2,7 +2,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { readEvents } from "../../client/read/events.js";
-import { num } from "../../client/read/format.js";
+import { iso, LEDGER_DAY, num } from "../../client/read/format.js";
 import {
   evidenceHashOf,
   observerPolicyAction,
@@ -17,8 +17,6 @@ import {
 import { mined } from "../../client/tx.js";
 import { requireObservers } from "../../client/connect.js";
 import { out, log, onRun, type Common } from "./common.js";
-
-const iso = (s: bigint): string => new Date(Number(s) * 1000).toISOString().replace(".000Z", "Z");
 
 async function policyAction(
   o: Common,
@@ -192,7 +190,7 @@ export async function observersCommand(o: Common & { json: boolean }): Promise<v
   );
   const signers = [...new Set(events.flatMap((e) => (e.eventName === "ObserverAdded" ? [e.args.signer] : [])))];
   const list = await Promise.all(signers.map(async (s) => ({ signer: s, ...(await observers.read.getObserver([s])) })));
-  const day = 86_400n;
+  const day = LEDGER_DAY;
   const reports = await Promise.all(
     (await relayedReports(r)).map(async (x) => {
       const stored = await observers.read.getReport([x.observer, x.lab, x.periodStart]);
