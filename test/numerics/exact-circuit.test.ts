@@ -92,11 +92,11 @@ describe("the exactly rounded dot product (circom) against the TypeScript refere
       const load = async (): Promise<Gadget> =>
         (cached ??= await gadget(EXACT, "Bf16DotExact", [c.n, c.range.min, c.range.max]));
 
-      it("should equal dotBf16Exact on edge vectors and 300 random ones, with tampered outputs refused", async () => {
+      it("should equal dotBf16Exact on edge vectors and 500 random ones, with tampered outputs refused", async () => {
         const g = await load();
         const r = prng(0x28 + c.n + c.range.min);
         const cases = edgeVectors(c, r);
-        for (let i = 0; i < 300; i++)
+        for (let i = 0; i < 500; i++)
           cases.push([
             Array.from({ length: c.n }, () => operand(r, c.range)),
             Array.from({ length: c.n }, () => operand(r, c.range)),
@@ -183,7 +183,7 @@ describe("the exactly rounded dot product (circom) against the TypeScript refere
   ];
   for (const u of UPDATES) {
     describe(`Bf16UpdateExact(${u.B}, ${u.range.min}, ${u.range.max}): ${u.why}`, () => {
-      it("should equal bf16UpdateExact on edge updates and 300 random ones, with tampered outputs refused", async () => {
+      it("should equal bf16UpdateExact on edge updates and 500 random ones, with tampered outputs refused", async () => {
         const g = await gadget(EXACT, "Bf16UpdateExact", [u.B, u.range.min, u.range.max]);
         const r = prng(0x2828 + u.B + u.range.min);
         const pick = () => operand(r, u.range);
@@ -196,7 +196,7 @@ describe("the exactly rounded dot product (circom) against the TypeScript refere
         // Exact cancellation: p = lr * d * x with one term.
         const one = bf16(0, 0 >= u.range.min && 0 <= u.range.max ? 0 : u.range.min, 0);
         cases.push({ p: one, lr: one, d: [one, ...zeros(0).slice(1)], x: [one, ...zeros(0).slice(1)] });
-        for (let i = 0; i < 300; i++)
+        for (let i = 0; i < 500; i++)
           cases.push({
             p: pick(),
             lr: pick(),
