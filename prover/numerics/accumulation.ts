@@ -119,6 +119,47 @@ function exact(range: ExponentRange): Accumulator {
   };
 }
 
+/**
+ * For reports only (loss and accuracy over a dataset): the rule's accumulator, except that a sum whose
+ * operands leave an exact rule's range is taken under sequential fp32 instead of stopping. A report is
+ * not a proof; the steps themselves use `accumulator`.
+ */
+export function reportingAccumulator(rule: AccumulationRule): Accumulator {
+  const primary = accumulator(rule);
+  if (rule.rule !== "exact") return primary;
+  const fallback = sequential;
+  const orFallback = <T>(f: () => T, g: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof TrainingRangeError) return g();
+      throw err;
+    }
+  };
+  return {
+    dotBias: (w, x, bias, where) =>
+      orFallback(
+        () => primary.dotBias(w, x, bias, where),
+        () => fallback.dotBias(w, x, bias, where),
+      ),
+    dot: (a, b, where) =>
+      orFallback(
+        () => primary.dot(a, b, where),
+        () => fallback.dot(a, b, where),
+      ),
+    sum: (a, where) =>
+      orFallback(
+        () => primary.sum(a, where),
+        () => fallback.sum(a, where),
+      ),
+    update: (p, lr, g, deltas, xs, where) =>
+      orFallback(
+        () => primary.update(p, lr, g, deltas, xs, where),
+        () => fallback.update(p, lr, g, deltas, xs, where),
+      ),
+  };
+}
+
 /** The accumulator of a rule. */
 export const accumulator = (rule: AccumulationRule): Accumulator =>
   rule.rule === "exact" ? exact(rule.range) : sequential;

@@ -4,7 +4,13 @@
  * reporting metrics of each family come from here, so the trainer, the
  * statements and the circuit inputs never branch on the family themselves.
  */
-import { accumulator, describeRule, SEQUENTIAL_FP32, type AccumulationRule } from "../numerics/accumulation.js";
+import {
+  accumulator,
+  describeRule,
+  reportingAccumulator,
+  SEQUENTIAL_FP32,
+  type AccumulationRule,
+} from "../numerics/accumulation.js";
 import { initParam, initParams, LINEAR_INIT_TOP } from "./init.js";
 import { evaluate, paramCount, trainStep, type BatchSample, type LinearShape } from "./model.js";
 import { mlpEvaluate, mlpFlops, mlpLayout, mlpParamCount, mlpTrainStep, type MlpShape } from "./mlp.js";
@@ -81,13 +87,9 @@ export function flopsOf(a: Architecture, batch: number): bigint {
 
 /** Mean squared error and accuracy over samples (host doubles, reporting only). */
 export const evaluateArch = (a: Architecture, params: readonly number[], samples: readonly BatchSample[]) => {
-  const acc = accumulator(ruleOf(a));
-  try {
-    return a.family === "linear-mse" ? evaluate(a, params, samples, acc) : mlpEvaluate(a, params, samples, acc);
-  } catch {
-    // Reporting only: a sample outside the declared range scores as sequential fp32 would.
-    return a.family === "linear-mse" ? evaluate(a, params, samples) : mlpEvaluate(a, params, samples);
-  }
+  // A sample whose sums leave an exact rule's range is scored with those sums under sequential fp32.
+  const acc = reportingAccumulator(ruleOf(a));
+  return a.family === "linear-mse" ? evaluate(a, params, samples, acc) : mlpEvaluate(a, params, samples, acc);
 };
 
 /** A short description: "linear 4->3" or "MLP 4->6->3 (ReLU)", with ", exact[-40..15]" under the exact rule. */

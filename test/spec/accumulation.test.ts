@@ -17,7 +17,7 @@ import { circuitSpec } from "../../prover/proving/manifest.js";
 import { accumulationCode, encodeSpec, specCommitment } from "../../prover/spec/commitment.js";
 import { newSpec, parseAccumulation } from "../../prover/spec/init.js";
 import { parseSpec } from "../../prover/spec/schema.js";
-import { train } from "../../prover/training/trainer.js";
+import { evaluateOn, shapeOf, train } from "../../prover/training/trainer.js";
 
 const example = async (): Promise<Record<string, unknown>> =>
   JSON.parse(await readFile("prover/spec/examples/iris-linear.json", "utf8")) as Record<string, unknown>;
@@ -114,6 +114,9 @@ describe("the accumulation rule in the spec", () => {
       (err: unknown) =>
         err instanceof TrainingRangeError && /^step 0, update of parameter 0: operand lr\[0\]/.test(err.message),
     );
+    // A report (loss, accuracy) never stops: sums outside the range are scored under sequential fp32.
+    const params = train(parseSpec(json), data, 7n, 2).final;
+    assert.deepEqual(evaluateOn(shapeOf(tooNarrow), params, data), evaluateOn(shapeOf(parseSpec(json)), params, data));
     // A wide enough range trains, and to other weights than sequential accumulation.
     const wide = parseSpec({ ...json, accumulation: { rule: "exact", range: { min: -40, max: 15 } } });
     const a = train(wide, data, 7n, 16).final;
