@@ -237,46 +237,69 @@ describe("the exactly rounded dot product (circom) against the TypeScript refere
     });
   }
 
-  describe("ExactRoundCore (the hints: shift, quotient, remainder)", () => {
-    const NS = 150;
-    const ES = 72; // the ±32 range's scale: no subnormal or overflow reachable
-    it("should accept only the honest shift and division for each value", async () => {
-      const g = await gadget(EXACT, "ExactRoundCore", [NS, ES, 23], ["S", "k", "hi", "lo"]);
-      const r = prng(99);
-      const values = [1n, 2n, 3n, (1n << 24n) + 1n, (1n << 25n) - 1n, (1n << 149n) + 12345n, (1n << 150n) - 1n];
-      for (let i = 0; i < 6; i++)
-        values.push(BigInt.asUintN(NS, BigInt(Math.floor(r() * 2 ** 52)) << BigInt(Math.floor(r() * 98))));
-      for (const S of values) {
-        const honest = S.toString(2).length;
-        const input = (k: number, hi?: bigint, lo?: bigint) => {
-          const sh = S << 26n;
-          return { S, k, hi: hi ?? sh >> BigInt(k), lo: lo ?? sh % (1n << BigInt(k)) };
-        };
-        await g.expectPass(input(honest));
-        for (const k of [0, 1, honest - 2, honest - 1, honest + 1, honest + 2, NS])
-          if (k >= 0 && k <= NS && k !== honest) await g.expectFail(input(k));
-        const sh = S << 26n;
-        const hi = sh >> BigInt(honest);
-        const lo = sh % (1n << BigInt(honest));
-        await g.expectFail(input(honest, hi + 1n, lo - (1n << BigInt(honest))));
-        if (hi > 0n) await g.expectFail(input(honest, hi - 1n, lo + (1n << BigInt(honest))));
-        await g.expectFail(input(honest, hi, lo + 1n));
-      }
-    });
+  /** The rounding core's configurations: fp32 for ExactDot at ±32, bf16 for ExactUpdate at [-40, 15], batch 2. */
+  const CORES = [
+    { FB: 23, NS: 150, ES: 72, why: "fp32, the ±32 dot products' unit: no subnormal or overflow reachable" },
+    {
+      FB: 7,
+      NS: 191,
+      ES: -7,
+      why: "bf16, the [-40, 15] updates' unit: sums below 2^16 units round on the subnormal grid",
+    },
+  ] as const;
+  for (const { FB, NS, ES, why } of CORES) {
+    describe(`ExactRoundCore(${NS}, ${ES}, ${FB}) (the hints: shift, quotient, remainder): ${why}`, () => {
+      const W = BigInt(FB + 3);
+      const KMIN = Math.max(0, FB + 2 - ES);
+      const load = () => gadget(EXACT, "ExactRoundCore", [NS, ES, FB], ["S", "k", "hi", "lo"]);
 
-    it("should leave no wire free of constraints", async () => {
-      const g = await gadget(EXACT, "ExactRoundCore", [NS, ES, 23], ["S", "k", "hi", "lo"]);
-      assert.deepEqual(g.freeWires(), []);
-    });
+      it("should accept only the honest shift and division for each value", async () => {
+        const g = await load();
+        const r = prng(99 + FB);
+        const values = [
+          1n,
+          2n,
+          3n,
+          (1n << 24n) + 1n,
+          (1n << 25n) - 1n,
+          (1n << BigInt(NS - 1)) + 12345n,
+          (1n << BigInt(NS)) - 1n,
+        ];
+        for (let i = 0; i < 6; i++)
+          values.push(BigInt.asUintN(NS, BigInt(Math.floor(r() * 2 ** 52)) << BigInt(Math.floor(r() * (NS - 52)))));
+        for (const S of values) {
+          const honest = Math.max(S.toString(2).length, KMIN);
+          const sh = S << W;
+          const input = (k: number, hi?: bigint, lo?: bigint) => ({
+            S,
+            k,
+            hi: hi ?? sh >> BigInt(k),
+            lo: lo ?? sh % (1n << BigInt(k)),
+          });
+          await g.expectPass(input(honest));
+          for (const k of [0, 1, KMIN, honest - 2, honest - 1, honest + 1, honest + 2, NS])
+            if (k >= 0 && k <= NS && k !== honest) await g.expectFail(input(k));
+          const hi = sh >> BigInt(honest);
+          const lo = sh % (1n << BigInt(honest));
+          await g.expectFail(input(honest, hi + 1n, lo - (1n << BigInt(honest))));
+          if (hi > 0n) await g.expectFail(input(honest, hi - 1n, lo + (1n << BigInt(honest))));
+          await g.expectFail(input(honest, hi, lo + 1n));
+        }
+      });
 
-    it("should force zero for S = 0 whatever the shift", async () => {
-      const g = await gadget(EXACT, "ExactRoundCore", [NS, ES, 23], ["S", "k", "hi", "lo"]);
-      for (const k of [0, 1, 75, NS]) {
-        const w = await g.expectPass({ S: 0, k, hi: 0, lo: 0 });
-        assert.equal(w[g.wire("e")], 1n);
-        assert.equal(w[g.wire("m")], 0n);
-      }
-      await g.expectFail({ S: 0, k: 3, hi: 0, lo: 1 });
+      it("should leave no wire free of constraints", async () => {
+        assert.deepEqual((await load()).freeWires(), []);
+      });
+
+      it("should force zero for S = 0 whatever the shift", async () => {
+        const g = await load();
+        for (const k of [KMIN, KMIN + 1, 75, NS]) {
+          const w = await g.expectPass({ S: 0, k, hi: 0, lo: 0 });
+          assert.equal(w[g.wire("e")], 1n);
+          assert.equal(w[g.wire("m")], 0n);
+        }
+        await g.expectFail({ S: 0, k: KMIN + 3, hi: 0, lo: 1 });
+      });
     });
-  });
+  }
 });
