@@ -12,6 +12,8 @@ function TAG_WEIGHTS() { return 0x7674722f776569676874732f7631; }               
 function TAG_STEP() { return 0x7674722f737465702f7632; }                      // "vtr/step/v2"
 function TAG_ACCUMULATOR() { return 0x7674722f616363756d756c61746f722f7631; }  // "vtr/accumulator/v1"
 function TAG_RUN() { return 0x7674722f72756e2f7631; }                        // "vtr/run/v1"
+function TAG_TENSOR() { return 0x7674722f74656e736f722f7631; }                 // "vtr/tensor/v1"
+function TAG_CHUNK() { return 0x7674722f6368756e6b2f7631; }                  // "vtr/chunk/v1"
 
 // Outputs every tag, so a test can compare them with the TypeScript side.
 template Tags() {
@@ -24,6 +26,8 @@ template Tags() {
     signal output step;
     signal output accumulator;
     signal output run;
+    signal output tensor;
+    signal output chunk;
     spec <== TAG_SPEC();
     datasetLeaf <== TAG_DATASET_LEAF();
     merkleNode <== TAG_MERKLE_NODE();
@@ -33,4 +37,6 @@ template Tags() {
     step <== TAG_STEP();
     accumulator <== TAG_ACCUMULATOR();
     run <== TAG_RUN();
+    tensor <== TAG_TENSOR();
+    chunk <== TAG_CHUNK();
 }

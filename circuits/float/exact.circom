@@ -239,11 +239,8 @@ template ScaledProduct() {
 // bf16).
 //
 // Per product: one multiplication of the scaled values, and one of the flag
-// words nz + L * sign, whose sum N1 + L * N2 + L^2 * N3 (L = 2^LB > 2N)
-// counts the non-zero products (N1) and the pairs of negative operands (N3).
+// words nz + L * sign (ExactTerms); ExactFinish rounds the totals.
 template ExactSum(N, NS, ES, FB, CSHIFT) {
-    var LB = exactBits(2 * N);
-
     input Scaled() a[N];
     input Scaled() b[N];
     input Scaled() c;
@@ -252,18 +249,65 @@ template ExactSum(N, NS, ES, FB, CSHIFT) {
     signal output m;
     signal output ovf;
 
+    component terms = ExactTerms(N, N);
+    terms.a <== a;
+    terms.b <== b;
+    component fin = ExactFinish(N, NS, ES, FB);
+    fin.sum <== terms.sum + c.v * (1 << CSHIFT);
+    fin.flags <== terms.flags;
+    fin.signs <== terms.signs;
+    fin.c <== c;
+    sign <== fin.sign;
+    e <== fin.e;
+    m <== fin.m;
+    ovf <== fin.ovf;
+}
+
+// The exact totals of N of the NT products of a sum (NT: all of them, where a
+// sum is split between chunks of a step, issue #26): the sum of the scaled
+// products, the sum of the flag words (nz_a + L * sign_a) * (nz_b + L * sign_b)
+// with L = 2^exactBits(2 * NT), and the sum of the sign bits. Totals of
+// disjoint parts add up to the totals of the whole.
+template ExactTerms(N, NT) {
+    var LB = exactBits(2 * NT);
+    input Scaled() a[N];
+    input Scaled() b[N];
+    signal output sum;
+    signal output flags;
+    signal output signs;
+
     signal prod[N];
     signal flag[N];
-    var sum = c.v * (1 << CSHIFT);
-    var flags = 0;
-    var signs = 0;
+    var s = 0;
+    var f = 0;
+    var g = 0;
     for (var i = 0; i < N; i++) {
         prod[i] <== a[i].v * b[i].v;
         flag[i] <== (a[i].nz + (1 << LB) * a[i].sign) * (b[i].nz + (1 << LB) * b[i].sign);
-        sum += prod[i];
-        flags += flag[i];
-        signs += a[i].sign + b[i].sign;
+        s += prod[i];
+        f += flag[i];
+        g += a[i].sign + b[i].sign;
     }
+    sum <== s;
+    flags <== f;
+    signs <== g;
+}
+
+// Rounds the totals of a sum of N products plus the addend c (already in
+// `sum`) once to FB fraction bits (see ExactSum). The flag words' total
+// N1 + L * N2 + L^2 * N3 (L = 2^LB > 2N) counts the non-zero products (N1)
+// and the pairs of negative operands (N3); a total that is not such a word
+// has no witness.
+template ExactFinish(N, NS, ES, FB) {
+    var LB = exactBits(2 * N);
+    signal input sum;          // c * 2^CSHIFT + the sum of the products
+    signal input flags;        // ExactTerms' flag total over all N products
+    signal input signs;        // ExactTerms' sign total over all N products
+    input Scaled() c;          // the addend (its zero sign counts)
+    signal output sign;
+    signal output e;
+    signal output m;
+    signal output ovf;
 
     // Sign hint, pinned by the rounding (a wrong one makes S a field element
     // with no decomposition) and, for S = 0, overridden below.

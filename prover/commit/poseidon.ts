@@ -24,6 +24,8 @@ export const TAGS = {
   step: tag("vtr/step/v2"),
   accumulator: tag("vtr/accumulator/v1"),
   run: tag("vtr/run/v1"),
+  tensor: tag("vtr/tensor/v1"),
+  chunk: tag("vtr/chunk/v1"),
 } as const;
 
 const FNS = [

@@ -165,8 +165,8 @@ describe("the exactly rounded dot product (circom) against the TypeScript refere
           const want = dotBf16Exact(a, b, c.range);
           if ((want & 0x7fffffff) === 0) continue;
           const w = await g.expectPass({ a, b });
-          const neg = g.wire("dot.sum.neg");
-          g.expectTamperFails(w, "dot.sum.neg", 1n - w[neg]!);
+          const neg = g.wire("dot.sum.fin.neg");
+          g.expectTamperFails(w, "dot.sum.fin.neg", 1n - w[neg]!);
           tried++;
         }
         assert.ok(tried > 20);

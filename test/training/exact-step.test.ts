@@ -75,7 +75,7 @@ const FAMILIES: readonly Family[] = [
     I: 4,
     O: 3,
     step: (st) => trainStep(LINEAR, st.params, st.batch, st.lr, ACC).paramsAfter,
-    hint: "linearX.upd[0].sum.neg",
+    hint: "linearX.upd[0].sum.fin.neg",
   },
   {
     name: "mlp-mse 3->4->3",
@@ -84,7 +84,7 @@ const FAMILIES: readonly Family[] = [
     I: 3,
     O: 3,
     step: (st) => mlpTrainStep(MLP, st.params, st.batch, st.lr, ACC).paramsAfter,
-    hint: "mlpX.upd[0].sum.neg",
+    hint: "mlpX.upd[0].sum.fin.neg",
   },
 ];
 

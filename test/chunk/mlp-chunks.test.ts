@@ -1,0 +1,232 @@
+/**
+ * A chunked mlp-mse step (circuits/chunk, prover/chunk) at the witness level: every tile and the link of
+ * real steps of the example MLP under the exact rule hold, and their weights roots are the unchunked
+ * step's; every way of mixing chunks of different steps, samples, runs or positions breaks a link.
+ */
+import assert from "node:assert/strict";
+import { before, describe, it } from "mocha";
+import { weightsRoot } from "../../prover/commit/weights.js";
+import { weightsFinish, weightsStates } from "../../prover/chunk/commit.js";
+import { mlpChunks, stretchBounds, tilingProblem, type MlpChunks, type MlpTiling } from "../../prover/chunk/mlp.js";
+import type { CircuitInput } from "../../prover/circom/witness.js";
+import type { CommittedDataset } from "../../prover/dataset/dataset.js";
+import { accumulator, TrainingRangeError, type AccumulationRule } from "../../prover/numerics/accumulation.js";
+import { accumulationCode, MODEL_FAMILY_CODES } from "../../prover/spec/commitment.js";
+import { loadMlpExample } from "../../prover/spec/example.js";
+import type { TrainingSpec } from "../../prover/spec/schema.js";
+import { checkpointInputs } from "../../prover/statement/inputs.js";
+import { mlpTrainStep, type MlpShape } from "../../prover/training/mlp.js";
+import { asBatchSamples, train, type StepRecord, type TrainingRun } from "../../prover/training/trainer.js";
+import { prng } from "../helpers/floats.js";
+import { gadget, type Gadget } from "../helpers/gadget.js";
+
+const RULE: AccumulationRule = { rule: "exact", range: { min: -40, max: 15 } };
+const { min: MIN, max: MAX } = RULE.range;
+const SHAPE: MlpShape = { inputs: 4, hidden: 6, outputs: 3 };
+const TILING: MlpTiling = { hiddenBlock: 3, outputBlock: 1 };
+const B = 2;
+const N = 150;
+const DEPTH = 8;
+const RUN = { lab: 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n, beacon: 0x5eedn };
+const M = Number(MODEL_FAMILY_CODES["mlp-mse"] + 16n * accumulationCode(RULE));
+
+const hiddenTile = () =>
+  gadget("chunk/mlp.circom", "MlpHiddenTile", [SHAPE.inputs, TILING.hiddenBlock, SHAPE.outputs, B, MIN, MAX], ["io"]);
+const outputTile = () =>
+  gadget(
+    "chunk/mlp.circom",
+    "MlpOutputTile",
+    [SHAPE.hidden, TILING.hiddenBlock, SHAPE.outputs, TILING.outputBlock, B, MIN, MAX],
+    ["io"],
+  );
+const linkCircuit = () =>
+  gadget(
+    "chunk/link.circom",
+    "MlpChunkLink",
+    [M, SHAPE.inputs, SHAPE.hidden, SHAPE.outputs, B, TILING.hiddenBlock, TILING.outputBlock, N, DEPTH],
+    ["runTag", "position", "rootBefore", "rootAfter", "accumulator", "io"],
+    { privateInputsMayFold: true },
+  );
+
+describe("chunked mlp-mse steps under the exact rule", function () {
+  this.timeout(1_800_000);
+  let spec: TrainingSpec;
+  let data: CommittedDataset;
+  let run: TrainingRun;
+  before(async () => {
+    const example = await loadMlpExample();
+    spec = { ...example.spec, accumulation: RULE };
+    data = example.data;
+    run = train(spec, data, RUN.beacon);
+  });
+
+  const chunksOf = (r: StepRecord): MlpChunks => {
+    const batch = asBatchSamples(data, r.indices);
+    const trace = mlpTrainStep(SHAPE, r.paramsBefore, batch, spec.optimizer.learningRate, accumulator(RULE));
+    assert.deepEqual(trace.paramsAfter, r.paramsAfter);
+    return mlpChunks(SHAPE, TILING, RULE.range, trace, batch, spec.optimizer.learningRate);
+  };
+  const linkInputs = (r: StepRecord, c: MlpChunks): CircuitInput => {
+    const { inputs } = checkpointInputs(spec, data, [r], RUN);
+    const { x, label, siblings, ...rest } = inputs as Record<string, unknown>;
+    delete rest.params; // the tiles read the weights
+    return {
+      ...(rest as CircuitInput),
+      x: (x as unknown[])[0],
+      label: (label as unknown[])[0],
+      siblings: (siblings as unknown[])[0],
+      ...c.link,
+    } as CircuitInput;
+  };
+
+  describe("commitments", () => {
+    it("should stop the weights sponge anywhere and still reach the root", () => {
+      const r = prng(0x2626);
+      for (const P of [1, 14, 15, 16, 29, 30, 31, 57]) {
+        const params = Array.from({ length: P }, () => Math.floor(r() * 0x10000));
+        const cuts = [0, ...Array.from({ length: 4 }, () => Math.floor(r() * P)).sort((a, b) => a - b), P];
+        const states = weightsStates(params, cuts);
+        assert.equal(weightsFinish(states[states.length - 1]!, P), weightsRoot(params), `P = ${P}`);
+      }
+    });
+    it("should refuse a tiling that does not divide the widths", () => {
+      assert.match(tilingProblem(SHAPE, { hiddenBlock: 4, outputBlock: 1 }) ?? "", /hidden block 4/);
+      assert.match(tilingProblem(SHAPE, { hiddenBlock: 3, outputBlock: 2 }) ?? "", /output block 2/);
+      assert.equal(tilingProblem(SHAPE, TILING), undefined);
+      assert.deepEqual(stretchBounds(SHAPE, TILING), [0, 12, 24, 27, 30, 36, 42, 48, 49, 50, 51]);
+    });
+  });
+
+  describe("tiles and link of real steps", () => {
+    let hidden: Gadget;
+    let output: Gadget;
+    let link: Gadget;
+    before(async () => {
+      [hidden, output, link] = await Promise.all([hiddenTile(), outputTile(), linkCircuit()]);
+    });
+
+    it("should prove every chunk of the first steps, with the unchunked roots", async () => {
+      for (const r of run.steps.slice(0, 3)) {
+        const c = chunksOf(r);
+        for (const h of c.hidden) await hidden.expectPass(h);
+        for (const o of c.output) await output.expectPass(o);
+        const w = await link.expectPass(linkInputs(r, c));
+        assert.equal(w[link.wire("rootBefore")], weightsRoot(r.paramsBefore));
+        assert.equal(w[link.wire("rootAfter")], weightsRoot(r.paramsAfter));
+      }
+      console.log(
+        `      constraints: hidden tile ${hidden.constraints}, output tile ${output.constraints}, link ${link.constraints}`,
+      );
+    });
+
+    it("should agree with the reference on random steps with edge values, zeros of both signs among them", async () => {
+      const r = prng(0x2627);
+      const value = (): number => {
+        if (r() < 0.1) return (Math.floor(r() * 2) << 15) | 0;
+        return (Math.floor(r() * 2) << 15) | ((121 + Math.floor(r() * 8)) << 7) | Math.floor(r() * 128);
+      };
+      let proven = 0;
+      for (let n = 0; n < 12; n++) {
+        const params = Array.from({ length: 51 }, value);
+        const batch = Array.from({ length: B }, () => ({
+          x: Array.from({ length: SHAPE.inputs }, value),
+          label: Math.floor(r() * SHAPE.outputs),
+        }));
+        const lr = (0 << 15) | ((116 + Math.floor(r() * 12)) << 7) | Math.floor(r() * 128);
+        let trace;
+        try {
+          trace = mlpTrainStep(SHAPE, params, batch, lr, accumulator(RULE));
+        } catch (err) {
+          if (err instanceof TrainingRangeError) continue;
+          throw err;
+        }
+        const c = mlpChunks(SHAPE, TILING, RULE.range, trace, batch, lr);
+        for (const h of c.hidden) await hidden.expectPass(h);
+        for (const o of c.output) await output.expectPass(o);
+        proven++;
+      }
+      assert.ok(proven >= 8, `${proven} of 12 random steps stayed in the range`);
+    });
+  });
+
+  describe("links that must break", () => {
+    let hidden: Gadget;
+    let output: Gadget;
+    let link: Gadget;
+    let c0: MlpChunks;
+    let c1: MlpChunks;
+    let l0: CircuitInput;
+    before(async () => {
+      [hidden, output, link] = await Promise.all([hiddenTile(), outputTile(), linkCircuit()]);
+      c0 = chunksOf(run.steps[0]!);
+      c1 = chunksOf(run.steps[1]!);
+      l0 = linkInputs(run.steps[0]!, c0);
+    });
+    const ios = (c: MlpChunks) => [...c.hidden, ...c.output].map((t) => t.io as bigint);
+    const withIo = (io: readonly bigint[]): CircuitInput => ({ ...l0, io: [...io] });
+
+    it("should refuse a chunk of another step in the link's place", async () => {
+      const a = ios(c0);
+      const b = ios(c1);
+      for (let t = 0; t < a.length; t++) {
+        assert.notEqual(a[t], b[t]);
+        await link.expectFail(withIo(a.map((x, u) => (u === t ? b[t]! : x))));
+      }
+    });
+    it("should refuse two chunks swapped, a chunk dropped for a duplicate of another", async () => {
+      const a = ios(c0);
+      const swap = (i: number, j: number) => a.map((x, u) => (u === i ? a[j]! : u === j ? a[i]! : x));
+      await link.expectFail(withIo(swap(0, 1))); // two hidden tiles
+      await link.expectFail(withIo(swap(2, 4))); // two output tiles
+      await link.expectFail(withIo(swap(1, 2))); // a hidden and an output tile
+      await link.expectFail(withIo(a.map((x, u) => (u === 3 ? a[2]! : x))));
+    });
+    it("should refuse a chunk of another run: same spec, another beacon, so another batch", async () => {
+      const other = train(spec, data, RUN.beacon + 1n);
+      const batch = asBatchSamples(data, other.steps[0]!.indices);
+      const trace = mlpTrainStep(SHAPE, run.initial, batch, spec.optimizer.learningRate, accumulator(RULE));
+      const c = mlpChunks(SHAPE, TILING, RULE.range, trace, batch, spec.optimizer.learningRate);
+      const a = ios(c0);
+      const b = ios(c);
+      for (let t = 0; t < a.length; t++) await link.expectFail(withIo(a.map((x, u) => (u === t ? b[t]! : x))));
+    });
+    it("should refuse the link with another wiring: stretches out of order, totals not starting at zero", async () => {
+      const old = l0.oldStates as bigint[][];
+      await link.expectFail({ ...l0, oldStates: [old[0]!, old[2]!, old[1]!, ...old.slice(3)] });
+      const totals = l0.totals as bigint[];
+      await link.expectFail({ ...l0, totals: [totals[1]!, ...totals.slice(1)] });
+      const r = l0.rDigest as bigint[];
+      await link.expectFail({ ...l0, rDigest: [r[1]!, r[0]!] });
+      const g = l0.gDigest as bigint[];
+      await link.expectFail({ ...l0, gDigest: [g[1]!, g[0]!] });
+    });
+    it("should refuse a tile whose inputs are another step's or another sample's", async () => {
+      const h = c0.hidden[0]!;
+      await hidden.expectFail({ ...h, w: c1.hidden[0]!.w! }); // a weight block of another step
+      await hidden.expectFail({ ...h, x: c1.hidden[0]!.x! }); // another batch
+      await hidden.expectFail({ ...h, gSum: c1.hidden[0]!.gSum! });
+      await hidden.expectFail({ ...h, wPhase: ((h.wPhase as bigint) + 1n) % 15n });
+      await hidden.expectFail({ ...h, wPhase: 15n });
+      const o = c0.output[1]!;
+      await output.expectFail({ ...o, label: [...(o.label as bigint[])].reverse() }); // samples swapped
+      await output.expectFail({ ...o, r: c1.output[1]!.r! });
+      await output.expectFail({ ...o, o0: 0 });
+      await output.expectFail({ ...o, w: c1.output[1]!.w! });
+      await output.expectFail({ ...o, gSum: c0.output[0]!.gSum! }); // the totals of another position
+    });
+    it("should hold each tile's outputs to its arithmetic", async () => {
+      const wh = await hidden.expectPass(c0.hidden[0]!);
+      hidden.expectTamperFails(wh, "r[0][0]", wh[hidden.wire("r[0][0]")]! ^ 1n);
+      hidden.expectTamperFails(wh, "wAfter[0]", wh[hidden.wire("wAfter[0]")]! ^ 1n);
+      hidden.expectTamperFails(wh, "bAfter[2]", wh[hidden.wire("bAfter[2]")]! ^ 1n);
+      const wo = await output.expectPass(c0.output[0]!);
+      output.expectTamperFails(wo, "gSumOut[1][5]", wo[output.wire("gSumOut[1][5]")]! + 1n);
+      output.expectTamperFails(wo, "wAfter[3]", wo[output.wire("wAfter[3]")]! ^ 1n);
+    });
+    it("should leave no wire of a tile or the link free", () => {
+      assert.deepEqual(hidden.freeWires(), []);
+      assert.deepEqual(output.freeWires(), []);
+      assert.deepEqual(link.freeWires(), []);
+    });
+  });
+});
