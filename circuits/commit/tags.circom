@@ -13,6 +13,7 @@ function TAG_STEP() { return 0x7674722f737465702f7632; }                      //
 function TAG_ACCUMULATOR() { return 0x7674722f616363756d756c61746f722f7631; }  // "vtr/accumulator/v1"
 function TAG_RUN() { return 0x7674722f72756e2f7631; }                        // "vtr/run/v1"
 function TAG_TENSOR() { return 0x7674722f74656e736f722f7631; }                 // "vtr/tensor/v1"
+function TAG_WIDE_LEAF() { return 0x7674722f776964652d6c6561662f7631; }               // "vtr/wide-leaf/v1"
 function TAG_CHUNK() { return 0x7674722f6368756e6b2f7631; }                  // "vtr/chunk/v1"
 
 // Outputs every tag, so a test can compare them with the TypeScript side.
@@ -28,6 +29,7 @@ template Tags() {
     signal output run;
     signal output tensor;
     signal output chunk;
+    signal output wideLeaf;
     spec <== TAG_SPEC();
     datasetLeaf <== TAG_DATASET_LEAF();
     merkleNode <== TAG_MERKLE_NODE();
@@ -39,4 +41,5 @@ template Tags() {
     run <== TAG_RUN();
     tensor <== TAG_TENSOR();
     chunk <== TAG_CHUNK();
+    wideLeaf <== TAG_WIDE_LEAF();
 }

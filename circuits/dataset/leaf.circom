@@ -3,9 +3,25 @@ pragma circom 2.2.0;
 include "poseidon.circom";
 include "../commit/tags.circom";
 include "../commit/merkle.circom";
+include "../commit/digest.circom";
 
-// Leaf of a sample: Poseidon(tag, features..., label) (prover/dataset/dataset.ts).
+// Leaf of a sample (prover/dataset/dataset.ts): Poseidon(tag, features...,
+// label) for up to 14 features; above, Poseidon(wide tag, PatternDigest of
+// the features, label), which range-checks every feature to 16 bits.
 template SampleLeaf(F) {
+    signal input features[F];  // bf16 patterns
+    signal input label;        // class index
+    signal output leaf;
+    if (F > 14) {
+        component wide = Poseidon(3);
+        wide.inputs <== [TAG_WIDE_LEAF(), PatternDigest(F)(features), label];
+        leaf <== wide.out;
+    } else {
+        leaf <== NarrowLeaf(F)(features, label);
+    }
+}
+
+template NarrowLeaf(F) {
     signal input features[F];  // bf16 patterns
     signal input label;        // class index
     signal output leaf;

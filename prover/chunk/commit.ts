@@ -1,29 +1,14 @@
 /**
- * Commitments that link the chunk proofs of one training step (issue #26); circuits/chunk/commit.circom is
- * the circuit side of every function here.
- *
- * - `digest(tag, xs)`: h = Poseidon(tag, n), then h = Poseidon(h, up to 15 elements) per group.
- * - `tensorDigest(xs)`: `digest` under the tensor tag; `patternDigest` packs bf16 patterns 15 to an element
- *   first, as the weights root does.
- * - `weightsStates`: the weights root's sponge (prover/commit/weights.ts) stopped at chosen parameter
- *   positions: the state and the carry (the packed patterns of the incomplete element) there, so that
- *   chunks can each absorb a stretch of the parameters and the stretches chain to the root.
+ * The weights root's sponge (prover/commit/weights.ts) stopped at chosen parameter positions: the state and
+ * the carry (the packed patterns of the incomplete element) there, so that the chunk proofs of a step
+ * (issue #26) can each absorb a stretch of the parameters and the stretches chain to the root.
+ * circuits/chunk/commit.circom is the circuit side.
  */
-import { hashTagged, poseidon, TAGS } from "../commit/poseidon.js";
-import { packParams, PARAMS_PER_CHUNK } from "../commit/weights.js";
+import { hashTagged, TAGS } from "../commit/poseidon.js";
+import { PARAMS_PER_CHUNK } from "../commit/weights.js";
 
 /** The weights sponge at one parameter position: state and carry. */
 export type SpongeState = readonly [bigint, bigint];
-
-export function digest(tagValue: bigint, xs: readonly bigint[]): bigint {
-  let h = poseidon([tagValue, BigInt(xs.length)]);
-  for (let g = 0; g < xs.length; g += 15) h = poseidon([h, ...xs.slice(g, g + 15)]);
-  return h;
-}
-
-export const tensorDigest = (xs: readonly bigint[]): bigint => digest(TAGS.tensor, xs);
-
-export const patternDigest = (patterns: readonly number[]): bigint => tensorDigest(packParams(patterns));
 
 /** The sponge state and carry of the weights root of `params` at each of the ascending `positions`. */
 export function weightsStates(params: readonly number[], positions: readonly number[]): SpongeState[] {

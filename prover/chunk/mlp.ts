@@ -12,7 +12,8 @@ import { FIELD_P } from "../circom/r1cs.js";
 import { TAGS } from "../commit/poseidon.js";
 import type { ExponentRange } from "../numerics/exact.js";
 import { mlpLayout, mlpParamCount, type MlpShape, type MlpStepTrace } from "../training/mlp.js";
-import { digest, patternDigest, tensorDigest, weightsStates, type SpongeState } from "./commit.js";
+import { digest, patternDigest, tensorDigest } from "../commit/digest.js";
+import { weightsStates, type SpongeState } from "./commit.js";
 
 export interface MlpTiling {
   /** Hidden units per hidden tile (divides the hidden width). */

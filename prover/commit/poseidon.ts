@@ -26,6 +26,7 @@ export const TAGS = {
   run: tag("vtr/run/v1"),
   tensor: tag("vtr/tensor/v1"),
   chunk: tag("vtr/chunk/v1"),
+  wideLeaf: tag("vtr/wide-leaf/v1"),
 } as const;
 
 const FNS = [

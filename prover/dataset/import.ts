@@ -16,7 +16,7 @@
 import { parse as parseCsv } from "csv-parse/sync";
 import { numberToBf16 } from "../numerics/index.js";
 import { decode, BF16 } from "../numerics/format.js";
-import { MAX_LEAF_FEATURES, commitDataset, type CommittedDataset, type Dataset } from "./dataset.js";
+import { MAX_FEATURES, commitDataset, type CommittedDataset, type Dataset } from "./dataset.js";
 import { type DatasetFile, type Normalization, type NormParams } from "./file.js";
 
 /** The largest dataset a spec (and so a circuit family) can commit to. */
@@ -151,10 +151,10 @@ export function importTable(
   if (new Set(features).size !== features.length)
     throw new DatasetImportError(`${source}: a feature column is named twice`);
   if (features.length === 0) throw new DatasetImportError(`${source}: no feature columns`);
-  if (features.length > MAX_LEAF_FEATURES)
+  if (features.length > MAX_FEATURES)
     throw new DatasetImportError(
-      `${source}: ${features.length} feature columns, at most ${MAX_LEAF_FEATURES} are supported ` +
-        `(a sample's leaf is one Poseidon hash of the features and the label); choose columns with --features`,
+      `${source}: ${features.length} feature columns, at most ${MAX_FEATURES} are supported ` +
+        `(a model's inputs at most); choose columns with --features`,
     );
   if (table.rows.length > MAX_ROWS)
     throw new DatasetImportError(`${source}: ${table.rows.length} rows, at most ${MAX_ROWS} (2^20) are supported`);

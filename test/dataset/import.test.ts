@@ -205,13 +205,13 @@ describe("dataset import", function () {
         /column "a" is constant/,
       ],
       [
-        "15 features",
+        "65 features",
         () => {
-          const cols = Array.from({ length: 15 }, (_, i) => `f${i}`);
+          const cols = Array.from({ length: 65 }, (_, i) => `f${i}`);
           const row = (y: string) => ({ ...Object.fromEntries(cols.map((c) => [c, 1])), y });
           return importTable({ columns: [...cols, "y"], rows: [row("p"), row("q")] }, { label: "y", name: "t" }, "t");
         },
-        /15 feature columns, at most 14 are supported \(a sample's leaf is one Poseidon hash/,
+        /65 feature columns, at most 64 are supported \(a model's inputs at most\)/,
       ],
       [
         "more rows than 2^20",
