@@ -10,7 +10,7 @@
  * mode's gas (commitments at W = 4 and 64, draw, answer, paid challenge),
  * its proving time per window against full mode's, and its detection table;
  * the dashboard's page load against a node with 100 runs; the exactly
- * rounded rule's figures (bench/exact.ts). Figures are
+ * rounded rule's figures (bench/exact.ts); a chunked step of the MNIST MLP (bench/chunks.ts). Figures are
  * printed for people; the last line is one JSON object for machines.
  */
 import { readFile } from "node:fs/promises";
@@ -43,6 +43,7 @@ import { newSpec } from "../prover/spec/init.js";
 import { checkpointCircuit, DEFAULT_MLP_SHAPE } from "../prover/proving/manifest.js";
 import { mlpMacs } from "../prover/training/mlp.js";
 import { measureExact } from "./exact.js";
+import { measureChunks } from "./chunks.js";
 
 const GADGETS: ReadonlyArray<readonly [label: string, template: string, args: number[]]> = [
   ["fp32 add", "Fp32Add", []],
@@ -144,6 +145,9 @@ export async function runBench(): Promise<void> {
     log,
     (s) => process.stdout.write(s),
   );
+
+  // A chunked step of the 1,210-parameter MNIST MLP (issue #26).
+  const chunks = await measureChunks(log, (s) => process.stdout.write(s));
 
   // A family built from a spec (issue #9): penguins, batch 3, K = 1 (the walkthrough's shape, docs/your-own-run.md).
   const penguins = await importPenguins();
@@ -372,6 +376,7 @@ export async function runBench(): Promise<void> {
       penguinsStep,
       mlp,
       exact,
+      chunks,
       trainMsPerStep: Number(trainMsPerStep.toFixed(3)),
       stepProofToTrainingRatio: Math.round(ratio),
       gas: {

@@ -130,6 +130,66 @@ export function checkpointCircuit(s: ModelShape, K: number): CircuitSpec {
   };
 }
 
+/** How a chunked step cuts its model (issue #26): hidden units per hidden tile, outputs per output tile. */
+export interface Tiling {
+  readonly hiddenBlock: number;
+  readonly outputBlock: number;
+}
+
+/**
+ * The three circuits of a chunked mlp-mse step under the exact rule (circuits/chunk, docs/chunks.md): the
+ * hidden tile and the output tile, whose ids spell only their tile sizes and size bounds (not the dataset,
+ * nor the other widths than they need), and the link, whose id spells the whole shape and the tiling.
+ */
+export function chunkCircuits(
+  s: ModelShape,
+  t: Tiling,
+): { hidden: CircuitSpec; output: CircuitSpec; link: CircuitSpec } {
+  if (s.model !== "mlp-mse" || !s.exact) throw new Error("chunked steps are built for mlp-mse under the exact rule");
+  const H = hiddenOf(s);
+  const { hiddenBlock: HB, outputBlock: OB } = t;
+  if (!(HB >= 1 && H % HB === 0 && OB >= 1 && s.outputs % OB === 0))
+    throw new Error(`tiling ${HB}/${OB} does not divide hidden ${H} and outputs ${s.outputs}`);
+  const x = `x${signed(s.exact.min)}${signed(s.exact.max)}`;
+  const range = [s.exact.min, s.exact.max];
+  const NT = H / HB + s.outputs / OB;
+  return {
+    hidden: {
+      id: `chunkhid_i${s.inputs}hb${HB}o${s.outputs}b${s.batch}${x}`,
+      statement:
+        `hidden tile of ${HB} units over ${s.inputs} inputs (exact[${range.join("..")}], batch ${s.batch}): ` +
+        "activations, hidden errors from the totals and the updates of its W1 rows and b1 entries, all digested in io",
+      include: "chunk/mlp.circom",
+      template: "MlpHiddenTile",
+      params: [s.inputs, HB, s.outputs, s.batch, ...range],
+      publicInputs: ["io"],
+      publicSignals: ["io"],
+    },
+    output: {
+      id: `chunkout_h${H}hb${HB}o${s.outputs}ob${OB}b${s.batch}${x}`,
+      statement:
+        `output tile of ${OB} outputs over ${H} hidden units (exact[${range.join("..")}], batch ${s.batch}): ` +
+        "outputs, errors, its part of the hidden-error totals and the updates of its W2 rows and b2 entries, all digested in io",
+      include: "chunk/mlp.circom",
+      template: "MlpOutputTile",
+      params: [H, HB, s.outputs, OB, s.batch, ...range],
+      publicInputs: ["io"],
+      publicSignals: ["io"],
+    },
+    link: {
+      id: `chunklink_${shapeTag(s)}hb${HB}ob${OB}`,
+      statement:
+        `${describeShape(s)}: the statement of one step proof (Checkpoint(1)) whose arithmetic is proven by the ` +
+        `${NT} tiles whose io values are public here, wired through the weights roots and the tensors they hand each other`,
+      include: "chunk/link.circom",
+      template: "MlpChunkLink",
+      params: [...modelParams(s), s.batch, HB, OB, s.size, depthFor(s.size)],
+      publicInputs: [...CHECKPOINT_PUBLIC_SIGNALS, "io"],
+      publicSignals: [...CHECKPOINT_PUBLIC_SIGNALS, ...Array.from({ length: NT }, (_, i) => `io[${i}]`)],
+    },
+  };
+}
+
 /** The K a checkpoint circuit proves (its template parameter after the model and batch). */
 export const checkpointSteps = (c: CircuitSpec): number => {
   if (c.template !== "Checkpoint") throw new Error(`${c.id} is not a checkpoint circuit`);

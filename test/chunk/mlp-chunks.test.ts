@@ -4,17 +4,24 @@
  * step's; every way of mixing chunks of different steps, samples, runs or positions breaks a link.
  */
 import assert from "node:assert/strict";
-import { before, describe, it } from "mocha";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "mocha";
+import { BUILD_DIR } from "../../prover/paths.js";
+import { buildCircuit } from "../../prover/proving/artifacts.js";
+import { releaseSnarkjs, silentLogger } from "../../prover/proving/log.js";
 import { weightsRoot } from "../../prover/commit/weights.js";
 import { weightsFinish, weightsStates } from "../../prover/chunk/commit.js";
+import { chunkedStep, proveChunkedStep, verifyChunkedStep, type ChunkProof } from "../../prover/chunk/step.js";
 import { mlpChunks, stretchBounds, tilingProblem, type MlpChunks, type MlpTiling } from "../../prover/chunk/mlp.js";
 import type { CircuitInput } from "../../prover/circom/witness.js";
 import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import { accumulator, TrainingRangeError, type AccumulationRule } from "../../prover/numerics/accumulation.js";
+import { chunkCircuits } from "../../prover/proving/manifest.js";
 import { accumulationCode, MODEL_FAMILY_CODES } from "../../prover/spec/commitment.js";
 import { loadMlpExample } from "../../prover/spec/example.js";
 import type { TrainingSpec } from "../../prover/spec/schema.js";
-import { checkpointInputs } from "../../prover/statement/inputs.js";
 import { mlpTrainStep, type MlpShape } from "../../prover/training/mlp.js";
 import { asBatchSamples, train, type StepRecord, type TrainingRun } from "../../prover/training/trainer.js";
 import { prng } from "../helpers/floats.js";
@@ -29,6 +36,7 @@ const N = 150;
 const DEPTH = 8;
 const RUN = { lab: 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n, beacon: 0x5eedn };
 const M = Number(MODEL_FAMILY_CODES["mlp-mse"] + 16n * accumulationCode(RULE));
+const CIRCUITS = chunkCircuits({ model: "mlp-mse", ...SHAPE, batch: B, size: N, exact: RULE.range }, TILING);
 
 const hiddenTile = () =>
   gadget("chunk/mlp.circom", "MlpHiddenTile", [SHAPE.inputs, TILING.hiddenBlock, SHAPE.outputs, B, MIN, MAX], ["io"]);
@@ -66,18 +74,8 @@ describe("chunked mlp-mse steps under the exact rule", function () {
     assert.deepEqual(trace.paramsAfter, r.paramsAfter);
     return mlpChunks(SHAPE, TILING, RULE.range, trace, batch, spec.optimizer.learningRate);
   };
-  const linkInputs = (r: StepRecord, c: MlpChunks): CircuitInput => {
-    const { inputs } = checkpointInputs(spec, data, [r], RUN);
-    const { x, label, siblings, ...rest } = inputs as Record<string, unknown>;
-    delete rest.params; // the tiles read the weights
-    return {
-      ...(rest as CircuitInput),
-      x: (x as unknown[])[0],
-      label: (label as unknown[])[0],
-      siblings: (siblings as unknown[])[0],
-      ...c.link,
-    } as CircuitInput;
-  };
+  const linkInputs = (r: StepRecord): CircuitInput =>
+    chunkedStep(spec, data, r, RUN, TILING, CIRCUITS).jobs.find((j) => j.name === "link")!.input;
 
   describe("commitments", () => {
     it("should stop the weights sponge anywhere and still reach the root", () => {
@@ -110,7 +108,7 @@ describe("chunked mlp-mse steps under the exact rule", function () {
         const c = chunksOf(r);
         for (const h of c.hidden) await hidden.expectPass(h);
         for (const o of c.output) await output.expectPass(o);
-        const w = await link.expectPass(linkInputs(r, c));
+        const w = await link.expectPass(linkInputs(r));
         assert.equal(w[link.wire("rootBefore")], weightsRoot(r.paramsBefore));
         assert.equal(w[link.wire("rootAfter")], weightsRoot(r.paramsAfter));
       }
@@ -160,7 +158,7 @@ describe("chunked mlp-mse steps under the exact rule", function () {
       [hidden, output, link] = await Promise.all([hiddenTile(), outputTile(), linkCircuit()]);
       c0 = chunksOf(run.steps[0]!);
       c1 = chunksOf(run.steps[1]!);
-      l0 = linkInputs(run.steps[0]!, c0);
+      l0 = linkInputs(run.steps[0]!);
     });
     const ios = (c: MlpChunks) => [...c.hidden, ...c.output].map((t) => t.io as bigint);
     const withIo = (io: readonly bigint[]): CircuitInput => ({ ...l0, io: [...io] });
@@ -227,6 +225,70 @@ describe("chunked mlp-mse steps under the exact rule", function () {
       assert.deepEqual(hidden.freeWires(), []);
       assert.deepEqual(output.freeWires(), []);
       assert.deepEqual(link.freeWires(), []);
+    });
+  });
+
+  describe("Groth16 proofs of a chunked step, checked as a set", () => {
+    const dirs = {
+      buildDir: path.join(BUILD_DIR, "test-chunks"),
+      contractsDir: path.join(BUILD_DIR, "test-chunks", "contracts"),
+    };
+    const shape = { hiddenTiles: SHAPE.hidden / TILING.hiddenBlock, outputTiles: SHAPE.outputs / TILING.outputBlock };
+    let p0: ChunkProof[];
+    let p1: ChunkProof[];
+    let dir: string;
+    before(async () => {
+      for (const c of [CIRCUITS.hidden, CIRCUITS.output, CIRCUITS.link]) await buildCircuit(c, { dirs }, silentLogger);
+      dir = await mkdtemp(path.join(tmpdir(), "vtr-chunks-"));
+      const seen: string[] = [];
+      p0 = await proveChunkedStep(chunkedStep(spec, data, run.steps[0]!, RUN, TILING, CIRCUITS), {
+        dirs,
+        dir,
+        progress: (done, name) => seen.push(`${done}:${name}`),
+      });
+      assert.deepEqual(seen, ["1:hidden-0", "2:hidden-1", "3:output-0", "4:output-1", "5:output-2", "6:link"]);
+      p1 = await proveChunkedStep(chunkedStep(spec, data, run.steps[1]!, RUN, TILING, CIRCUITS), { dirs });
+    });
+    after(async () => {
+      await rm(dir, { recursive: true, force: true });
+      await releaseSnarkjs();
+    });
+
+    it("should accept the step's proofs, with the step proof's statement, and resume from its directory", async () => {
+      assert.equal(await verifyChunkedStep(CIRCUITS, shape, p0, dirs), undefined);
+      assert.equal(await verifyChunkedStep(CIRCUITS, shape, p1, dirs), undefined);
+      const link = p0[p0.length - 1]!;
+      assert.equal(BigInt(link.publicSignals[2]!), weightsRoot(run.steps[0]!.paramsBefore));
+      assert.equal(BigInt(link.publicSignals[3]!), weightsRoot(run.steps[0]!.paramsAfter));
+      const again = await proveChunkedStep(chunkedStep(spec, data, run.steps[0]!, RUN, TILING, CIRCUITS), {
+        dirs,
+        dir,
+      });
+      assert.deepEqual(again, p0);
+    });
+    it("should refuse a tile of another step, tiles swapped, a duplicate, a missing tile and a forged proof", async () => {
+      const refuse = async (proofs: ChunkProof[], why: RegExp): Promise<void> => {
+        assert.match((await verifyChunkedStep(CIRCUITS, shape, proofs, dirs)) ?? "accepted", why);
+      };
+      await refuse(
+        p0.map((p, t) => (t === 1 ? p1[1]! : p)),
+        /states io .* the link wires io\[1\]/,
+      );
+      await refuse(
+        p0.map((p, t) => (t === 2 ? p1[2]! : p)),
+        /states io .* the link wires io\[2\]/,
+      );
+      await refuse([p0[1]!, p0[0]!, ...p0.slice(2)], /the link wires io\[0\]/);
+      await refuse([p0[0]!, p0[1]!, p0[2]!, p0[2]!, p0[4]!, p0[5]!], /the link wires io\[3\]/);
+      await refuse(
+        p0.filter((_, t) => t !== 3),
+        /expected 6 proofs/,
+      );
+      await refuse([p0[2]!, ...p0.slice(1)], /is of chunkout_.*not chunkhid_/);
+      const forged = { ...p0[0]!, publicSignals: [p1[0]!.publicSignals[0]!] };
+      await refuse([forged, ...p0.slice(1)], /does not verify/);
+      const otherLink = p1[p1.length - 1]!;
+      await refuse([...p0.slice(0, -1), otherLink], /the link wires io\[0\]/);
     });
   });
 });

@@ -1,0 +1,158 @@
+/**
+ * Chunked steps (issue #26) for `npm run bench`: the example MNIST MLP (49 -> 20 -> 10, 1,210 parameters,
+ * batch 4, exact[-40..15]) proven as hidden and output tiles and a link. Constraints per chunk and per MAC
+ * against the unchunked step (FamilyStep) and step proof (Checkpoint(1)) of the same spec, compiled here;
+ * proving seconds per chunk and per step on one process; proven parameter-steps per second. On-chain gas of
+ * a chunked step is not measured: the registry does not accept chunked steps yet (docs/chunks.md).
+ */
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { chunkedStep, proveChunkedStep, verifyChunkedStep } from "../prover/chunk/step.js";
+import { compileTemplate } from "../prover/circom/template.js";
+import { readR1cs } from "../prover/circom/r1cs.js";
+import { commitDataset } from "../prover/dataset/dataset.js";
+import { loadMnist } from "../prover/dataset/mnist.js";
+import { BUILD_DIR, PROJECT_ROOT } from "../prover/paths.js";
+import { buildCircuit } from "../prover/proving/artifacts.js";
+import { checkpointCircuit, chunkCircuits, type ModelShape, type Tiling } from "../prover/proving/manifest.js";
+import type { Logger } from "../prover/proving/log.js";
+import { readSpec } from "../prover/spec/schema.js";
+import { mlpMacs } from "../prover/training/mlp.js";
+import { train } from "../prover/training/trainer.js";
+
+export const MNIST_SPEC = path.join(PROJECT_ROOT, "prover", "spec", "examples", "mnist-mlp.json");
+/** Two hidden units per hidden tile and five outputs per output tile: every chunk within 2^17. */
+export const MNIST_TILING: Tiling = { hiddenBlock: 2, outputBlock: 5 };
+
+export interface ChunkFigures {
+  readonly model: string;
+  readonly parameters: number;
+  readonly batch: number;
+  readonly tiling: Tiling;
+  readonly chunksPerStep: number;
+  readonly constraints: {
+    readonly hiddenTile: number;
+    readonly outputTile: number;
+    readonly link: number;
+    readonly chunkedStep: number;
+    readonly unchunkedFamilyStep: number;
+    readonly unchunkedStepProof: number;
+  };
+  readonly perMac: { readonly chunked: number; readonly unchunkedStepProof: number };
+  /** Chunked step over the unchunked step proof (Checkpoint(1)), in percent. */
+  readonly overheadPercent: number;
+  readonly keySetupSeconds: number;
+  readonly proveSeconds: {
+    readonly hiddenTileMedian: number;
+    readonly outputTileMedian: number;
+    readonly link: number;
+    readonly step: number;
+  };
+  readonly parameterStepsPerSecond: number;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function measureChunks(log: Logger, out: (s: string) => void): Promise<ChunkFigures> {
+  out(`\nChunked steps (issue #26), the MNIST example MLP:\n`);
+  const data = commitDataset(loadMnist({ perClass: 100, factor: 4 }));
+  const spec = await readSpec(MNIST_SPEC);
+  if (spec.model.family !== "mlp-mse" || spec.accumulation?.rule !== "exact")
+    throw new Error(`${MNIST_SPEC}: expected an mlp-mse spec under the exact rule`);
+  const m = spec.model;
+  const B = spec.batchSize;
+  const shape: ModelShape = {
+    model: "mlp-mse",
+    inputs: m.inputs,
+    hidden: m.hidden,
+    outputs: m.outputs,
+    batch: B,
+    size: spec.dataset.size,
+    exact: spec.accumulation.range,
+  };
+  const P = m.hidden * m.inputs + m.hidden + m.outputs * m.hidden + m.outputs;
+  const run = train({ ...spec, plannedSteps: 1 }, data, 0x5eedn);
+
+  // Keys of the three chunk circuits (cached between runs).
+  const circuits = chunkCircuits(shape, MNIST_TILING);
+  const dirs = {
+    buildDir: path.join(BUILD_DIR, "bench-chunks"),
+    contractsDir: path.join(BUILD_DIR, "bench-chunks", "sol"),
+  };
+  let t = performance.now();
+  const built = [];
+  for (const c of [circuits.hidden, circuits.output, circuits.link]) built.push(await buildCircuit(c, { dirs }, log));
+  const keySetupSeconds = (performance.now() - t) / 1000;
+  const [hiddenTile, outputTile, link] = built.map((b) => b.record.constraints) as [number, number, number];
+
+  // The unchunked step and step proof of the same spec, compiled only (they do not fit the development ptau).
+  const stepProof = checkpointCircuit(shape, 1);
+  const count = async (include: string, template: string, args: readonly number[]) =>
+    (await readR1cs((await compileTemplate(include, template, args)).r1cs)).constraints.length;
+  const unchunkedFamilyStep = await count("training/family.circom", "FamilyStep", stepProof.params.slice(0, 5));
+  const unchunkedStepProof = await count(stepProof.include, stepProof.template, stepProof.params);
+
+  // One step's chunks, proven one after the other on this process, then checked as a set.
+  const step = chunkedStep(spec, data, run.steps[0]!, { lab: 1n, beacon: run.beacon }, MNIST_TILING, circuits);
+  const seconds: Record<string, number> = {};
+  t = performance.now();
+  let last = t;
+  const proofs = await proveChunkedStep(step, {
+    dirs,
+    progress: (done, name) => {
+      const now = performance.now();
+      seconds[name] = (now - last) / 1000;
+      last = now;
+      log.info(`chunk ${done}/${step.jobs.length} (${name}) proven in ${seconds[name].toFixed(1)} s`);
+    },
+  });
+  const stepSeconds = (performance.now() - t) / 1000;
+  const NH = m.hidden / MNIST_TILING.hiddenBlock;
+  const NO = m.outputs / MNIST_TILING.outputBlock;
+  const problem = await verifyChunkedStep(circuits, { hiddenTiles: NH, outputTiles: NO }, proofs, dirs);
+  if (problem) throw new Error(`the bench's chunked step does not verify: ${problem}`);
+
+  const chunked = NH * hiddenTile + NO * outputTile + link;
+  const macs = mlpMacs(m, B);
+  const figures: ChunkFigures = {
+    model: `mlp-mse ${m.inputs}->${m.hidden}->${m.outputs}, exact[${shape.exact!.min}..${shape.exact!.max}]`,
+    parameters: P,
+    batch: B,
+    tiling: MNIST_TILING,
+    chunksPerStep: NH + NO + 1,
+    constraints: { hiddenTile, outputTile, link, chunkedStep: chunked, unchunkedFamilyStep, unchunkedStepProof },
+    perMac: { chunked: chunked / macs, unchunkedStepProof: unchunkedStepProof / macs },
+    overheadPercent: (100 * (chunked - unchunkedStepProof)) / unchunkedStepProof,
+    keySetupSeconds,
+    proveSeconds: {
+      hiddenTileMedian: median(
+        Object.entries(seconds)
+          .filter(([k]) => k.startsWith("hidden"))
+          .map(([, v]) => v),
+      ),
+      outputTileMedian: median(
+        Object.entries(seconds)
+          .filter(([k]) => k.startsWith("output"))
+          .map(([, v]) => v),
+      ),
+      link: seconds.link!,
+      step: stepSeconds,
+    },
+    parameterStepsPerSecond: P / stepSeconds,
+  };
+  const k = (n: number) => n.toLocaleString("en-US");
+  out(
+    `${figures.model}, ${P} parameters, batch ${B}, tiles of ${MNIST_TILING.hiddenBlock} hidden units and ` +
+      `${MNIST_TILING.outputBlock} outputs: ${figures.chunksPerStep} chunks per step\n` +
+      `  constraints: hidden tile ${k(hiddenTile)}, output tile ${k(outputTile)}, link ${k(link)}; ` +
+      `step ${k(chunked)} chunked against ${k(unchunkedStepProof)} for the unchunked step proof ` +
+      `(${k(unchunkedFamilyStep)} for its arithmetic alone): overhead ${figures.overheadPercent.toFixed(1)} %\n` +
+      `  per MAC: ${figures.perMac.chunked.toFixed(1)} chunked, ${figures.perMac.unchunkedStepProof.toFixed(1)} unchunked\n` +
+      `  keys of the three chunk circuits: ${keySetupSeconds.toFixed(0)} s (cached after the first run)\n` +
+      `  proving on one process: hidden tile ${figures.proveSeconds.hiddenTileMedian.toFixed(1)} s (median), ` +
+      `output tile ${figures.proveSeconds.outputTileMedian.toFixed(1)} s, link ${figures.proveSeconds.link.toFixed(1)} s; ` +
+      `step ${stepSeconds.toFixed(1)} s = ${figures.parameterStepsPerSecond.toFixed(1)} parameter-steps per second\n` +
+      `  gas: not measured (no on-chain path for chunked steps yet)\n`,
+  );
+  return figures;
+}
