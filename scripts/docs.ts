@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from "../prover/paths.js";
 import { SPEC_FIELDS_CIRCOM, specFieldsCircom } from "../prover/spec/circom.js";
 import { program as artifacts } from "./artifacts.js";
 import { program as ceremony } from "./ceremony.js";
+import { program as chunks } from "./chunks.js";
 import { program as registry } from "./cli.js";
 import { program as dashboard } from "./dashboard.js";
 import { program as dataset } from "./dataset.js";
@@ -28,6 +29,7 @@ export const END = "<!-- END GENERATED -->";
 export const PROGRAMS: readonly Command[] = [
   registry,
   prove,
+  chunks,
   worker,
   spec,
   dataset,

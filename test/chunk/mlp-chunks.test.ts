@@ -8,7 +8,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "mocha";
-import { BUILD_DIR } from "../../prover/paths.js";
+import { artifacts, network } from "hardhat";
+import type { Hex } from "viem";
+import { compileGeneratedVerifiers } from "../../client/families.js";
+import { packProof, proofWords } from "../../prover/proving/calldata.js";
 import { buildCircuit } from "../../prover/proving/artifacts.js";
 import { releaseSnarkjs, silentLogger } from "../../prover/proving/log.js";
 import { weightsRoot } from "../../prover/commit/weights.js";
@@ -18,7 +21,7 @@ import { mlpChunks, stretchBounds, tilingProblem, type MlpChunks, type MlpTiling
 import type { CircuitInput } from "../../prover/circom/witness.js";
 import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import { accumulator, TrainingRangeError, type AccumulationRule } from "../../prover/numerics/accumulation.js";
-import { chunkCircuits } from "../../prover/proving/manifest.js";
+import { adapterName, chunkCircuits } from "../../prover/proving/manifest.js";
 import { accumulationCode, MODEL_FAMILY_CODES } from "../../prover/spec/commitment.js";
 import { loadMlpExample } from "../../prover/spec/example.js";
 import type { TrainingSpec } from "../../prover/spec/schema.js";
@@ -228,26 +231,22 @@ describe("chunked mlp-mse steps under the exact rule", function () {
     });
   });
 
-  describe("Groth16 proofs of a chunked step, checked as a set", () => {
-    const dirs = {
-      buildDir: path.join(BUILD_DIR, "test-chunks"),
-      contractsDir: path.join(BUILD_DIR, "test-chunks", "contracts"),
-    };
+  describe("Groth16 proofs of a chunked step, checked as a set off-chain and on-chain", () => {
     const shape = { hiddenTiles: SHAPE.hidden / TILING.hiddenBlock, outputTiles: SHAPE.outputs / TILING.outputBlock };
     let p0: ChunkProof[];
     let p1: ChunkProof[];
     let dir: string;
     before(async () => {
-      for (const c of [CIRCUITS.hidden, CIRCUITS.output, CIRCUITS.link]) await buildCircuit(c, { dirs }, silentLogger);
+      // Default folders: the adapters land in contracts/generated (ignored by git) so Hardhat compiles them.
+      for (const c of [CIRCUITS.hidden, CIRCUITS.output, CIRCUITS.link]) await buildCircuit(c, {}, silentLogger);
       dir = await mkdtemp(path.join(tmpdir(), "vtr-chunks-"));
       const seen: string[] = [];
       p0 = await proveChunkedStep(chunkedStep(spec, data, run.steps[0]!, RUN, TILING, CIRCUITS), {
-        dirs,
         dir,
         progress: (done, name) => seen.push(`${done}:${name}`),
       });
       assert.deepEqual(seen, ["1:hidden-0", "2:hidden-1", "3:output-0", "4:output-1", "5:output-2", "6:link"]);
-      p1 = await proveChunkedStep(chunkedStep(spec, data, run.steps[1]!, RUN, TILING, CIRCUITS), { dirs });
+      p1 = await proveChunkedStep(chunkedStep(spec, data, run.steps[1]!, RUN, TILING, CIRCUITS), {});
     });
     after(async () => {
       await rm(dir, { recursive: true, force: true });
@@ -255,20 +254,17 @@ describe("chunked mlp-mse steps under the exact rule", function () {
     });
 
     it("should accept the step's proofs, with the step proof's statement, and resume from its directory", async () => {
-      assert.equal(await verifyChunkedStep(CIRCUITS, shape, p0, dirs), undefined);
-      assert.equal(await verifyChunkedStep(CIRCUITS, shape, p1, dirs), undefined);
+      assert.equal(await verifyChunkedStep(CIRCUITS, shape, p0), undefined);
+      assert.equal(await verifyChunkedStep(CIRCUITS, shape, p1), undefined);
       const link = p0[p0.length - 1]!;
       assert.equal(BigInt(link.publicSignals[2]!), weightsRoot(run.steps[0]!.paramsBefore));
       assert.equal(BigInt(link.publicSignals[3]!), weightsRoot(run.steps[0]!.paramsAfter));
-      const again = await proveChunkedStep(chunkedStep(spec, data, run.steps[0]!, RUN, TILING, CIRCUITS), {
-        dirs,
-        dir,
-      });
+      const again = await proveChunkedStep(chunkedStep(spec, data, run.steps[0]!, RUN, TILING, CIRCUITS), { dir });
       assert.deepEqual(again, p0);
     });
     it("should refuse a tile of another step, tiles swapped, a duplicate, a missing tile and a forged proof", async () => {
       const refuse = async (proofs: ChunkProof[], why: RegExp): Promise<void> => {
-        assert.match((await verifyChunkedStep(CIRCUITS, shape, proofs, dirs)) ?? "accepted", why);
+        assert.match((await verifyChunkedStep(CIRCUITS, shape, proofs)) ?? "accepted", why);
       };
       await refuse(
         p0.map((p, t) => (t === 1 ? p1[1]! : p)),
@@ -287,8 +283,65 @@ describe("chunked mlp-mse steps under the exact rule", function () {
       await refuse([p0[2]!, ...p0.slice(1)], /is of chunkout_.*not chunkhid_/);
       const forged = { ...p0[0]!, publicSignals: [p1[0]!.publicSignals[0]!] };
       await refuse([forged, ...p0.slice(1)], /does not verify/);
-      const otherLink = p1[p1.length - 1]!;
-      await refuse([...p0.slice(0, -1), otherLink], /the link wires io\[0\]/);
+      await refuse([...p0.slice(0, -1), p1[p1.length - 1]!], /the link wires io\[0\]/);
+    });
+
+    describe("ChunkedStepVerifier", () => {
+      let conn: Awaited<ReturnType<typeof network.create>>;
+      let verifier: { address: Hex; read: { verifyStep: (args: readonly unknown[]) => Promise<boolean> } };
+      before(async () => {
+        await compileGeneratedVerifiers();
+        conn = await network.create();
+        const deploy = (id: string) => conn.viem.deployContract(adapterName(id) as never) as Promise<{ address: Hex }>;
+        const [link, hidden, output] = await Promise.all(
+          [CIRCUITS.link, CIRCUITS.hidden, CIRCUITS.output].map((c) => deploy(c.id)),
+        );
+        verifier = (await conn.viem.deployContract("ChunkedStepVerifier", [
+          link!.address,
+          hidden!.address,
+          output!.address,
+          BigInt(shape.hiddenTiles),
+          BigInt(shape.outputTiles),
+        ])) as unknown as typeof verifier;
+      });
+      const NT = shape.hiddenTiles + shape.outputTiles;
+      /** verifyStep's arguments for the link proof `link` and the tile proofs `tiles` (hidden first). */
+      const args = (link: ChunkProof, tiles: readonly ChunkProof[], io = link.publicSignals.slice(5)) => [
+        link.publicSignals.slice(0, 5).map(BigInt),
+        io.map(BigInt),
+        proofWords(packProof(link.proof)),
+        tiles.slice(0, shape.hiddenTiles).map((p) => proofWords(packProof(p.proof))),
+        tiles.slice(shape.hiddenTiles).map((p) => proofWords(packProof(p.proof))),
+      ];
+
+      it("should verify a chunked step in one call, and measure its gas", async () => {
+        assert.equal(await verifier.read.verifyStep(args(p0[NT]!, p0.slice(0, NT))), true);
+        assert.equal(await verifier.read.verifyStep(args(p1[NT]!, p1.slice(0, NT))), true);
+        const client = await conn.viem.getPublicClient();
+        const { abi } = await artifacts.readArtifact("ChunkedStepVerifier");
+        const gas = await client.estimateContractGas({
+          address: verifier.address,
+          abi,
+          functionName: "verifyStep",
+          args: args(p0[NT]!, p0.slice(0, NT)),
+        });
+        console.log(`      verifyStep of ${NT + 1} proofs (${NT} tiles and the link): ${gas} gas`);
+      });
+      it("should refuse a tile of another step, tiles reordered, another step's io, and a wrong count", async () => {
+        const tiles = p0.slice(0, NT);
+        const other = (t: number) => tiles.map((p, u) => (u === t ? p1[t]! : p));
+        for (let t = 0; t < NT; t++) assert.equal(await verifier.read.verifyStep(args(p0[NT]!, other(t))), false);
+        const swapped = [tiles[1]!, tiles[0]!, ...tiles.slice(2)];
+        assert.equal(await verifier.read.verifyStep(args(p0[NT]!, swapped)), false);
+        const outSwapped = [...tiles.slice(0, 2), tiles[3]!, tiles[2]!, tiles[4]!];
+        assert.equal(await verifier.read.verifyStep(args(p0[NT]!, outSwapped)), false);
+        // Step 1's io with step 0's link: the link no longer verifies.
+        assert.equal(
+          await verifier.read.verifyStep(args(p0[NT]!, p1.slice(0, NT), p1[NT]!.publicSignals.slice(5))),
+          false,
+        );
+        await assert.rejects(verifier.read.verifyStep(args(p0[NT]!, tiles.slice(0, -1))), /ChunkCountMismatch/);
+      });
     });
   });
 });

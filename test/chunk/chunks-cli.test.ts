@@ -1,0 +1,80 @@
+/**
+ * `npm run chunks` (scripts/chunks.ts over prover/chunk/run.ts): a chunked run of the iris MLP under the
+ * exact rule proven into a directory, every step's set checked; re-running resumes and replaces a damaged
+ * proof; another tiling in the same directory, a spec of the sequential rule and a bad tiling are refused.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "mocha";
+import { PROJECT_ROOT } from "../../prover/paths.js";
+import { MLP_EXAMPLE_SPEC } from "../../prover/spec/example.js";
+
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts", "chunks.ts"), ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+  });
+
+describe("npm run chunks", function () {
+  this.timeout(1_800_000);
+  let dir: string;
+  let spec: string;
+  let runDir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "vtr-chunks-cli-"));
+    const raw = JSON.parse(await readFile(MLP_EXAMPLE_SPEC, "utf8")) as Record<string, unknown>;
+    spec = path.join(dir, "iris-mlp-exact.json");
+    await writeFile(spec, JSON.stringify({ ...raw, accumulation: { rule: "exact", range: { min: -40, max: 15 } } }));
+    runDir = path.join(dir, "run");
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+  const args = (tiling = "3x1") => [
+    "--spec",
+    spec,
+    "--run-dir",
+    runDir,
+    "--tiling",
+    tiling,
+    "--beacon",
+    "7",
+    "--steps",
+    "2",
+  ];
+
+  it("should prove every step as chunks, check each set, and resume", async () => {
+    const r = cli(args());
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /2 steps proven as 6 chunk proofs each, every step's set checked/);
+    for (const t of [0, 1])
+      for (const name of ["hidden-0", "hidden-1", "output-0", "output-1", "output-2", "link"])
+        assert.ok(existsSync(path.join(runDir, `step-${t}`, `${name}.json`)), `step ${t} ${name}`);
+    const link = await readFile(path.join(runDir, "step-1", "link.json"), "utf8");
+
+    // A damaged proof is proved again; the others are kept as they are.
+    const damaged = path.join(runDir, "step-0", "output-1.json");
+    const p = JSON.parse(await readFile(damaged, "utf8")) as { publicSignals: string[] };
+    p.publicSignals[0] = "1";
+    await writeFile(damaged, JSON.stringify(p));
+    const again = cli(args());
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(await readFile(path.join(runDir, "step-1", "link.json"), "utf8"), link);
+    assert.notEqual((JSON.parse(await readFile(damaged, "utf8")) as { publicSignals: string[] }).publicSignals[0], "1");
+  });
+
+  it("should refuse another tiling in the same directory, a sequential spec and a bad tiling", () => {
+    const other = cli(args("1x1"));
+    assert.equal(other.status, 1);
+    assert.match(other.stderr, /holds chunk proofs of another run or tiling/);
+    const seq = cli(["--spec", MLP_EXAMPLE_SPEC, "--run-dir", path.join(dir, "x"), "--tiling", "3x1", "--beacon", "7"]);
+    assert.equal(seq.status, 1);
+    assert.match(seq.stderr, /need an mlp-mse spec under the exact rule/);
+    const bad = cli(["--spec", spec, "--run-dir", path.join(dir, "y"), "--tiling", "4x1", "--beacon", "7"]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /does not divide/);
+    assert.equal(existsSync(path.join(dir, "y", "chunked.json")), false);
+  });
+});
