@@ -2,10 +2,15 @@
  * Chunked steps (issue #26) for `npm run bench`: the example MNIST MLP (49 -> 20 -> 10, 1,210 parameters,
  * batch 4, exact[-40..15]) proven as hidden and output tiles and a link. Constraints per chunk and per MAC
  * against the unchunked step (FamilyStep) and step proof (Checkpoint(1)) of the same spec, compiled here;
- * proving seconds per chunk and per step on one process; proven parameter-steps per second. On-chain gas of
- * a chunked step is not measured: the registry does not accept chunked steps yet (docs/chunks.md).
+ * proving seconds per chunk and per step on one process; proven parameter-steps per second; the gas of
+ * ChunkedStepVerifier.verifyStep for the step's 13 proofs on the in-process chain (the registry does not
+ * accept chunked steps yet, docs/chunks.md, so no submission gas).
  */
 import path from "node:path";
+import { artifacts, network } from "hardhat";
+import type { Hex } from "viem";
+import { compileGeneratedVerifiers } from "../client/families.js";
+import { packProof, proofWords } from "../prover/proving/calldata.js";
 import { performance } from "node:perf_hooks";
 import { chunkedStep, proveChunkedStep, verifyChunkedStep } from "../prover/chunk/step.js";
 import { compileTemplate } from "../prover/circom/template.js";
@@ -13,8 +18,14 @@ import { readR1cs } from "../prover/circom/r1cs.js";
 import { commitDataset } from "../prover/dataset/dataset.js";
 import { loadMnist } from "../prover/dataset/mnist.js";
 import { BUILD_DIR, PROJECT_ROOT } from "../prover/paths.js";
-import { buildCircuit } from "../prover/proving/artifacts.js";
-import { checkpointCircuit, chunkCircuits, type ModelShape, type Tiling } from "../prover/proving/manifest.js";
+import { buildCircuit, GENERATED_CONTRACTS_DIR } from "../prover/proving/artifacts.js";
+import {
+  adapterName,
+  checkpointCircuit,
+  chunkCircuits,
+  type ModelShape,
+  type Tiling,
+} from "../prover/proving/manifest.js";
 import type { Logger } from "../prover/proving/log.js";
 import { readSpec } from "../prover/spec/schema.js";
 import { mlpMacs } from "../prover/training/mlp.js";
@@ -49,6 +60,9 @@ export interface ChunkFigures {
     readonly step: number;
   };
   readonly parameterStepsPerSecond: number;
+  /** ChunkedStepVerifier.verifyStep of the step's proofs (eth_estimateGas), and per proof. */
+  readonly verifyStepGas: number;
+  readonly verifyStepGasPerProof: number;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -75,10 +89,8 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
 
   // Keys of the three chunk circuits (cached between runs).
   const circuits = chunkCircuits(shape, MNIST_TILING);
-  const dirs = {
-    buildDir: path.join(BUILD_DIR, "bench-chunks"),
-    contractsDir: path.join(BUILD_DIR, "bench-chunks", "sol"),
-  };
+  // Keys under build/, adapters beside the others in contracts/generated (ignored by git) for Hardhat to compile.
+  const dirs = { buildDir: path.join(BUILD_DIR, "bench-chunks"), contractsDir: GENERATED_CONTRACTS_DIR };
   let t = performance.now();
   const built = [];
   for (const c of [circuits.hidden, circuits.output, circuits.link]) built.push(await buildCircuit(c, { dirs }, log));
@@ -112,6 +124,32 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
   const problem = await verifyChunkedStep(circuits, { hiddenTiles: NH, outputTiles: NO }, proofs, dirs);
   if (problem) throw new Error(`the bench's chunked step does not verify: ${problem}`);
 
+  // The step's proofs verified in one call on the in-process chain.
+  await compileGeneratedVerifiers();
+  const conn = await network.create();
+  const deploy = (id: string) => conn.viem.deployContract(adapterName(id) as never) as Promise<{ address: Hex }>;
+  const adapters = [];
+  for (const c of [circuits.link, circuits.hidden, circuits.output]) adapters.push((await deploy(c.id)).address);
+  const verifier = (await conn.viem.deployContract("ChunkedStepVerifier", [
+    ...adapters,
+    BigInt(NH),
+    BigInt(NO),
+  ] as never)) as { address: Hex };
+  const words = (i: number) => proofWords(packProof(proofs[i]!.proof));
+  const linkProof = proofs[NH + NO]!;
+  const verifyArgs = [
+    linkProof.publicSignals.slice(0, 5).map(BigInt),
+    linkProof.publicSignals.slice(5).map(BigInt),
+    words(NH + NO),
+    Array.from({ length: NH }, (_, i) => words(i)),
+    Array.from({ length: NO }, (_, j) => words(NH + j)),
+  ];
+  const client = await conn.viem.getPublicClient();
+  const { abi } = await artifacts.readArtifact("ChunkedStepVerifier");
+  const call = { address: verifier.address, abi, functionName: "verifyStep", args: verifyArgs } as never;
+  if (!(await client.readContract(call))) throw new Error("ChunkedStepVerifier refused the bench's chunked step");
+  const verifyStepGas = Number(await client.estimateContractGas(call));
+
   const chunked = NH * hiddenTile + NO * outputTile + link;
   const macs = mlpMacs(m, B);
   const figures: ChunkFigures = {
@@ -139,6 +177,8 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
       step: stepSeconds,
     },
     parameterStepsPerSecond: P / stepSeconds,
+    verifyStepGas,
+    verifyStepGasPerProof: verifyStepGas / (NH + NO + 1),
   };
   const k = (n: number) => n.toLocaleString("en-US");
   out(
@@ -152,7 +192,8 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
       `  proving on one process: hidden tile ${figures.proveSeconds.hiddenTileMedian.toFixed(1)} s (median), ` +
       `output tile ${figures.proveSeconds.outputTileMedian.toFixed(1)} s, link ${figures.proveSeconds.link.toFixed(1)} s; ` +
       `step ${stepSeconds.toFixed(1)} s = ${figures.parameterStepsPerSecond.toFixed(1)} parameter-steps per second\n` +
-      `  gas: not measured (no on-chain path for chunked steps yet)\n`,
+      `  ChunkedStepVerifier.verifyStep of the ${NH + NO + 1} proofs: ${k(verifyStepGas)} gas ` +
+      `(${k(Math.round(figures.verifyStepGasPerProof))} per proof); no registry submission yet\n`,
   );
   return figures;
 }

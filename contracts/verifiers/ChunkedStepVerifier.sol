@@ -21,6 +21,7 @@ contract ChunkedStepVerifier is IChunkedStepVerifier {
     uint256 private immutable _HIDDEN_TILES;
     uint256 private immutable _OUTPUT_TILES;
 
+    /// @notice Binds the three adapters and the tiling.
     /// @param link The link circuit's adapter.
     /// @param hidden The hidden-tile circuit's adapter.
     /// @param output The output-tile circuit's adapter.
