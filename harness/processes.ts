@@ -1,5 +1,5 @@
 /** Child processes and a TCP proxy for the end-to-end tests (the CLI, the dashboard). */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { PROJECT_ROOT } from "../prover/paths.js";
@@ -124,6 +124,14 @@ export const scriptProcess = (script: string, args: readonly string[]): Proc =>
       stdio: ["ignore", "pipe", "pipe"],
     }),
   );
+
+/** A project script (scripts/NAME.ts) run to its end from `cwd` (default the project): status, stdout, stderr. */
+export const runScript = (script: string, args: readonly string[], cwd = PROJECT_ROOT): SpawnSyncReturns<string> =>
+  spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts", `${script}.ts`), ...args], {
+    cwd,
+    env,
+    encoding: "utf8",
+  });
 
 /** `npm run registry -- ARGS` as a child process. */
 export const cliProcess = (args: readonly string[]): Proc => scriptProcess("cli", args);

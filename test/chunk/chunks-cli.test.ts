@@ -4,20 +4,15 @@
  * proof; another tiling in the same directory, a spec of the sequential rule and a bad tiling are refused.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "mocha";
-import { PROJECT_ROOT } from "../../prover/paths.js";
+import { runScript } from "../../harness/processes.js";
 import { MLP_EXAMPLE_SPEC } from "../../prover/spec/example.js";
 
-const cli = (args: string[]) =>
-  spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts", "chunks.ts"), ...args], {
-    cwd: PROJECT_ROOT,
-    encoding: "utf8",
-  });
+const cli = (args: string[]) => runScript("chunks", args);
 
 describe("npm run chunks", function () {
   this.timeout(1_800_000);

@@ -6,7 +6,6 @@
  * written.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -25,6 +24,7 @@ import {
 import { numberToBf16 } from "../../prover/numerics/index.js";
 import { PROJECT_ROOT } from "../../prover/paths.js";
 import { PENGUINS, PENGUIN_FEATURES } from "../../prover/dataset/penguins.js";
+import { runScript } from "../../harness/processes.js";
 
 const require = createRequire(import.meta.url);
 
@@ -34,11 +34,7 @@ function irisRows(): { rows: number[][]; classes: string[] } {
   return { rows: iris.getNumbers(), classes: iris.getClasses() };
 }
 
-const cliDataset = (args: string[], cwd = PROJECT_ROOT) =>
-  spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts", "dataset.ts"), ...args], {
-    cwd,
-    encoding: "utf8",
-  });
+const cliDataset = (args: string[], cwd = PROJECT_ROOT) => runScript("dataset", args, cwd);
 
 describe("dataset import", function () {
   this.timeout(120_000);

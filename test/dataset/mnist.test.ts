@@ -4,7 +4,6 @@
  * membership circuit, which range-checks every feature it packs.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,14 +17,11 @@ import { PROJECT_ROOT } from "../../prover/paths.js";
 import { readSpec } from "../../prover/spec/schema.js";
 import { mlpParamCount } from "../../prover/training/mlp.js";
 import { evaluateOn, train } from "../../prover/training/trainer.js";
+import { runScript } from "../../harness/processes.js";
 import { gadget } from "../helpers/gadget.js";
 
 const MNIST_SPEC = path.join(PROJECT_ROOT, "prover", "spec", "examples", "mnist-mlp.json");
-const cliDataset = (args: string[]) =>
-  spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts", "dataset.ts"), ...args], {
-    cwd: PROJECT_ROOT,
-    encoding: "utf8",
-  });
+const cliDataset = (args: string[]) => runScript("dataset", args);
 
 describe("MNIST digits and wide dataset leaves", function () {
   this.timeout(600_000);
