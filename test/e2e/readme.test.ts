@@ -165,6 +165,17 @@ describe("README commands on a clean checkout (issue #25)", function () {
         /run `npm run artifacts -- --spec prover\/spec\/examples\/iris-linear\.json` first/,
       );
     },
+    chunks: async () => {
+      // The MNIST digits as the README writes them, then the chunked run: it builds the chunk keys first.
+      const o = await run(
+        "npm run -s dataset -- mnist --out mnist.json && npm run chunks -- --spec prover/spec/examples/mnist-mlp.json " +
+          "--dataset mnist.json --run-dir runs/mnist --tiling 2x5 --beacon 7 --steps 2",
+        repo,
+        PTAU_WARNING,
+      );
+      assert.match(o.stdout, /mnist\.json: 1000 samples, 49 features/);
+      warnsBeforeThePtau(o);
+    },
     artifacts: async () => {
       warnsBeforeThePtau(await run("npm run artifacts", repo, PTAU_WARNING));
     },
