@@ -83,7 +83,7 @@ export const program = new Command("npm run chunks --")
       );
       bar?.stop();
       process.stdout.write(
-        `${s.steps} steps proven as ${s.chunksPerStep} chunk proofs each, every step's set checked\n` +
+        `${s.steps} step${s.steps === 1 ? "" : "s"} proven as ${s.chunksPerStep} chunk proofs each, every step's set checked\n` +
           `loss ${s.lossBefore.toFixed(4)} -> ${s.lossAfter.toFixed(4)}, accuracy ` +
           `${(100 * s.accuracyBefore).toFixed(1)}% -> ${(100 * s.accuracyAfter).toFixed(1)}%\n`,
       );
