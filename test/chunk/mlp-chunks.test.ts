@@ -220,6 +220,10 @@ describe("chunked mlp-mse steps under the exact rule", function () {
       hidden.expectTamperFails(wh, "r[0][0]", wh[hidden.wire("r[0][0]")]! ^ 1n);
       hidden.expectTamperFails(wh, "wAfter[0]", wh[hidden.wire("wAfter[0]")]! ^ 1n);
       hidden.expectTamperFails(wh, "bAfter[2]", wh[hidden.wire("bAfter[2]")]! ^ 1n);
+      // The phase's one-hot hint (WeightsSegment.sel): moved to another slot, it breaks the R1CS.
+      const phase = Number(c0.hidden[0]!.wPhase);
+      hidden.expectTamperFails(wh, `ws.o.sel[${phase}]`, 0n);
+      hidden.expectTamperFails(wh, `ws.o.sel[${(phase + 1) % 15}]`, 1n);
       const wo = await output.expectPass(c0.output[0]!);
       output.expectTamperFails(wo, "gSumOut[1][5]", wo[output.wire("gSumOut[1][5]")]! + 1n);
       output.expectTamperFails(wo, "wAfter[3]", wo[output.wire("wAfter[3]")]! ^ 1n);
