@@ -12,6 +12,7 @@ import type { Hex } from "viem";
 import { compileGeneratedVerifiers } from "../client/families.js";
 import { packProof, proofWords } from "../prover/proving/calldata.js";
 import { performance } from "node:perf_hooks";
+import { chunkedShape } from "../prover/chunk/run.js";
 import { chunkedStep, proveChunkedStep, verifyChunkedStep } from "../prover/chunk/step.js";
 import { compileTemplate } from "../prover/circom/template.js";
 import { readR1cs } from "../prover/circom/r1cs.js";
@@ -19,16 +20,10 @@ import { commitDataset } from "../prover/dataset/dataset.js";
 import { loadMnist } from "../prover/dataset/mnist.js";
 import { BUILD_DIR, PROJECT_ROOT } from "../prover/paths.js";
 import { buildCircuit, GENERATED_CONTRACTS_DIR } from "../prover/proving/artifacts.js";
-import {
-  adapterName,
-  checkpointCircuit,
-  chunkCircuits,
-  type ModelShape,
-  type Tiling,
-} from "../prover/proving/manifest.js";
+import { adapterName, checkpointCircuit, chunkCircuits, type Tiling } from "../prover/proving/manifest.js";
 import type { Logger } from "../prover/proving/log.js";
 import { readSpec } from "../prover/spec/schema.js";
-import { mlpMacs } from "../prover/training/mlp.js";
+import { mlpMacs, mlpParamCount } from "../prover/training/mlp.js";
 import { train } from "../prover/training/trainer.js";
 
 export const MNIST_SPEC = path.join(PROJECT_ROOT, "prover", "spec", "examples", "mnist-mlp.json");
@@ -75,16 +70,8 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
     throw new Error(`${MNIST_SPEC}: expected an mlp-mse spec under the exact rule`);
   const m = spec.model;
   const B = spec.batchSize;
-  const shape: ModelShape = {
-    model: "mlp-mse",
-    inputs: m.inputs,
-    hidden: m.hidden,
-    outputs: m.outputs,
-    batch: B,
-    size: spec.dataset.size,
-    exact: spec.accumulation.range,
-  };
-  const P = m.hidden * m.inputs + m.hidden + m.outputs * m.hidden + m.outputs;
+  const shape = chunkedShape(spec);
+  const P = mlpParamCount(m);
   const run = train({ ...spec, plannedSteps: 1 }, data, 0x5eedn);
 
   // Keys of the three chunk circuits (cached between runs).
