@@ -13,7 +13,7 @@ import { compileGeneratedVerifiers } from "../client/families.js";
 import { packProof, proofWords } from "../prover/proving/calldata.js";
 import { performance } from "node:perf_hooks";
 import { chunkedShape } from "../prover/chunk/run.js";
-import { chunkedStep, proveChunkedStep, verifyChunkedStep } from "../prover/chunk/step.js";
+import { chunkedStep, proveChunks, verifyChunks } from "../prover/chunk/step.js";
 import { compileTemplate } from "../prover/circom/template.js";
 import { readR1cs } from "../prover/circom/r1cs.js";
 import { commitDataset } from "../prover/dataset/dataset.js";
@@ -96,7 +96,7 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
   const seconds: Record<string, number> = {};
   t = performance.now();
   let last = t;
-  const proofs = await proveChunkedStep(step, {
+  const proofs = await proveChunks(step, {
     dirs,
     progress: (done, name) => {
       const now = performance.now();
@@ -108,7 +108,7 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
   const stepSeconds = (performance.now() - t) / 1000;
   const NH = m.hidden / MNIST_TILING.hiddenBlock;
   const NO = m.outputs / MNIST_TILING.outputBlock;
-  const problem = await verifyChunkedStep(circuits, { hiddenTiles: NH, outputTiles: NO }, proofs, dirs);
+  const problem = await verifyChunks(circuits, { hiddenTiles: NH, outputTiles: NO }, proofs, dirs);
   if (problem) throw new Error(`the bench's chunked step does not verify: ${problem}`);
 
   // The step's proofs verified in one call on the in-process chain.

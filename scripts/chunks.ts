@@ -1,11 +1,17 @@
 /**
- * npm run chunks -- --spec FILE --run-dir DIR --tiling HxO --beacon N [--dataset FILE] [--lab ADDRESS] [--steps N]
+ * npm run chunks -- --spec FILE --run-dir DIR --tiling HxO (--beacon N [--lab ADDRESS] | --on-chain [--network NAME])
+ *   [--dataset FILE] [--steps N]
  *
- * Trains an mlp-mse spec under the exact rule and proves every step as chunk proofs (prover/chunk/run.ts).
+ * Trains an mlp-mse spec under the exact rule and proves every step as chunk proofs (prover/chunk/run.ts); with
+ * --on-chain, also deploys a registry on a local chain, registers the run with its genesis chunks and submits
+ * every step's chunks in one call (client/chunks.ts).
  */
 import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
-import { parseTiling, proveChunkedRun } from "../prover/chunk/run.js";
+import { runChunkedOnChain } from "../client/chunks.js";
+import { connect } from "../client/connect.js";
+import { LOCAL_NETWORKS } from "../client/keys.js";
+import { parseTiling, proveChunkedRun, type ChunkedRunSummary } from "../prover/chunk/run.js";
 import { datasetForSpec } from "../prover/dataset/file.js";
 import { consoleLogger } from "../prover/proving/log.js";
 import { DEFAULT_LAB } from "../prover/run/prover.js";
@@ -23,10 +29,21 @@ export const program = new Command("npm run chunks --")
   .description(
     paragraphs(`Trains the model of an mlp-mse spec under the exact rule and proves each step as chunk
     proofs (docs/chunks.md): one proof per hidden tile, per output tile and a link, each an independent
-    job written to DIR/step-<t>/ as soon as it exists, so re-running resumes. Each step's proofs are
-    then checked as a set, as a verifier would. The chunk circuits' keys are built first if missing
-    (minutes for the MNIST example). The registry does not accept chunked steps yet: this proves, it does
-    not submit.`),
+    job written to DIR as soon as it exists, so re-running resumes. Each step's proofs are then checked as
+    a set, as a verifier would. The chunk circuits' keys are built first if missing (half an hour for the
+    MNIST example).
+
+    With --beacon N: proves the steps for that beacon, as the lab --lab, in DIR/step-<t>/; nothing is
+    submitted.
+
+    With --on-chain: deploys a fresh registry on a local chain (the in-process one by default, whose state
+    ends with this command, or --network localhost for \`npx hardhat node\`) with a zero policy delay and the
+    spec's chunked family (K = 1, so the spec's checkpointInterval must be 1); proves the genesis as init
+    tiles and a link (DIR/genesis/), registers the run with it as the chain's first account, draws the
+    beacon, then proves each step (DIR/beacon-<beacon>/step-<t>/) and submits its chunk proofs in one
+    call. The run completes once its planned steps are accepted. A chain that is not local is refused:
+    a chunked family on a shared registry goes through its timelock and ceremony keys, which this
+    command does not do.`),
   )
   .requiredOption(
     "--spec <file>",
@@ -37,56 +54,96 @@ export const program = new Command("npm run chunks --")
     "--tiling <HxO>",
     "hidden units per hidden tile x outputs per output tile, each dividing its width, e.g. 2x5",
   )
-  .requiredOption("--beacon <n>", "the run's beacon: it fixes the data order", count("--beacon"))
+  .option("--beacon <n>", "the run's beacon, which fixes the data order (without --on-chain)", count("--beacon"))
+  .option("--on-chain", "register the run and submit every step on a fresh registry of a local chain")
+  .option("--network <name>", "with --on-chain: default (in-process) or localhost (npx hardhat node)", "default")
   .option("--dataset <file>", "the spec's dataset file (default: the spec's dataset.file; else the built-in iris set)")
-  .option("--lab <address>", "the lab's address, bound into every link proof (Hardhat's first account)", DEFAULT_LAB)
-  .option("--steps <n>", "prove N steps instead of the spec's plannedSteps", count("--steps"))
+  .option("--lab <address>", "the lab's address, bound into every link proof (without --on-chain)", DEFAULT_LAB)
+  .option(
+    "--steps <n>",
+    "prove N steps instead of the spec's plannedSteps (a run completes only with all)",
+    count("--steps"),
+  )
   .showHelpAfterError()
   .action(
     async (o: {
       spec: string;
       runDir: string;
       tiling: string;
-      beacon: number;
+      beacon?: number;
+      onChain?: boolean;
+      network: string;
       dataset?: string;
       lab: string;
       steps?: number;
     }) => {
       if (!/^0x[0-9a-fA-F]{40}$/.test(o.lab)) throw new Error(`--lab must be a 20-byte hex address, got ${o.lab}`);
+      if (o.onChain === true && o.beacon !== undefined)
+        throw new Error("--beacon is drawn on-chain with --on-chain: give one or the other");
+      if (o.onChain !== true && o.beacon === undefined) throw new Error("give --beacon N, or --on-chain");
+      if (o.onChain !== true && o.network !== "default") throw new Error("--network goes with --on-chain");
+      if (o.onChain === true && !LOCAL_NETWORKS.has(o.network))
+        throw new Error(
+          `--network ${o.network} is not a local chain (default, localhost): a chunked family on a shared ` +
+            "registry is added through its timelock with ceremony keys (docs/chunks.md)",
+        );
       const tiling = parseTiling(o.tiling);
       const spec = await readSpec(o.spec);
       const data = await datasetForSpec(spec, o.spec, o.dataset);
       const log = consoleLogger("chunks");
+      let phase = "";
       const bar = process.stderr.isTTY
-        ? new SingleBar({ format: "chunks [{bar}] {value}/{total} | {label} | ETA {eta_formatted}", hideCursor: true })
+        ? new SingleBar({ format: "{phase} [{bar}] {value}/{total} | {label} | ETA {eta_formatted}", hideCursor: true })
         : undefined;
-      let started = false;
+      const progress = (p: string, done: number, total: number, label: string): void => {
+        if (p !== phase) {
+          bar?.stop();
+          bar?.start(total, 0, { label: "starting", phase: p });
+          phase = p;
+        }
+        if (bar) bar.update(done, { label, phase: p });
+        else if (label) log.info(`${p} chunk ${done}/${total}: ${label}`);
+      };
+      const summary = (s: ChunkedRunSummary): string =>
+        `${s.steps} step${s.steps === 1 ? "" : "s"} proven as ${s.chunksPerStep} chunk proofs each, every step's set checked\n` +
+        `loss ${s.lossBefore.toFixed(4)} -> ${s.lossAfter.toFixed(4)}, accuracy ` +
+        `${(100 * s.accuracyBefore).toFixed(1)}% -> ${(100 * s.accuracyAfter).toFixed(1)}%\n`;
+      if (o.onChain === true) {
+        const chain = await connect(o.network);
+        const s = await runChunkedOnChain(
+          chain.conn,
+          spec,
+          data,
+          { dir: o.runDir, tiling, ...(o.steps === undefined ? {} : { steps: o.steps }), progress },
+          log,
+        );
+        bar?.stop();
+        process.stdout.write(
+          summary(s) +
+            `registry ${s.registry} on ${o.network}: family ${s.family}, run ${s.runId}, beacon 0x${s.beacon.toString(16)}\n` +
+            `genesis: proveGenesis ${s.gas.proveGenesis} gas, registerRun ${s.gas.registerRun} gas\n` +
+            `steps accepted ${s.stepsAccepted} of ${spec.plannedSteps}, gas per step ${s.gas.steps.join(", ")}\n` +
+            `run status: ${s.status}\n`,
+        );
+        return;
+      }
       const s = await proveChunkedRun(
         spec,
         data,
         {
           dir: o.runDir,
           lab: BigInt(o.lab),
-          beacon: BigInt(o.beacon),
+          beacon: BigInt(o.beacon!),
           tiling,
           ...(o.steps === undefined ? {} : { steps: o.steps }),
           progress: (done, total, label) => {
-            if (!started) {
-              bar?.start(total, 0, { label: "starting" });
-              started = true;
-            }
-            if (bar) bar.update(done, { label });
-            else if (label) log.info(`chunk ${done}/${total}: ${label}`);
+            progress("chunks", done, total, label);
           },
         },
         log,
       );
       bar?.stop();
-      process.stdout.write(
-        `${s.steps} step${s.steps === 1 ? "" : "s"} proven as ${s.chunksPerStep} chunk proofs each, every step's set checked\n` +
-          `loss ${s.lossBefore.toFixed(4)} -> ${s.lossAfter.toFixed(4)}, accuracy ` +
-          `${(100 * s.accuracyBefore).toFixed(1)}% -> ${(100 * s.accuracyAfter).toFixed(1)}%\n`,
-      );
+      process.stdout.write(summary(s));
     },
   );
 

@@ -3,15 +3,16 @@ pragma solidity ^0.8.24;
 
 import {ISampledMode} from "../sampled/ISampledMode.sol";
 import {ICheckpointBatches} from "./ICheckpointBatches.sol";
+import {IChunkedSteps} from "./IChunkedSteps.sol";
 import {IComputeLedger} from "./IComputeLedger.sol";
 import {ITrainingRegistry} from "./ITrainingRegistry.sol";
 
 /// @title IRegistry
 /// @author Verifiable training registry
 /// @notice Everything a TrainingRegistry answers at its address (issue #24): its own interface, sampled
-/// mode's, checkpoint batches' and the compute ledger's (run by the SampledMode module through the registry's fallback), and the roles and pause an
+/// mode's, checkpoint batches', chunked steps' and the compute ledger's (run by the SampledMode module through the registry's fallback), and the roles and pause an
 /// integrator needs. Contracts that talk to a deployed registry hold it as an IRegistry.
-interface IRegistry is ITrainingRegistry, ISampledMode, ICheckpointBatches, IComputeLedger {
+interface IRegistry is ITrainingRegistry, ISampledMode, ICheckpointBatches, IChunkedSteps, IComputeLedger {
     /// @notice Stops what a pause stops (see TrainingRegistry). Pauser only.
     function pause() external;
 

@@ -6,6 +6,8 @@ import {ICircuitFamilies} from "../families/ICircuitFamilies.sol";
 import {IBatchProofVerifier} from "../verifiers/IBatchProofVerifier.sol";
 import {PublicSignals} from "../families/PublicSignals.sol";
 import {ICheckpointBatches} from "../registry/ICheckpointBatches.sol";
+import {IChunkedSteps} from "../registry/IChunkedSteps.sol";
+import {IChunkedStepVerifier} from "../verifiers/IChunkedStepVerifier.sol";
 import {IComputeLedger} from "../registry/IComputeLedger.sol";
 import {ITrainingRegistry} from "../registry/ITrainingRegistry.sol";
 import {RegistryStorage} from "../registry/RegistryStorage.sol";
@@ -16,7 +18,8 @@ import {SampledRules} from "./SampledRules.sol";
 /// @title SampledMode
 /// @author Verifiable training registry
 /// @notice Sampled mode's draws, paid challenges, answers and unanswered flags (ISampledMode), with the
-/// registry's beacon draws, batched checkpoint submissions (ICheckpointBatches, issue #26) and compute
+/// registry's beacon draws, batched checkpoint submissions (ICheckpointBatches, issue #26), chunked steps
+/// (IChunkedSteps, issue #26) and compute
 /// ledger (IComputeLedger, issue #29) that its size
 /// leaves no room for, as a module the TrainingRegistry runs through delegatecall on its own storage
 /// (RegistryStorage): its code does not count against the registry's size. The registry forwards the calldata
@@ -24,7 +27,7 @@ import {SampledRules} from "./SampledRules.sol";
 /// mode requires. Called directly, every function reverts with NotDelegated.
 /// @dev Departs from a linked library (STYLE.md) for two reasons: the calldata is forwarded as it came
 /// (no re-encoding of the answer's paths), and no deploy step or test runner has to link bytecode.
-contract SampledMode is ISampledMode, ICheckpointBatches, IComputeLedger, ReentrancyGuard {
+contract SampledMode is ISampledMode, ICheckpointBatches, IChunkedSteps, IComputeLedger, ReentrancyGuard {
     /// @inheritdoc ISampledMode
     uint64 public constant override DRAW_DELAY_BLOCKS = RunRules.DRAW_DELAY_BLOCKS;
     /// @dev blockhash(n) is available for the 256 most recent blocks only.
@@ -73,11 +76,7 @@ contract SampledMode is ISampledMode, ICheckpointBatches, IComputeLedger, Reentr
         uint256[8][] calldata proofs
     ) external onlyDelegated {
         // Check: pause, caller, mode, shape.
-        RegistryStorage.Layout storage $ = RegistryStorage.layout();
-        if ($.pausedAt != 0) revert ITrainingRegistry.EnforcedPause();
-        RegistryStorage.RunState storage run = RunRules.activeRun($, runId);
-        if (msg.sender != run.lab) revert ITrainingRegistry.NotRunLab(runId, msg.sender);
-        if (run.sampled) revert ITrainingRegistry.RunIsSampled(runId);
+        (RegistryStorage.Layout storage $, RegistryStorage.RunState storage run) = _labsFullRun(runId);
         uint256 n = claims.length;
         if (n == 0 || n != proofs.length || n > RunRules.MAX_CHECKPOINT_BATCH)
             revert InvalidCheckpointBatch(n, proofs.length);
@@ -101,6 +100,48 @@ contract SampledMode is ISampledMode, ICheckpointBatches, IComputeLedger, Reentr
             if (i != 0) RunRules.activeRun($, runId);
             RunRules.acceptCheckpoint($, runId, run, steps + uint64(i) * k, flops, claims[i]);
         }
+    }
+
+    /// @inheritdoc IChunkedSteps
+    /// @dev Paused as the registry's own submitCheckpoint is (EnforcedPause), not as sampled mode is.
+    function submitChunkedStep(
+        uint256 runId,
+        ITrainingRegistry.CheckpointClaim calldata claim,
+        bytes calldata chunks
+    ) external onlyDelegated {
+        // Check: pause, caller, mode, K, and the claim's place in the run.
+        (RegistryStorage.Layout storage $, RegistryStorage.RunState storage run) = _labsFullRun(runId);
+        IChunkedStepVerifier verifier = IChunkedStepVerifier(address(run.proofVerifier));
+        if (run.stepsPerCheckpoint != 1) revert ChunkedStepsUnavailable(runId, address(verifier));
+        uint64 steps = run.steps;
+        if (claim.firstStep != steps) revert ITrainingRegistry.CheckpointOutOfOrder(runId, steps, claim.firstStep);
+        if (claim.rootBefore != run.root)
+            revert ITrainingRegistry.CheckpointRootMismatch(runId, run.root, claim.rootBefore);
+        // Verify: the link's statement is a step proof's for this claim; the tiles are verified under it.
+        uint96 flops = run.flopsPerStep;
+        uint256[] memory inputs = PublicSignals.checkpoint(
+            run.runTag,
+            steps,
+            flops,
+            RunRules.drawnBeacon(runId, run),
+            claim.rootBefore,
+            claim.rootAfter,
+            claim.accumulator
+        );
+        uint256[5] memory statement = [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
+        try verifier.verifyChunks(statement, chunks) returns (bool valid) {
+            if (!valid) revert ITrainingRegistry.InvalidCheckpointProof(runId, steps);
+        } catch (bytes memory reason) {
+            // No reason: the verifier has no verifyChunks (an ordinary adapter). Otherwise, its own error.
+            if (reason.length == 0) revert ChunkedStepsUnavailable(runId, address(verifier));
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                revert(add(reason, 32), mload(reason))
+            }
+        }
+        // Write and emit as submitCheckpoint does: missed windows first, then the step as a checkpoint.
+        RunRules.flagMissedWindows($, runId, run, steps);
+        RunRules.acceptCheckpoint($, runId, run, steps, flops, claim);
     }
 
     /// @inheritdoc ISampledMode
@@ -395,6 +436,18 @@ contract SampledMode is ISampledMode, ICheckpointBatches, IComputeLedger, Reentr
     /// @inheritdoc ISampledMode
     function rootLeaf(uint64 index, uint256 root) external pure returns (bytes32 leaf) {
         return SampledRules.rootLeaf(index, root);
+    }
+
+    /// @dev The run a full-mode submission names, once the registry is not paused (EnforcedPause, as the
+    /// registry's own submitCheckpoint), the run is active, the caller is its lab and it is not sampled.
+    function _labsFullRun(
+        uint256 runId
+    ) private view returns (RegistryStorage.Layout storage $, RegistryStorage.RunState storage run) {
+        $ = RegistryStorage.layout();
+        if ($.pausedAt != 0) revert ITrainingRegistry.EnforcedPause();
+        run = RunRules.activeRun($, runId);
+        if (msg.sender != run.lab) revert ITrainingRegistry.NotRunLab(runId, msg.sender);
+        if (run.sampled) revert ITrainingRegistry.RunIsSampled(runId);
     }
 
     /// @dev The public signals of every claim of a batch, proof after proof, once each claim is checked to

@@ -4,25 +4,18 @@ pragma solidity ^0.8.24;
 import {IBatchProofVerifier} from "./IBatchProofVerifier.sol";
 import {IChunkedStepVerifier} from "./IChunkedStepVerifier.sol";
 import {IProofVerifier} from "./IProofVerifier.sol";
+import {ChunkVerification} from "./ChunkVerification.sol";
 
 /// @title ChunkedStepVerifier
 /// @author Verifiable training registry
-/// @notice IChunkedStepVerifier over three generated adapters: the link's (IProofVerifier) and the two
-/// tile circuits' (IBatchProofVerifier, each verifying its tiles with one batched pairing check whose
-/// coefficients hash every proof and signal of the batch). It holds no state but their addresses and
-/// the tiling, and is not yet wired into the registry (docs/chunks.md).
-contract ChunkedStepVerifier is IChunkedStepVerifier {
-    /// @notice The link circuit's adapter.
-    IProofVerifier public immutable LINK;
-    /// @notice The hidden-tile circuit's adapter.
-    IBatchProofVerifier public immutable HIDDEN;
-    /// @notice The output-tile circuit's adapter.
-    IBatchProofVerifier public immutable OUTPUT;
-    uint256 private immutable _HIDDEN_TILES;
-    uint256 private immutable _OUTPUT_TILES;
+/// @notice IChunkedStepVerifier over the link's and the two tile circuits' adapters (ChunkVerification). A
+/// chunked family registers it as its checkpoint verifier (K = 1), and the registry's submitChunkedStep
+/// calls verifyChunks (docs/chunks.md).
+contract ChunkedStepVerifier is IChunkedStepVerifier, ChunkVerification {
+    uint256 private constant _STATEMENT = 5;
 
     /// @notice Binds the three adapters and the tiling.
-    /// @param link The link circuit's adapter.
+    /// @param link The link circuit's adapter (a step statement, then one io per tile).
     /// @param hidden The hidden-tile circuit's adapter.
     /// @param output The output-tile circuit's adapter.
     /// @param hiddenTiles Hidden tiles per step.
@@ -33,17 +26,18 @@ contract ChunkedStepVerifier is IChunkedStepVerifier {
         IBatchProofVerifier output,
         uint256 hiddenTiles,
         uint256 outputTiles
-    ) {
-        LINK = link;
-        HIDDEN = hidden;
-        OUTPUT = output;
-        _HIDDEN_TILES = hiddenTiles;
-        _OUTPUT_TILES = outputTiles;
+    ) ChunkVerification(link, hidden, output, hiddenTiles, outputTiles, _STATEMENT) {}
+
+    /// @inheritdoc IProofVerifier
+    /// @dev A step proof's five: runTag, position, rootBefore, rootAfter, accumulator.
+    function publicSignalCount() external pure returns (uint256 count) {
+        return _STATEMENT;
     }
 
-    /// @inheritdoc IChunkedStepVerifier
-    function tiles() external view returns (uint256 hidden, uint256 output) {
-        return (_HIDDEN_TILES, _OUTPUT_TILES);
+    /// @inheritdoc IProofVerifier
+    /// @dev Always reverts with NotASingleProof: a chunked step is verified by verifyChunks.
+    function verify(uint256[8] calldata, uint256[] calldata) external pure returns (bool) {
+        revert NotASingleProof();
     }
 
     /// @inheritdoc IChunkedStepVerifier
@@ -54,15 +48,16 @@ contract ChunkedStepVerifier is IChunkedStepVerifier {
         uint256[8][] calldata hiddenProofs,
         uint256[8][] calldata outputProofs
     ) external view returns (bool valid) {
-        uint256 nh = _HIDDEN_TILES;
-        if (io.length != nh + _OUTPUT_TILES || hiddenProofs.length != nh || outputProofs.length != _OUTPUT_TILES)
-            revert ChunkCountMismatch(io.length, hiddenProofs.length, outputProofs.length);
-        uint256[] memory signals = new uint256[](5 + io.length);
-        for (uint256 i = 0; i < 5; ++i) signals[i] = statement[i];
-        for (uint256 t = 0; t < io.length; ++t) signals[5 + t] = io[t];
-        valid =
-            LINK.verify(linkProof, signals) &&
-            HIDDEN.verifyBatch(hiddenProofs, io[:nh]) &&
-            OUTPUT.verifyBatch(outputProofs, io[nh:]);
+        return _verify(_statement(statement), io, linkProof, hiddenProofs, outputProofs);
+    }
+
+    /// @inheritdoc IChunkedStepVerifier
+    function verifyChunks(uint256[5] calldata statement, bytes calldata chunks) external view returns (bool valid) {
+        return _verifyEncoded(_statement(statement), chunks);
+    }
+
+    function _statement(uint256[5] calldata s) private pure returns (uint256[] memory out) {
+        out = new uint256[](_STATEMENT);
+        for (uint256 i = 0; i < _STATEMENT; ++i) out[i] = s[i];
     }
 }

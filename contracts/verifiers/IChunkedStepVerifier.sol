@@ -1,24 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IChunkVerifier} from "./IChunkVerifier.sol";
+import {IProofVerifier} from "./IProofVerifier.sol";
+
 /// @title IChunkedStepVerifier
 /// @author Verifiable training registry
-/// @notice A training step proven as chunks (issue #26, docs/chunks.md): a link proof whose public signals
-/// are a step proof's five (runTag, position, rootBefore, rootAfter, accumulator) followed by one io value
-/// per tile, and one proof per tile (hidden tiles first, then output tiles) whose only public signal is
-/// its io. The tiles' io are taken from the link's signals, so a tile proof counts only where the link
-/// wires it; each kind of tile is verified in one batch under its own circuit's key.
-interface IChunkedStepVerifier {
-    /// @notice The numbers of io values or tile proofs are not the tiling's.
-    /// @param io Number of io values given.
-    /// @param hiddenProofs Number of hidden-tile proofs given.
-    /// @param outputProofs Number of output-tile proofs given.
-    error ChunkCountMismatch(uint256 io, uint256 hiddenProofs, uint256 outputProofs);
-
-    /// @notice Hidden tiles, then output tiles, of every chunked step this verifier checks.
-    /// @return hidden Number of hidden tiles.
-    /// @return output Number of output tiles.
-    function tiles() external view returns (uint256 hidden, uint256 output);
+/// @notice A training step proven as chunks (issue #26, docs/chunks.md): the link's statement is a step
+/// proof's five signals (runTag, position, rootBefore, rootAfter, accumulator). As a chunked family's
+/// checkpoint verifier (K = 1) it is also an IProofVerifier: it reports a step proof's public-signal count,
+/// and refuses to verify a single proof (a chunked step has none; the registry's submitChunkedStep calls
+/// verifyChunks).
+interface IChunkedStepVerifier is IChunkVerifier, IProofVerifier {
+    /// @notice A chunked step has no single proof: submit its chunks (the registry's submitChunkedStep).
+    error NotASingleProof();
 
     /// @notice Whether the chunk proofs prove one step with this statement.
     /// @dev Reverts with ChunkCountMismatch on a wrong shape; false if any proof is invalid.
@@ -35,4 +30,10 @@ interface IChunkedStepVerifier {
         uint256[8][] calldata hiddenProofs,
         uint256[8][] calldata outputProofs
     ) external view returns (bool valid);
+
+    /// @notice verifyStep with the chunks ABI-encoded, as the registry's submitChunkedStep forwards them.
+    /// @param statement The step statement: runTag, position, rootBefore, rootAfter, accumulator.
+    /// @param chunks abi.encode(io, linkProof, hiddenProofs, outputProofs), typed as verifyStep's.
+    /// @return valid True if every proof verifies with these signals.
+    function verifyChunks(uint256[5] calldata statement, bytes calldata chunks) external view returns (bool valid);
 }

@@ -12,11 +12,12 @@ import type { CommittedDataset } from "../dataset/dataset.js";
 import { readJsonIfExists, writeJsonAtomic } from "../fs/atomic.js";
 import { buildAll } from "../proving/artifacts.js";
 import type { Logger } from "../proving/log.js";
-import { chunkCircuits, type ModelShape, type Tiling } from "../proving/manifest.js";
+import { chunkCircuits, genesisChunkCircuits, type ModelShape, type Tiling } from "../proving/manifest.js";
 import { specCommitment } from "../spec/commitment.js";
 import type { TrainingSpec } from "../spec/schema.js";
 import { evaluateOn, train } from "../training/trainer.js";
-import { chunkedStep, proveChunkedStep, verifyChunkedStep } from "./step.js";
+import { chunkedGenesis } from "./genesis.js";
+import { chunkedStep, proveChunks, verifyChunks, type ChunkProof } from "./step.js";
 
 /** "2x5": hidden units per hidden tile, outputs per output tile. */
 export function parseTiling(text: string): Tiling {
@@ -65,6 +66,8 @@ export interface ChunkedRunOptions {
   readonly steps?: number;
   /** Called once the number of chunk jobs is known, then after each job. */
   readonly progress?: (done: number, total: number, label: string) => void;
+  /** Called with each step's checked proofs (tiles, then the link), before the next step is proven. */
+  readonly onStep?: (step: number, proofs: readonly ChunkProof[]) => Promise<void>;
 }
 
 export interface ChunkedRunSummary {
@@ -111,12 +114,13 @@ export async function proveChunkedRun(
   o.progress?.(0, total, "");
   for (const r of run.steps) {
     const step = chunkedStep(spec, data, r, { lab: o.lab, beacon: o.beacon }, o.tiling, circuits);
-    const proofs = await proveChunkedStep(step, {
+    const proofs = await proveChunks(step, {
       dir: path.join(o.dir, `step-${r.step}`),
       progress: (done, name) => o.progress?.(r.step * perStep + done, total, `step ${r.step} ${name}`),
     });
-    const problem = await verifyChunkedStep(circuits, { hiddenTiles: NH, outputTiles: NO }, proofs);
+    const problem = await verifyChunks(circuits, { hiddenTiles: NH, outputTiles: NO }, proofs);
     if (problem) throw new Error(`step ${r.step}: its chunk proofs do not prove the step: ${problem}`);
+    await o.onStep?.(r.step, proofs);
   }
   const before = evaluateOn(run.shape, run.initial, data);
   const after = evaluateOn(run.shape, run.final, data);
@@ -128,4 +132,33 @@ export async function proveChunkedRun(
     accuracyBefore: before.accuracy,
     accuracyAfter: after.accuracy,
   };
+}
+
+/**
+ * Builds the genesis chunk circuits' keys if needed and proves the genesis of `spec`'s run by `lab` as init
+ * tiles and a link, in DIR/genesis/ (resumable as a step's chunks are); checks the set and returns it.
+ */
+export async function proveChunkedGenesis(
+  spec: TrainingSpec,
+  o: {
+    readonly dir: string;
+    readonly lab: bigint;
+    readonly tiling: Tiling;
+    readonly progress?: (done: number, total: number, label: string) => void;
+  },
+  log: Logger,
+): Promise<ChunkProof[]> {
+  const circuits = genesisChunkCircuits(chunkedShape(spec), o.tiling);
+  await buildAll({ circuits: [circuits.hidden, circuits.output, circuits.link] }, log);
+  const genesis = chunkedGenesis(spec, o.lab, o.tiling, circuits);
+  const total = genesis.jobs.length;
+  o.progress?.(0, total, "");
+  const proofs = await proveChunks(genesis, {
+    dir: path.join(o.dir, "genesis"),
+    progress: (done, name) => o.progress?.(done, total, `genesis ${name}`),
+  });
+  const NO = spec.model.outputs / o.tiling.outputBlock;
+  const problem = await verifyChunks(circuits, { hiddenTiles: total - 1 - NO, outputTiles: NO }, proofs);
+  if (problem) throw new Error(`the genesis chunk proofs do not prove the genesis: ${problem}`);
+  return proofs;
 }

@@ -17,11 +17,12 @@ import { artifactPaths, type OutputDirs } from "../proving/artifacts.js";
 import { chunkCircuits, type CircuitSpec, type Tiling } from "../proving/manifest.js";
 import type { TrainingSpec } from "../spec/schema.js";
 import { checkpointInputs, type RunBinding } from "../statement/inputs.js";
-import { CHECKPOINT_PUBLIC_SIGNALS, type CheckpointStatement } from "../statement/statement.js";
+import { checkpointSignals, type CheckpointStatement } from "../statement/statement.js";
 import { mlpTrainStep } from "../training/mlp.js";
 import { asBatchSamples, type StepRecord } from "../training/trainer.js";
 import { mlpChunks } from "./mlp.js";
 
+/** The circuits of a chunk set: a step's (chunkCircuits) or a genesis's (genesisChunkCircuits). */
 export type ChunkCircuits = ReturnType<typeof chunkCircuits>;
 
 /** One chunk job: which circuit proves it, under what name its proof is kept, and its inputs. */
@@ -31,10 +32,16 @@ export interface ChunkJob {
   readonly input: CircuitInput;
 }
 
-export interface ChunkedStep {
-  readonly statement: CheckpointStatement;
+/** The chunk jobs of one statement (a step's or a genesis's): the tiles, then the link that states it. */
+export interface ChunkSet {
+  /** The link's public signals before its io list: the statement a single proof would have. */
+  readonly head: readonly bigint[];
   /** The hidden tiles, the output tiles, then the link: the order of the link's io list, link last. */
   readonly jobs: readonly ChunkJob[];
+}
+
+export interface ChunkedStep extends ChunkSet {
+  readonly statement: CheckpointStatement;
 }
 
 /** The chunk jobs of one step of an mlp-mse run under the exact rule. */
@@ -67,6 +74,7 @@ export function chunkedStep(
   } as CircuitInput;
   return {
     statement,
+    head: checkpointSignals(statement),
     jobs: [
       ...c.hidden.map((input, n) => ({ name: `hidden-${n}`, circuit: circuits.hidden, input })),
       ...c.output.map((input, j) => ({ name: `output-${j}`, circuit: circuits.output, input })),
@@ -98,8 +106,8 @@ const vkeyOf = (id: string, dirs?: OutputDirs): Promise<object> => {
  * as it exists, and one found there is kept only if it verifies with the same public signals the job's
  * inputs give), calling `progress` after each.
  */
-export async function proveChunkedStep(
-  step: ChunkedStep,
+export async function proveChunks(
+  step: ChunkSet,
   opts: { readonly dir?: string; readonly dirs?: OutputDirs; readonly progress?: (done: number, name: string) => void },
 ): Promise<ChunkProof[]> {
   const out: ChunkProof[] = [];
@@ -128,26 +136,25 @@ export async function proveChunkedStep(
 }
 
 /** The public signals a job's proof must carry, as decimal strings (the ones its inputs fix). */
-function expectedPublics(step: ChunkedStep, job: ChunkJob): string[] {
+function expectedPublics(step: ChunkSet, job: ChunkJob): string[] {
   if (job.name !== "link") return [String(job.input.io)];
-  return [
-    ...CHECKPOINT_PUBLIC_SIGNALS.map((k) => String(step.statement[k])),
-    ...(job.input.io as readonly bigint[]).map((v) => String(v)),
-  ];
+  return [...step.head, ...(job.input.io as readonly bigint[])].map((v) => String(v));
 }
 
 /**
- * Checks a step's chunk proofs as a verifier would: one proof per tile of the tiling, then the link; each
- * valid under its circuit's verification key; the link's io list equal, position by position, to the
- * tiles' io. Returns undefined when the set proves the step, else what is wrong.
+ * Checks a step's or a genesis's chunk proofs as a verifier would: one proof per tile of the tiling, then
+ * the link; each valid under its circuit's verification key; the link's io list (after its statement) equal,
+ * position by position, to the tiles' io. Returns undefined when the set proves the link's statement, else
+ * what is wrong.
  */
-export async function verifyChunkedStep(
+export async function verifyChunks(
   circuits: ChunkCircuits,
   tiling: { readonly hiddenTiles: number; readonly outputTiles: number },
   proofs: readonly ChunkProof[],
   dirs?: OutputDirs,
 ): Promise<string | undefined> {
   const { hiddenTiles: NH, outputTiles: NO } = tiling;
+  const head = circuits.link.publicSignals.length - NH - NO; // the statement before the io list
   if (proofs.length !== NH + NO + 1) return `expected ${NH + NO + 1} proofs, got ${proofs.length}`;
   const link = proofs[NH + NO]!;
   const kinds = [...Array<CircuitSpec>(NH).fill(circuits.hidden), ...Array<CircuitSpec>(NO).fill(circuits.output)];
@@ -159,8 +166,8 @@ export async function verifyChunkedStep(
       return `proof ${t} (${p.name}) has ${p.publicSignals.length} public signals, not ${want.publicSignals.length}`;
     if (!(await snarkjs.groth16.verify(await vkeyOf(want.id, dirs), p.publicSignals, p.proof)))
       return `proof ${t} (${p.name}) does not verify`;
-    if (t < NH + NO && p.publicSignals[0] !== link.publicSignals[CHECKPOINT_PUBLIC_SIGNALS.length + t])
-      return `proof ${t} (${p.name}) states io ${p.publicSignals[0]}, the link wires io[${t}] = ${link.publicSignals[CHECKPOINT_PUBLIC_SIGNALS.length + t]}`;
+    if (t < NH + NO && p.publicSignals[0] !== link.publicSignals[head + t])
+      return `proof ${t} (${p.name}) states io ${p.publicSignals[0]}, the link wires io[${t}] = ${link.publicSignals[head + t]}`;
   }
   return undefined;
 }

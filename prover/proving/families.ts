@@ -10,6 +10,9 @@ import { keccak256, stringToHex, type Hex } from "viem";
 import type { TrainingSpec } from "../spec/schema.js";
 import {
   checkpointCircuit,
+  chunkCircuits,
+  genesisChunkCircuits,
+  type Tiling,
   DEFAULT_KS,
   DEFAULT_MLP_KS,
   DEFAULT_MLP_SHAPE,
@@ -108,3 +111,40 @@ export const FAMILIES: readonly FamilySpec[] = [
 
 /** The on-chain id of a family: keccak256 of its name. */
 export const familyId = (name: string): Hex => keccak256(stringToHex(name));
+
+/**
+ * A chunked family (issue #26, docs/chunks.md): an mlp-mse shape under the exact rule with a tiling, K = 1.
+ * Its genesis verifier is a ChunkedGenesisVerifier over the genesis chunk circuits, its checkpoint verifier a
+ * ChunkedStepVerifier over the step chunk circuits; it has no step verifier (no sampled runs yet).
+ */
+export interface ChunkedFamilySpec {
+  /** The K = 1 family's name with the tiling: mlp-mse/i49-h20-o10-b4/exact-40..15/n1000/k1/t2x5. */
+  readonly name: string;
+  readonly shape: ModelShape;
+  readonly tiling: Tiling;
+  readonly genesis: ReturnType<typeof genesisChunkCircuits>;
+  readonly step: ReturnType<typeof chunkCircuits>;
+  /** Hidden and output tiles per statement (the same for the genesis and every step). */
+  readonly tiles: { readonly hidden: number; readonly output: number };
+  readonly description: string;
+}
+
+/** The chunked family of an mlp-mse shape under the exact rule and a tiling whose blocks divide the widths. */
+export function chunkedFamilyOf(shape: ModelShape, tiling: Tiling): ChunkedFamilySpec {
+  const step = chunkCircuits(shape, tiling); // refuses another model or rule, and a tiling that does not divide
+  const plain = familyOf(shape, 1);
+  const hidden = (shape.hidden ?? 0) / tiling.hiddenBlock;
+  const output = shape.outputs / tiling.outputBlock;
+  return {
+    name: `${plain.name}/t${tiling.hiddenBlock}x${tiling.outputBlock}`,
+    shape,
+    tiling,
+    genesis: genesisChunkCircuits(shape, tiling),
+    step,
+    tiles: { hidden, output },
+    description:
+      `${describeShape(shape)}, batch ${shape.batch}, a ${shape.size}-sample dataset; every step proven as ` +
+      `${hidden} hidden tiles of ${tiling.hiddenBlock} units, ${output} output tiles of ${tiling.outputBlock} ` +
+      "outputs and a link; genesis as as many init tiles and a link",
+  };
+}

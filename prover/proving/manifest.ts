@@ -190,6 +190,48 @@ export function chunkCircuits(
   };
 }
 
+/**
+ * The circuits of a chunked mlp-mse run's genesis (circuits/chunk/genesis.circom, docs/chunks.md): the init
+ * tiles of the hidden blocks' W1 rows (HB * I parameters) and of the output blocks' W2 rows (OB * H), whose
+ * ids spell only their length (one circuit when the two lengths are equal), and the genesis link, whose id
+ * spells the whole shape and the tiling.
+ */
+export function genesisChunkCircuits(
+  s: ModelShape,
+  t: Tiling,
+): { hidden: CircuitSpec; output: CircuitSpec; link: CircuitSpec } {
+  const { link: stepLink } = chunkCircuits(s, t); // the same shape and tiling checks
+  const H = hiddenOf(s);
+  const { hiddenBlock: HB, outputBlock: OB } = t;
+  const NT = H / HB + s.outputs / OB;
+  const init = (L: number): CircuitSpec => ({
+    id: `chunkinit_l${L}`,
+    statement:
+      `init tile of ${L} parameters: each derived from the init seed at its index with one top exponent, ` +
+      "absorbed into the weights sponge from a state at a phase, all digested in io",
+    include: "chunk/genesis.circom",
+    template: "InitTile",
+    params: [L],
+    publicInputs: ["io"],
+    publicSignals: ["io"],
+  });
+  return {
+    hidden: init(HB * s.inputs),
+    output: init(OB * H),
+    link: {
+      id: stepLink.id.replace(/^chunklink_/, "chunkgen_"),
+      statement:
+        `${describeShape(s)}: the statement of a genesis proof whose initial weights are derived by the ` +
+        `${NT} init tiles whose io values are public here, wired through the weights sponge to R0`,
+      include: "chunk/genesis.circom",
+      template: "MlpGenesisLink",
+      params: [...modelParams(s), s.batch, HB, OB, s.size],
+      publicInputs: [...GENESIS_PUBLIC_SIGNALS, "io"],
+      publicSignals: [...GENESIS_PUBLIC_SIGNALS, ...Array.from({ length: NT }, (_, i) => `io[${i}]`)],
+    },
+  };
+}
+
 /** The K a checkpoint circuit proves (its template parameter after the model and batch). */
 export const checkpointSteps = (c: CircuitSpec): number => {
   if (c.template !== "Checkpoint") throw new Error(`${c.id} is not a checkpoint circuit`);

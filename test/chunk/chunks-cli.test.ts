@@ -2,6 +2,8 @@
  * `npm run chunks` (scripts/chunks.ts over prover/chunk/run.ts): a chunked run of the iris MLP under the
  * exact rule proven into a directory, every step's set checked; re-running resumes and replaces a damaged
  * proof; another tiling in the same directory, a spec of the sequential rule and a bad tiling are refused.
+ * With --on-chain, a run of two planned steps is registered with its genesis chunks on the in-process chain,
+ * every step's chunks are submitted in one call each, and the run completes.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -58,6 +60,40 @@ describe("npm run chunks", function () {
     assert.equal(again.status, 0, again.stderr);
     assert.equal(await readFile(path.join(runDir, "step-0", "link.json"), "utf8"), link);
     assert.notEqual((JSON.parse(await readFile(damaged, "utf8")) as { publicSignals: string[] }).publicSignals[0], "1");
+  });
+
+  it("should register, submit every step's chunks and complete the run with --on-chain", async () => {
+    const raw = JSON.parse(await readFile(spec, "utf8")) as Record<string, unknown>;
+    const twoSteps = path.join(dir, "two-steps.json");
+    await writeFile(twoSteps, JSON.stringify({ ...raw, plannedSteps: 2, checkpointInterval: 1 }));
+    const onChain = path.join(dir, "on-chain");
+    const r = cli(["--spec", twoSteps, "--run-dir", onChain, "--tiling", "3x1", "--on-chain"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /2 steps proven as 6 chunk proofs each/);
+    assert.match(r.stdout, /run 1, beacon 0x[0-9a-f]+/);
+    assert.match(r.stdout, /steps accepted 2 of 2, gas per step \d+, \d+/);
+    assert.match(r.stdout, /run status: Completed/);
+    assert.ok(existsSync(path.join(onChain, "genesis", "link.json")));
+    // A K = 4 spec, a beacon given with --on-chain, neither, and a chain that is not local are refused.
+    const k4 = path.join(dir, "k4.json");
+    await writeFile(k4, JSON.stringify({ ...raw, plannedSteps: 4, checkpointInterval: 4 }));
+    const refusals: Array<[string[], RegExp]> = [
+      [["--spec", k4, "--run-dir", path.join(dir, "k4"), "--tiling", "3x1", "--on-chain"], /checkpointInterval is 4/],
+      [
+        ["--spec", twoSteps, "--run-dir", onChain, "--tiling", "3x1", "--on-chain", "--beacon", "7"],
+        /one or the other/,
+      ],
+      [["--spec", twoSteps, "--run-dir", onChain, "--tiling", "3x1"], /give --beacon N, or --on-chain/],
+      [
+        ["--spec", twoSteps, "--run-dir", onChain, "--tiling", "3x1", "--on-chain", "--network", "live"],
+        /not a local chain/,
+      ],
+    ];
+    for (const [a, why] of refusals) {
+      const x = cli(a);
+      assert.equal(x.status, 1, a.join(" "));
+      assert.match(x.stderr, why);
+    }
   });
 
   it("should refuse another tiling in the same directory, a sequential spec and a bad tiling", () => {

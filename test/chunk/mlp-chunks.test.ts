@@ -16,7 +16,7 @@ import { buildCircuit } from "../../prover/proving/artifacts.js";
 import { releaseSnarkjs, silentLogger } from "../../prover/proving/log.js";
 import { weightsRoot } from "../../prover/commit/weights.js";
 import { weightsFinish, weightsStates } from "../../prover/chunk/commit.js";
-import { chunkedStep, proveChunkedStep, verifyChunkedStep, type ChunkProof } from "../../prover/chunk/step.js";
+import { chunkedStep, proveChunks, verifyChunks, type ChunkProof } from "../../prover/chunk/step.js";
 import { mlpChunks, stretchBounds, tilingProblem, type MlpChunks, type MlpTiling } from "../../prover/chunk/mlp.js";
 import type { CircuitInput } from "../../prover/circom/witness.js";
 import type { CommittedDataset } from "../../prover/dataset/dataset.js";
@@ -245,12 +245,12 @@ describe("chunked mlp-mse steps under the exact rule", function () {
       for (const c of [CIRCUITS.hidden, CIRCUITS.output, CIRCUITS.link]) await buildCircuit(c, {}, silentLogger);
       dir = await mkdtemp(path.join(tmpdir(), "vtr-chunks-"));
       const seen: string[] = [];
-      p0 = await proveChunkedStep(chunkedStep(spec, data, run.steps[0]!, RUN, TILING, CIRCUITS), {
+      p0 = await proveChunks(chunkedStep(spec, data, run.steps[0]!, RUN, TILING, CIRCUITS), {
         dir,
         progress: (done, name) => seen.push(`${done}:${name}`),
       });
       assert.deepEqual(seen, ["1:hidden-0", "2:hidden-1", "3:output-0", "4:output-1", "5:output-2", "6:link"]);
-      p1 = await proveChunkedStep(chunkedStep(spec, data, run.steps[1]!, RUN, TILING, CIRCUITS), {});
+      p1 = await proveChunks(chunkedStep(spec, data, run.steps[1]!, RUN, TILING, CIRCUITS), {});
     });
     after(async () => {
       await rm(dir, { recursive: true, force: true });
@@ -258,17 +258,17 @@ describe("chunked mlp-mse steps under the exact rule", function () {
     });
 
     it("should accept the step's proofs, with the step proof's statement, and resume from its directory", async () => {
-      assert.equal(await verifyChunkedStep(CIRCUITS, shape, p0), undefined);
-      assert.equal(await verifyChunkedStep(CIRCUITS, shape, p1), undefined);
+      assert.equal(await verifyChunks(CIRCUITS, shape, p0), undefined);
+      assert.equal(await verifyChunks(CIRCUITS, shape, p1), undefined);
       const link = p0[p0.length - 1]!;
       assert.equal(BigInt(link.publicSignals[2]!), weightsRoot(run.steps[0]!.paramsBefore));
       assert.equal(BigInt(link.publicSignals[3]!), weightsRoot(run.steps[0]!.paramsAfter));
-      const again = await proveChunkedStep(chunkedStep(spec, data, run.steps[0]!, RUN, TILING, CIRCUITS), { dir });
+      const again = await proveChunks(chunkedStep(spec, data, run.steps[0]!, RUN, TILING, CIRCUITS), { dir });
       assert.deepEqual(again, p0);
     });
     it("should refuse a tile of another step, tiles swapped, a duplicate, a missing tile and a forged proof", async () => {
       const refuse = async (proofs: ChunkProof[], why: RegExp): Promise<void> => {
-        assert.match((await verifyChunkedStep(CIRCUITS, shape, proofs)) ?? "accepted", why);
+        assert.match((await verifyChunks(CIRCUITS, shape, proofs)) ?? "accepted", why);
       };
       await refuse(
         p0.map((p, t) => (t === 1 ? p1[1]! : p)),

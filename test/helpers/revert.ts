@@ -26,6 +26,13 @@ export const SAMPLED_MODE_ERRORS: readonly string[] = [
   "InvalidSamplingPolicy",
 ];
 
+/** The registry's chunked-step errors: test/chunk/chunked-registry.test.ts triggers each (with real chunk proofs). */
+export const CHUNKED_STEP_ERRORS: readonly string[] = [
+  "ChunkedStepsUnavailable",
+  "NotASingleProof",
+  "ChunkCountMismatch",
+];
+
 /**
  * Errors tested in the Solidity suite (test/contracts/solidity/SampledMode.t.sol): a reentrant withdrawal
  * (test_reentrantWithdrawalGetsNothingMore), the module called outside the registry and sampled mode
