@@ -169,7 +169,7 @@ describe("README commands on a clean checkout (issue #25)", function () {
       // The MNIST digits as the README writes them, then the chunked run: it builds the chunk keys first.
       const o = await run(
         "npm run -s dataset -- mnist --out mnist.json && npm run chunks -- --spec prover/spec/examples/mnist-mlp.json " +
-          "--dataset mnist.json --run-dir runs/mnist --tiling 2x5 --beacon 7 --steps 2",
+          "--dataset mnist.json --run-dir runs/mnist --tiling 2x5 --on-chain",
         repo,
         PTAU_WARNING,
       );
