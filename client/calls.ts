@@ -47,14 +47,15 @@ function signal(bundle: ProofBundle, names: readonly string[], name: string): bi
   return BigInt(v);
 }
 
-/** registerRun's arguments (besides family and attestations) from a genesis bundle. */
-export function genesisCall(bundle: ProofBundle): {
+/** registerRun's arguments (besides family, attestations and proof) from the genesis signals, in the circuit's order. */
+export function genesisArgs(signals: readonly bigint[]): {
   specCommitment: bigint;
   lab: Address;
   facts: GenesisFacts;
-  proof: ProofWords;
 } {
-  const g = (name: (typeof GENESIS_PUBLIC_SIGNALS)[number]): bigint => signal(bundle, GENESIS_PUBLIC_SIGNALS, name);
+  if (signals.length !== GENESIS_PUBLIC_SIGNALS.length)
+    throw new Error(`a genesis statement has ${GENESIS_PUBLIC_SIGNALS.length} signals, got ${signals.length}`);
+  const g = (name: (typeof GENESIS_PUBLIC_SIGNALS)[number]): bigint => signals[GENESIS_PUBLIC_SIGNALS.indexOf(name)]!;
   return {
     specCommitment: g("specCommitment"),
     lab: getAddress(`0x${g("lab").toString(16).padStart(40, "0")}`),
@@ -65,8 +66,42 @@ export function genesisCall(bundle: ProofBundle): {
       flopsPerStep: g("flopsPerStep"),
       plannedSteps: unpackPlan(g("plan")).plannedSteps,
     },
-    proof: proofWords(packProof(bundle.proof)),
   };
+}
+
+/** A checkpoint's claim, FLOPs, beacon and run tag from its signals, in the circuit's order. */
+export function checkpointArgs(signals: readonly bigint[]): {
+  runTag: bigint;
+  flops: bigint;
+  beacon: bigint;
+  claim: CheckpointClaim;
+} {
+  if (signals.length !== CHECKPOINT_PUBLIC_SIGNALS.length)
+    throw new Error(`a checkpoint statement has ${CHECKPOINT_PUBLIC_SIGNALS.length} signals, got ${signals.length}`);
+  const c = (name: (typeof CHECKPOINT_PUBLIC_SIGNALS)[number]): bigint =>
+    signals[CHECKPOINT_PUBLIC_SIGNALS.indexOf(name)]!;
+  const { firstStep, flops, beacon } = unpackPosition(c("position"));
+  return {
+    runTag: c("runTag"),
+    flops,
+    beacon,
+    claim: { firstStep, rootBefore: c("rootBefore"), rootAfter: c("rootAfter"), accumulator: c("accumulator") },
+  };
+}
+
+/** The bundle's signals in the order of `names`, each checked against the bundle's statement by name. */
+function signals(bundle: ProofBundle, names: readonly string[]): bigint[] {
+  return names.map((name) => signal(bundle, names, name));
+}
+
+/** registerRun's arguments (besides family and attestations) from a genesis bundle. */
+export function genesisCall(bundle: ProofBundle): {
+  specCommitment: bigint;
+  lab: Address;
+  facts: GenesisFacts;
+  proof: ProofWords;
+} {
+  return { ...genesisArgs(signals(bundle, GENESIS_PUBLIC_SIGNALS)), proof: proofWords(packProof(bundle.proof)) };
 }
 
 /** submitCheckpoint's claim and proof from a checkpoint bundle, with the FLOPs it proves and its beacon. */
@@ -77,14 +112,5 @@ export function checkpointCall(bundle: ProofBundle): {
   claim: CheckpointClaim;
   proof: ProofWords;
 } {
-  const c = (name: (typeof CHECKPOINT_PUBLIC_SIGNALS)[number]): bigint =>
-    signal(bundle, CHECKPOINT_PUBLIC_SIGNALS, name);
-  const { firstStep, flops, beacon } = unpackPosition(c("position"));
-  return {
-    runTag: c("runTag"),
-    flops,
-    beacon,
-    claim: { firstStep, rootBefore: c("rootBefore"), rootAfter: c("rootAfter"), accumulator: c("accumulator") },
-    proof: proofWords(packProof(bundle.proof)),
-  };
+  return { ...checkpointArgs(signals(bundle, CHECKPOINT_PUBLIC_SIGNALS)), proof: proofWords(packProof(bundle.proof)) };
 }

@@ -16,14 +16,8 @@ import { chunkedFamilyOf, familyId, type ChunkedFamilySpec } from "../prover/pro
 import type { Logger } from "../prover/proving/log.js";
 import { adapterName, type Tiling } from "../prover/proving/manifest.js";
 import { requireArtifacts } from "../prover/proving/prove.js";
-import {
-  CHECKPOINT_PUBLIC_SIGNALS,
-  GENESIS_PUBLIC_SIGNALS,
-  unpackPlan,
-  unpackPosition,
-} from "../prover/statement/statement.js";
 import type { TrainingSpec } from "../prover/spec/schema.js";
-import type { Attestations, CheckpointClaim, GenesisFacts } from "./calls.js";
+import { checkpointArgs, genesisArgs, type Attestations } from "./calls.js";
 import type { registryAt } from "./connect.js";
 import { registryContract } from "./contract.js";
 import { deployRegistry } from "./deploy.js";
@@ -84,8 +78,9 @@ export interface ChunkedFamilyDeployment {
 
 /**
  * Deploys a chunked family's adapters and its two chunk verifiers, and registers the family in the
- * CircuitFamilies table through the policy timelock (scheduled, then executed if the delay allows: with
- * a delay, run it again once the delay has passed). `wallet` proposes to the timelock.
+ * CircuitFamilies table through the policy timelock, scheduled and executed at once: `proposer` must be the
+ * timelock's proposer and its delay zero (a local registry). A timelock with a delay is refused before
+ * anything is deployed: resuming a scheduled registration is not built (docs/chunks.md, Limits).
  */
 export async function addChunkedFamily(
   viem: HardhatViemHelpers,
@@ -96,6 +91,7 @@ export async function addChunkedFamily(
 ): Promise<ChunkedFamilyDeployment> {
   const table = await viem.getContractAt("CircuitFamilies", at.familyTable);
   const id = familyId(f.name);
+  const delay = await (await viem.getContractAt("PolicyTimelock", at.timelock)).read.getMinDelay();
   const adapters = new Map<string, Address>();
   const adapter = async (circuit: string): Promise<Address> => {
     let a = adapters.get(circuit);
@@ -119,6 +115,11 @@ export async function addChunkedFamily(
     log.info(`family ${f.name} is already registered (${id})`);
     return { id, genesisVerifier: got.genesisVerifier, stepVerifier: got.checkpointVerifier };
   }
+  if (delay !== 0n)
+    throw new Error(
+      `the policy timelock has a delay of ${delay} s: adding a chunked family through it is built for a ` +
+        "local registry with a zero delay only (npm run chunks --on-chain)",
+    );
   const genesisVerifier = await verifier("ChunkedGenesisVerifier", f.genesis);
   const stepVerifier = await verifier("ChunkedStepVerifier", f.step);
   const call = policyCall(
@@ -129,31 +130,9 @@ export async function addChunkedFamily(
     familyId(`vtr/add-chunked-family/${f.name}`),
   );
   const done = await throughTimelock(viem, call, proposer, log, `registering family ${f.name}`);
-  if (done.state !== "executed")
-    throw new Error(
-      `family ${f.name}: its registration is scheduled in the policy timelock, ready at ${done.readyAt} ` +
-        "(unix seconds); it can be executed then",
-    );
+  if (done.state !== "executed") throw new Error(`family ${f.name}: the timelock did not execute its registration`);
   if (!(await familyRegistered(table, id))) throw new Error(`family ${f.name} is not registered after execution`);
   return { id, genesisVerifier, stepVerifier };
-}
-
-/** registerRun's arguments from a chunked genesis's link signals. */
-function genesisFacts(statement: readonly bigint[]): { specCommitment: bigint; lab: Address; facts: GenesisFacts } {
-  if (statement.length !== GENESIS_PUBLIC_SIGNALS.length)
-    throw new Error(`a genesis statement has ${GENESIS_PUBLIC_SIGNALS.length} signals, got ${statement.length}`);
-  const g = (name: (typeof GENESIS_PUBLIC_SIGNALS)[number]) => statement[GENESIS_PUBLIC_SIGNALS.indexOf(name)]!;
-  return {
-    specCommitment: g("specCommitment"),
-    lab: getAddress(`0x${g("lab").toString(16).padStart(40, "0")}`),
-    facts: {
-      runTag: g("runTag"),
-      root0: g("root0"),
-      paramCount: g("paramCount"),
-      flopsPerStep: g("flopsPerStep"),
-      plannedSteps: unpackPlan(g("plan")).plannedSteps,
-    },
-  };
 }
 
 /**
@@ -170,7 +149,7 @@ export async function registerChunkedRun(
   attestations: Attestations,
 ): Promise<{ runId: bigint; gas: { proveGenesis: bigint; registerRun: bigint } }> {
   const { statement, chunks } = chunksCall(genesis, family.tiles);
-  const { specCommitment, lab, facts } = genesisFacts(statement);
+  const { specCommitment, lab, facts } = genesisArgs(statement);
   const id = familyId(family.name);
   const table = await viem.getContractAt("CircuitFamilies", await registry.read.families());
   const onChain = await table.read.getFamily([id]);
@@ -196,19 +175,6 @@ export async function registerChunkedRun(
   return { runId, gas: { proveGenesis: proveGas, registerRun: registerGas } };
 }
 
-/** The one-step checkpoint claim a chunked step's link states. */
-export function chunkedStepClaim(statement: readonly bigint[]): CheckpointClaim {
-  if (statement.length !== CHECKPOINT_PUBLIC_SIGNALS.length)
-    throw new Error(`a step statement has ${CHECKPOINT_PUBLIC_SIGNALS.length} signals, got ${statement.length}`);
-  const c = (name: (typeof CHECKPOINT_PUBLIC_SIGNALS)[number]) => statement[CHECKPOINT_PUBLIC_SIGNALS.indexOf(name)]!;
-  return {
-    firstStep: unpackPosition(c("position")).firstStep,
-    rootBefore: c("rootBefore"),
-    rootAfter: c("rootAfter"),
-    accumulator: c("accumulator"),
-  };
-}
-
 /** Submits one step's chunk proofs (tiles, then the link) in one call; returns the gas used. */
 export async function submitChunkedStep(
   registry: Registry,
@@ -218,7 +184,7 @@ export async function submitChunkedStep(
   tiles: { hidden: number; output: number },
 ): Promise<bigint> {
   const { statement, chunks } = chunksCall(proofs, tiles);
-  const claim = chunkedStepClaim(statement);
+  const { claim } = checkpointArgs(statement);
   const r = await mined(
     publicClient,
     await registry.write.submitChunkedStep([runId, claim, chunks]),

@@ -17,6 +17,7 @@ import {
   registerChunkedRun,
   submitChunkedStep,
 } from "../../client/chunks.js";
+import { checkpointArgs, genesisArgs } from "../../client/calls.js";
 import { registryContract } from "../../client/contract.js";
 import { deployRegistry } from "../../client/deploy.js";
 import { compileGeneratedVerifiers } from "../../client/families.js";
@@ -118,14 +119,8 @@ describe("a chunked run registered, proven and completed on-chain", function () 
     const { statement } = chunksCall(genesis, FAMILY.tiles);
 
     // Registration before the genesis chunks are verified is refused: the verifier has not seen the statement.
-    const specCommitment = statement[0]!;
-    const facts = {
-      runTag: statement[2]!,
-      root0: statement[3]!,
-      paramCount: statement[4]!,
-      flopsPerStep: statement[5]!,
-      plannedSteps: 2n,
-    };
+    const { specCommitment, facts } = genesisArgs(statement);
+    assert.equal(facts.plannedSteps, 2n);
     await expectCustomError(
       registry.write.registerRun([familyId(FAMILY.name), specCommitment, ATT, facts, ZERO_PROOF]),
       "InvalidGenesisProof",
@@ -161,12 +156,7 @@ describe("a chunked run registered, proven and completed on-chain", function () 
       [runId, 0n, 1n],
     );
     const c0 = chunksCall(s0, FAMILY.tiles);
-    const claim0 = {
-      firstStep: 0n,
-      rootBefore: c0.statement[2]!,
-      rootAfter: c0.statement[3]!,
-      accumulator: c0.statement[4]!,
-    };
+    const { claim: claim0 } = checkpointArgs(c0.statement);
     await expectCustomError(
       registry.write.submitChunkedStep([runId, claim0, c0.chunks], { account: other }),
       "NotRunLab",
@@ -206,7 +196,7 @@ describe("a chunked run registered, proven and completed on-chain", function () 
     console.log(`      submitChunkedStep of ${NT + 1} proofs: ${used.join(", ")} gas`);
   });
 
-  it("should refuse chunks for a family whose checkpoint verifier is not chunked, or whose K is not 1", async () => {
+  it("should refuse chunks for a family whose checkpoint verifier is not chunked or whose K is not 1, and a delayed timelock", async () => {
     const publicClient = await conn.viem.getPublicClient();
     // An ordinary adapter as the checkpoint verifier (the linear example's K = 1 circuit).
     const plain = FAMILIES[0]!.checkpoint;
@@ -230,13 +220,7 @@ describe("a chunked run registered, proven and completed on-chain", function () 
       const gv = await conn.viem.getContractAt("ChunkedGenesisVerifier", genesisVerifier);
       const words = statement as unknown as readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint];
       await mined(publicClient, await gv.write.proveGenesis([words, chunks]), "proveGenesis");
-      const facts = {
-        runTag: statement[2]!,
-        root0: statement[3]!,
-        paramCount: statement[4]!,
-        flopsPerStep: statement[5]!,
-        plannedSteps: 2n,
-      };
+      const { facts } = genesisArgs(statement);
       await mined(
         publicClient,
         await registry.write.registerRun([id, statement[0]!, ATT, facts, ZERO_PROOF]),
@@ -251,6 +235,18 @@ describe("a chunked run registered, proven and completed on-chain", function () 
         verifier,
       ]);
     }
+    // A timelock with a delay: adding a chunked family is refused before anything is deployed.
+    const delayed = await deployRegistry(conn.viem, { families: [] });
+    await assert.rejects(
+      addChunkedFamily(
+        conn.viem,
+        { familyTable: delayed.familyTable.address, timelock: delayed.timelock.address },
+        FAMILY,
+        lab,
+        silentLogger,
+      ),
+      /a delay of 86400 s/,
+    );
     const missing = CHUNKED_STEP_ERRORS.filter((n) => !triggeredErrors.has(n));
     assert.deepEqual(missing, [], `chunked-step errors no test triggered: ${missing.join(", ")}`);
   });
