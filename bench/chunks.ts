@@ -3,8 +3,10 @@
  * batch 4, exact[-40..15]) proven as hidden and output tiles and a link. Constraints per chunk and per MAC
  * against the unchunked step (FamilyStep) and step proof (Checkpoint(1)) of the same spec, compiled here;
  * proving seconds per chunk and per step on one process; proven parameter-steps per second; the gas of
- * ChunkedStepVerifier.verifyStep for the step's 13 proofs on the in-process chain (the registry does not
- * accept chunked steps yet, docs/chunks.md, so no submission gas).
+ * ChunkedStepVerifier.verifyStep for the step's 13 proofs on the in-process chain; the constraints of the
+ * genesis's chunks (init tiles and the genesis link, compiled only). The registry's submitChunkedStep adds
+ * its own checks and writes to verifyStep (about 50,000 gas at the test's iris shape); `npm run chunks
+ * --on-chain` prints the MNIST run's registration and submission gas (docs/benchmarks.md).
  */
 import path from "node:path";
 import { artifacts, network } from "hardhat";
@@ -20,7 +22,13 @@ import { commitDataset } from "../prover/dataset/dataset.js";
 import { loadMnist } from "../prover/dataset/mnist.js";
 import { BUILD_DIR, PROJECT_ROOT } from "../prover/paths.js";
 import { buildCircuit, GENERATED_CONTRACTS_DIR } from "../prover/proving/artifacts.js";
-import { adapterName, checkpointCircuit, chunkCircuits, type Tiling } from "../prover/proving/manifest.js";
+import {
+  adapterName,
+  checkpointCircuit,
+  chunkCircuits,
+  genesisChunkCircuits,
+  type Tiling,
+} from "../prover/proving/manifest.js";
 import type { Logger } from "../prover/proving/log.js";
 import { readSpec } from "../prover/spec/schema.js";
 import { mlpMacs, mlpParamCount } from "../prover/training/mlp.js";
@@ -58,6 +66,11 @@ export interface ChunkFigures {
   /** ChunkedStepVerifier.verifyStep of the step's proofs (eth_estimateGas), and per proof. */
   readonly verifyStepGas: number;
   readonly verifyStepGasPerProof: number;
+  /** The genesis as chunks: init tiles of the hidden and output blocks, and the genesis link. */
+  readonly genesis: {
+    readonly chunks: number;
+    readonly constraints: { readonly hiddenInitTile: number; readonly outputInitTile: number; readonly link: number };
+  };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -137,6 +150,14 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
   if (!(await client.readContract(call))) throw new Error("ChunkedStepVerifier refused the bench's chunked step");
   const verifyStepGas = Number(await client.estimateContractGas(call));
 
+  // The genesis's chunks, compiled only (their keys are `npm run chunks --on-chain`'s).
+  const g = genesisChunkCircuits(shape, MNIST_TILING);
+  const [hiddenInitTile, outputInitTile, genesisLink] = [
+    await count(g.hidden.include, g.hidden.template, g.hidden.params),
+    await count(g.output.include, g.output.template, g.output.params),
+    await count(g.link.include, g.link.template, g.link.params),
+  ];
+
   const chunked = NH * hiddenTile + NO * outputTile + link;
   const macs = mlpMacs(m, B);
   const figures: ChunkFigures = {
@@ -166,6 +187,10 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
     parameterStepsPerSecond: P / stepSeconds,
     verifyStepGas,
     verifyStepGasPerProof: verifyStepGas / (NH + NO + 1),
+    genesis: {
+      chunks: NH + NO + 1,
+      constraints: { hiddenInitTile, outputInitTile, link: genesisLink },
+    },
   };
   const k = (n: number) => n.toLocaleString("en-US");
   out(
@@ -180,7 +205,9 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
       `output tile ${figures.proveSeconds.outputTileMedian.toFixed(1)} s, link ${figures.proveSeconds.link.toFixed(1)} s; ` +
       `step ${stepSeconds.toFixed(1)} s = ${figures.parameterStepsPerSecond.toFixed(1)} parameter-steps per second\n` +
       `  ChunkedStepVerifier.verifyStep of the ${NH + NO + 1} proofs: ${k(verifyStepGas)} gas ` +
-      `(${k(Math.round(figures.verifyStepGasPerProof))} per proof); no registry submission yet\n`,
+      `(${k(Math.round(figures.verifyStepGasPerProof))} per proof)\n` +
+      `  genesis as ${NH + NO + 1} chunks: init tiles ${k(hiddenInitTile)} (${g.hidden.params[0]} parameters) and ` +
+      `${k(outputInitTile)} (${g.output.params[0]}), genesis link ${k(genesisLink)}\n`,
   );
   return figures;
 }
