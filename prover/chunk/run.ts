@@ -155,7 +155,7 @@ export async function proveChunkedGenesis(
   o.progress?.(0, total, "");
   const proofs = await proveChunks(genesis, {
     dir: path.join(o.dir, "genesis"),
-    progress: (done, name) => o.progress?.(done, total, `genesis ${name}`),
+    progress: (done, name) => o.progress?.(done, total, name),
   });
   const NO = spec.model.outputs / o.tiling.outputBlock;
   const problem = await verifyChunks(circuits, { hiddenTiles: total - 1 - NO, outputTiles: NO }, proofs);
