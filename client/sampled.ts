@@ -13,7 +13,7 @@ import type { Hex, PublicClient } from "viem";
 import { familyId } from "../prover/proving/families.js";
 import type { Logger } from "../prover/proving/log.js";
 import type { ProofBundle } from "../prover/proving/prove.js";
-import { RootsTree, windowOfLeaf, windowOfStep, windowTree } from "../prover/sampled/roots.js";
+import { ChunkStatementsTree, RootsTree, windowOfLeaf, windowOfStep, windowTree } from "../prover/sampled/roots.js";
 import { readEvents } from "./read/events.js";
 import { eventRunId } from "./read/format.js";
 import { CHALLENGE_STATE } from "./read/violations.js";
@@ -111,7 +111,9 @@ export interface DrawAfterCommit {
 /**
  * Commits every window of `roots` (r(0) .. r(T)) the chain does not have yet, in order; then, unless
  * `draw` is null, waits for each new window's seed block and draws its challenges (finding P1 of issue
- * #24: a window nobody draws within 256 blocks of its seed block has every step challenged).
+ * #24: a window nobody draws within 256 blocks of its seed block has every step challenged). A chunked
+ * run (issue #26) gives every step's tile io (`chunkIo[t]`, its link's io values): each window's chunk
+ * statements are committed just before the window (IChunkedSteps.commitChunkStatements).
  */
 export async function commitWindows(
   registry: Registry,
@@ -120,6 +122,7 @@ export async function commitWindows(
   roots: readonly bigint[],
   log: Logger,
   draw: DrawAfterCommit | null = null,
+  chunkIo?: readonly (readonly bigint[])[],
 ): Promise<CommitOutcome> {
   const run = await registry.read.getRun([runId]);
   if (!run.sampled) throw new Error(`run ${runId} proves every step (full mode): use \`submit\`, not \`commit\``);
@@ -134,6 +137,14 @@ export async function commitWindows(
     const w = windowOfStep(steps, K);
     const tree = windowTree(roots, w, K);
     const last = steps + BigInt(K);
+    if (chunkIo) {
+      const io = chunkIo.slice(Number(steps), Number(last));
+      if (io.length !== K) throw new Error(`window ${w}: the tile io of steps ${steps} .. ${last - 1n} are missing`);
+      const statements = new ChunkStatementsTree(w, io);
+      log.info(`run ${runId}: committing the chunk statements of window ${w}, tree ${statements.root}`);
+      const h = await registry.write.commitChunkStatements([runId, w, statements.root]);
+      gas.push((await mined(publicClient, h, `committing the chunk statements of window ${w}`)).gasUsed);
+    }
     log.info(`run ${runId}: committing window ${w} (steps ${steps} .. ${last - 1n}), roots tree ${tree.root}`);
     const hash = await registry.write.commitWindow([runId, steps, tree.root, tree.rootAt(last), tree.path(last)]);
     const receipt = await mined(publicClient, hash, `committing window ${w}`);
@@ -160,6 +171,8 @@ export interface ChallengeView {
   readonly secondsLeft?: bigint;
   readonly challenger: Hex;
   readonly fee: bigint;
+  /** A chunked window's challenge: 0 asks for every chunk of the step, c >= 1 for tile c - 1 and the link. */
+  readonly chunk: number;
 }
 
 /** A window's draw as `challenges` lists it. */
@@ -212,6 +225,7 @@ export async function runChallenges(
       ...(state === "Open" ? { secondsLeft: c.elapsed >= c.allowedSeconds ? 0n : c.allowedSeconds - c.elapsed } : {}),
       challenger: c.challenger,
       fee: c.fee,
+      chunk: c.chunk,
     });
   }
   return { windows, challenges, refs };
@@ -236,17 +250,27 @@ export async function drawPending(
   return drawn;
 }
 
-/** answerChallenge's arguments for step t from the run's roots and a step proof. */
-export function answerArgs(
+/** A step's claim as an answer opens it: its roots and accumulator. */
+export interface AnsweredClaim {
+  readonly firstStep: bigint;
+  readonly rootBefore: bigint;
+  readonly rootAfter: bigint;
+  readonly accumulator: bigint;
+}
+
+/**
+ * ISampledMode.ChallengeAnswer for step t: r(t) and r(t + 1) of the claim opened in the run's committed
+ * windows (r(0) needs no path), with the claim's accumulator.
+ */
+export function challengeAnswer(
   runId: bigint,
   step: bigint,
   roots: readonly bigint[],
   K: number,
   refs: ReadonlyMap<bigint, WindowRef>,
-  bundle: ProofBundle,
+  claim: AnsweredClaim,
 ) {
-  const c = checkpointCall(bundle);
-  if (c.claim.firstStep !== step) throw new Error(`the bundle proves step ${c.claim.firstStep}, not ${step}`);
+  if (claim.firstStep !== step) throw new Error(`the proof is of step ${claim.firstStep}, not ${step}`);
   const ref = (w: bigint): WindowRef => {
     const r = refs.get(w);
     if (!r) throw new Error(`run ${runId}: window ${w} is not committed`);
@@ -260,18 +284,27 @@ export function answerArgs(
     const wb = windowOfLeaf(step, K);
     before = { ref: ref(wb), tree: windowTree(roots, wb, K) };
   }
-  return [
-    runId,
-    {
-      step,
-      rootBefore: c.claim.rootBefore,
-      windowBefore: before.ref,
-      pathBefore: before.tree ? before.tree.path(step) : [],
-      rootAfter: c.claim.rootAfter,
-      windowAfter: ref(after),
-      pathAfter: treeAfter.path(step + 1n),
-      accumulator: c.claim.accumulator,
-    },
-    c.proof,
-  ] as const;
+  return {
+    step,
+    rootBefore: claim.rootBefore,
+    windowBefore: before.ref,
+    pathBefore: before.tree ? before.tree.path(step) : [],
+    rootAfter: claim.rootAfter,
+    windowAfter: ref(after),
+    pathAfter: treeAfter.path(step + 1n),
+    accumulator: claim.accumulator,
+  };
+}
+
+/** answerChallenge's arguments for step t from the run's roots and a step proof. */
+export function answerArgs(
+  runId: bigint,
+  step: bigint,
+  roots: readonly bigint[],
+  K: number,
+  refs: ReadonlyMap<bigint, WindowRef>,
+  bundle: ProofBundle,
+) {
+  const c = checkpointCall(bundle);
+  return [runId, challengeAnswer(runId, step, roots, K, refs, c.claim), c.proof] as const;
 }

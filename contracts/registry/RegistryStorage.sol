@@ -67,7 +67,8 @@ library RegistryStorage {
     }
 
     /// @dev A window of a sampled run: one slot written at commitment (the hash of its root and block),
-    /// one by its draw and the paid challenges on it.
+    /// one by its draw and the paid challenges on it, and for a chunked run (issue #26) a third: the root of
+    /// its steps' chunk statements, committed before the window (the tile count beside the draw's fields).
     struct WindowRecord {
         bytes32 commitment;
         uint40 drawnAt;
@@ -75,6 +76,8 @@ library RegistryStorage {
         uint40 queueStartActive; // past the horizon: offset j is due at queueStart + (j + 1) x response
         bool everyStep;
         uint16 paidChallenges;
+        uint16 chunkTiles; // tiles per step of a chunked window (0: not chunked)
+        bytes32 chunkStatements; // statements tree's root (IChunkedSteps.chunkLeaf leaves)
     }
 
     /// @dev A challenge: one slot, and a second for a paid one's challenger and fee.
@@ -83,6 +86,7 @@ library RegistryStorage {
         uint40 issuedAt;
         uint40 issuedActive;
         uint40 deadlineActive;
+        uint16 chunk; // chunked window: 0 = every chunk of the step, c = tile c - 1 (with the link)
         address challenger;
         uint96 fee;
     }

@@ -108,6 +108,9 @@ interface ISampledMode {
         address challenger;
         /// The fee paid (0: drawn).
         uint128 fee;
+        /// A chunked window's challenge (IChunkedSteps): 0 asks for every chunk of the step (paid challenges,
+        /// windows drawn past the horizon, and every unchunked run), c >= 1 for tile c - 1 with the link.
+        uint16 chunk;
     }
 
     /// @notice A committed window of a sampled run, and its draw.

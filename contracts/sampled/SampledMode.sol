@@ -8,6 +8,7 @@ import {PublicSignals} from "../families/PublicSignals.sol";
 import {ICheckpointBatches} from "../registry/ICheckpointBatches.sol";
 import {IChunkedSteps} from "../registry/IChunkedSteps.sol";
 import {IChunkedStepVerifier} from "../verifiers/IChunkedStepVerifier.sol";
+import {IChunkVerifier} from "../verifiers/IChunkVerifier.sol";
 import {IComputeLedger} from "../registry/IComputeLedger.sol";
 import {ITrainingRegistry} from "../registry/ITrainingRegistry.sol";
 import {RegistryStorage} from "../registry/RegistryStorage.sol";
@@ -128,8 +129,7 @@ contract SampledMode is ISampledMode, ICheckpointBatches, IChunkedSteps, IComput
             claim.rootAfter,
             claim.accumulator
         );
-        uint256[5] memory statement = [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
-        try verifier.verifyChunks(statement, chunks) returns (bool valid) {
+        try verifier.verifyChunks(_statement(inputs), chunks) returns (bool valid) {
             if (!valid) revert ITrainingRegistry.InvalidCheckpointProof(runId, steps);
         } catch (bytes memory reason) {
             // No reason: the verifier has no verifyChunks (an ordinary adapter). Otherwise, its own error.
@@ -142,6 +142,72 @@ contract SampledMode is ISampledMode, ICheckpointBatches, IChunkedSteps, IComput
         // Write and emit as submitCheckpoint does: missed windows first, then the step as a checkpoint.
         RunRules.flagMissedWindows($, runId, run, steps);
         RunRules.acceptCheckpoint($, runId, run, steps, flops, claim);
+    }
+
+    /// @inheritdoc IChunkedSteps
+    function commitChunkStatements(
+        uint256 runId,
+        uint64 window,
+        bytes32 statementsRoot
+    ) external onlyDelegated whenNotPaused {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        RegistryStorage.RunState storage run = RunRules.activeRun($, runId);
+        if (msg.sender != run.lab) revert ITrainingRegistry.NotRunLab(runId, msg.sender);
+        if (!run.sampled) revert NotSampledRun(runId);
+        uint64 next = run.steps / run.stepsPerCheckpoint;
+        if (window != next || statementsRoot == 0) revert ChunkStatementsOutOfOrder(runId, window, next);
+        // The tiling is the run's verifier's, fixed here so that the draw reads it with the window.
+        address verifier = address(run.proofVerifier);
+        uint256 tiles;
+        try IChunkVerifier(verifier).tiles() returns (uint256 hidden, uint256 output) {
+            tiles = hidden + output;
+        } catch {
+            revert ChunkedStepsUnavailable(runId, verifier);
+        }
+        if (tiles == 0 || tiles > type(uint16).max) revert ChunkedStepsUnavailable(runId, verifier);
+        RegistryStorage.WindowRecord storage w = $.windows[runId][window];
+        w.chunkStatements = statementsRoot;
+        w.chunkTiles = uint16(tiles);
+        emit ChunkStatementsCommitted(runId, window, statementsRoot, uint16(tiles));
+    }
+
+    /// @inheritdoc IChunkedSteps
+    function answerChunkChallenge(
+        uint256 runId,
+        ChallengeAnswer calldata answer,
+        uint256[] calldata io,
+        bytes32[] calldata ioPath,
+        bytes calldata proofs
+    ) external onlyDelegated whenNotPaused {
+        (
+            RegistryStorage.Layout storage $,
+            RegistryStorage.RunState storage run,
+            RegistryStorage.ChallengeRecord storage c,
+            uint256[] memory inputs
+        ) = _openAnswer(runId, answer);
+        // The step's io as committed before the draw, then the proofs the challenge asks for under them.
+        uint64 t = answer.step;
+        uint32 w = run.stepsPerCheckpoint;
+        bytes32 statements = $.windows[runId][t / w].chunkStatements;
+        if (statements == 0 || SampledRules.rootsTreeRoot(_chunkLeaf(t, io), t % w, w, ioPath) != statements)
+            revert InvalidChunkPath(runId, t);
+        IChunkedStepVerifier verifier = IChunkedStepVerifier(address(run.proofVerifier));
+        if (!verifier.verifyAnswer(_statement(inputs), io, c.chunk, proofs)) revert InvalidStepProof(runId, t);
+        _answered($, runId, run, c, answer);
+    }
+
+    /// @inheritdoc IChunkedSteps
+    function chunkStatements(
+        uint256 runId,
+        uint64 window
+    ) external view returns (bytes32 statementsRoot, uint16 tiles) {
+        RegistryStorage.WindowRecord storage w = RegistryStorage.layout().windows[runId][window];
+        return (w.chunkStatements, w.chunkTiles);
+    }
+
+    /// @inheritdoc IChunkedSteps
+    function chunkLeaf(uint64 step, uint256[] calldata io) external pure returns (bytes32 leaf) {
+        return _chunkLeaf(step, io);
     }
 
     /// @inheritdoc ISampledMode
@@ -236,6 +302,7 @@ contract SampledMode is ISampledMode, ICheckpointBatches, IChunkedSteps, IComput
             run.lastDeadlineActive = uint40(start + k * uint64(run.responseSeconds));
         } else {
             seed = keccak256(abi.encode(ref.root, blockhash(seedBlock)));
+            uint256 tiles = w.chunkTiles; // a chunked window's challenge names one tile, from the same seed
             uint64[] memory offsets = SampledRules.challengeOffsets(seed, k, run.challengesPerWindow);
             // A step challenged already (paid) keeps its challenge: count the new ones, then issue them.
             mapping(uint64 step => RegistryStorage.ChallengeRecord challenge) storage challenges = $.challenges[runId];
@@ -249,6 +316,7 @@ contract SampledMode is ISampledMode, ICheckpointBatches, IChunkedSteps, IComput
                 RegistryStorage.ChallengeRecord storage c = challenges[step];
                 if (c.state != ChallengeState.None) continue;
                 SampledRules.issue(run, c, time, active);
+                if (tiles != 0) c.chunk = uint16(1 + (uint256(keccak256(abi.encode(seed, step, tiles))) % tiles));
                 steps[n] = step;
                 ++n;
             }
@@ -285,46 +353,14 @@ contract SampledMode is ISampledMode, ICheckpointBatches, IChunkedSteps, IComput
         ChallengeAnswer calldata answer,
         uint256[8] calldata proof
     ) external onlyDelegated whenNotPaused {
-        RegistryStorage.Layout storage $ = RegistryStorage.layout();
-        RegistryStorage.RunState storage run = SampledRules.sampledRun($, runId);
-        if (msg.sender != run.lab) revert ITrainingRegistry.NotRunLab(runId, msg.sender);
-        uint64 t = answer.step;
         (
+            RegistryStorage.Layout storage $,
+            RegistryStorage.RunState storage run,
             RegistryStorage.ChallengeRecord storage c,
-            ChallengeState state,
-            uint64 issuedActive,
-            uint64 deadline
-        ) = SampledRules.challenge($, runId, run, t);
-        if (state != ChallengeState.Open) revert ChallengeNotOpen(runId, t, state);
-        uint64 active = RegistryStorage.clock($);
-        if (active > deadline) {
-            revert AnswerTooLate(runId, t, active - issuedActive, deadline - issuedActive);
-        }
-        // Both roots open against the committed windows (r(0) is the genesis root).
-        uint32 w = run.stepsPerCheckpoint;
-        if (t == 0) {
-            if (answer.rootBefore != run.root0) revert InvalidRootPath(runId, 0);
-        } else {
-            SampledRules.requireRootLeaf($, runId, w, t, answer.rootBefore, answer.windowBefore, answer.pathBefore);
-        }
-        SampledRules.requireRootLeaf($, runId, w, t + 1, answer.rootAfter, answer.windowAfter, answer.pathAfter);
-        // The step proof, with the run's tag and beacon, one step's FLOPs.
-        uint256[] memory inputs = PublicSignals.checkpoint(
-            run.runTag,
-            t,
-            run.flopsPerStep,
-            RunRules.drawnBeacon(runId, run),
-            answer.rootBefore,
-            answer.rootAfter,
-            answer.accumulator
-        );
-        if (!run.proofVerifier.verify(proof, inputs)) revert InvalidStepProof(runId, t);
-        // Write: the step is proven; a paid challenge's fee is the lab's.
-        c.state = ChallengeState.Answered;
-        ++run.answered;
-        uint128 fee = c.fee;
-        if (fee != 0) $.credits[msg.sender] += fee;
-        emit ChallengeAnswered(runId, t, msg.sender, answer.rootBefore, answer.rootAfter, answer.accumulator, fee);
+            uint256[] memory inputs
+        ) = _openAnswer(runId, answer);
+        if (!run.proofVerifier.verify(proof, inputs)) revert InvalidStepProof(runId, answer.step);
+        _answered($, runId, run, c, answer);
     }
 
     /// @inheritdoc ISampledMode
@@ -391,6 +427,7 @@ contract SampledMode is ISampledMode, ICheckpointBatches, IChunkedSteps, IComput
         if (state == ChallengeState.Open) challenge.elapsed = RegistryStorage.clock($) - issuedActive;
         challenge.challenger = c.challenger;
         challenge.fee = c.fee;
+        challenge.chunk = c.chunk;
     }
 
     /// @inheritdoc ISampledMode
@@ -484,5 +521,85 @@ contract SampledMode is ISampledMode, ICheckpointBatches, IChunkedSteps, IComput
                 signals[i * PublicSignals.CHECKPOINT + j] = inputs[j];
             root = claim.rootAfter;
         }
+    }
+
+    /// @dev An answer's checks before its proofs: the lab, an open challenge within its deadline, and both
+    /// roots opened against the committed windows (r(0) is the genesis root); returns the step statement's
+    /// public signals (the run's tag and beacon, one step's FLOPs).
+    function _openAnswer(
+        uint256 runId,
+        ChallengeAnswer calldata answer
+    )
+        private
+        view
+        returns (
+            RegistryStorage.Layout storage $,
+            RegistryStorage.RunState storage run,
+            RegistryStorage.ChallengeRecord storage c,
+            uint256[] memory inputs
+        )
+    {
+        $ = RegistryStorage.layout();
+        run = SampledRules.sampledRun($, runId);
+        if (msg.sender != run.lab) revert ITrainingRegistry.NotRunLab(runId, msg.sender);
+        uint64 t = answer.step;
+        ChallengeState state;
+        uint64 issuedActive;
+        uint64 deadline;
+        (c, state, issuedActive, deadline) = SampledRules.challenge($, runId, run, t);
+        if (state != ChallengeState.Open) revert ChallengeNotOpen(runId, t, state);
+        uint64 active = RegistryStorage.clock($);
+        if (active > deadline) {
+            revert AnswerTooLate(runId, t, active - issuedActive, deadline - issuedActive);
+        }
+        uint32 w = run.stepsPerCheckpoint;
+        if (t == 0) {
+            if (answer.rootBefore != run.root0) revert InvalidRootPath(runId, 0);
+        } else {
+            SampledRules.requireRootLeaf($, runId, w, t, answer.rootBefore, answer.windowBefore, answer.pathBefore);
+        }
+        SampledRules.requireRootLeaf($, runId, w, t + 1, answer.rootAfter, answer.windowAfter, answer.pathAfter);
+        inputs = PublicSignals.checkpoint(
+            run.runTag,
+            t,
+            run.flopsPerStep,
+            RunRules.drawnBeacon(runId, run),
+            answer.rootBefore,
+            answer.rootAfter,
+            answer.accumulator
+        );
+    }
+
+    /// @dev Writes a verified answer: the step is proven; a paid challenge's fee is the lab's.
+    function _answered(
+        RegistryStorage.Layout storage $,
+        uint256 runId,
+        RegistryStorage.RunState storage run,
+        RegistryStorage.ChallengeRecord storage c,
+        ChallengeAnswer calldata answer
+    ) private {
+        c.state = ChallengeState.Answered;
+        ++run.answered;
+        uint128 fee = c.fee;
+        if (fee != 0) $.credits[msg.sender] += fee;
+        emit ChallengeAnswered(
+            runId,
+            answer.step,
+            msg.sender,
+            answer.rootBefore,
+            answer.rootAfter,
+            answer.accumulator,
+            fee
+        );
+    }
+
+    /// @dev A statements-tree leaf (IChunkedSteps.chunkLeaf).
+    function _chunkLeaf(uint64 step, uint256[] calldata io) private pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(uint256(step), io))));
+    }
+
+    /// @dev A step statement's five signals as the chunk verifiers take them.
+    function _statement(uint256[] memory inputs) private pure returns (uint256[5] memory statement) {
+        for (uint256 i = 0; i < 5; ++i) statement[i] = inputs[i];
     }
 }

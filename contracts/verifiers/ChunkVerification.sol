@@ -71,13 +71,10 @@ abstract contract ChunkVerification is IChunkVerifier {
         uint256 no = _OUTPUT_TILES;
         if (io.length != nh + no || hiddenProofs.length != nh || outputProofs.length != no)
             revert ChunkCountMismatch(io.length, hiddenProofs.length, outputProofs.length);
-        uint256 head = statement.length;
-        uint256[] memory signals = new uint256[](head + io.length);
+        uint256[] memory signals = _linkSignals(statement, io);
         uint256[] memory hiddenIo = new uint256[](nh);
         uint256[] memory outputIo = new uint256[](no);
-        for (uint256 i = 0; i < head; ++i) signals[i] = statement[i];
         for (uint256 t = 0; t < io.length; ++t) {
-            signals[head + t] = io[t];
             if (t < nh) hiddenIo[t] = io[t];
             else outputIo[t - nh] = io[t];
         }
@@ -85,5 +82,36 @@ abstract contract ChunkVerification is IChunkVerifier {
             LINK.verify(linkProof, signals) &&
             HIDDEN.verifyBatch(hiddenProofs, hiddenIo) &&
             OUTPUT.verifyBatch(outputProofs, outputIo);
+    }
+
+    /// @dev The link under its adapter with the statement followed by every io, then tile `tile` (hidden tiles
+    /// first) alone under its kind's adapter, with its io taken from the link's signals.
+    function _verifyTile(
+        uint256[] memory statement,
+        uint256[] memory io,
+        uint256[8] memory linkProof,
+        uint256 tile,
+        uint256[8] memory tileProof
+    ) internal view returns (bool valid) {
+        uint256 nh = _HIDDEN_TILES;
+        uint256 n = nh + _OUTPUT_TILES;
+        if (tile >= n) revert NoSuchTile(tile, n);
+        if (io.length != n) revert ChunkCountMismatch(io.length, tile < nh ? 1 : 0, tile < nh ? 0 : 1);
+        uint256[] memory tileIo = new uint256[](1);
+        tileIo[0] = io[tile];
+        valid =
+            LINK.verify(linkProof, _linkSignals(statement, io)) &&
+            IProofVerifier(address(tile < nh ? HIDDEN : OUTPUT)).verify(tileProof, tileIo);
+    }
+
+    /// @dev The link's public signals: the statement, then every io.
+    function _linkSignals(
+        uint256[] memory statement,
+        uint256[] memory io
+    ) private pure returns (uint256[] memory signals) {
+        uint256 head = statement.length;
+        signals = new uint256[](head + io.length);
+        for (uint256 i = 0; i < head; ++i) signals[i] = statement[i];
+        for (uint256 t = 0; t < io.length; ++t) signals[head + t] = io[t];
     }
 }

@@ -56,6 +56,24 @@ contract ChunkedStepVerifier is IChunkedStepVerifier, ChunkVerification {
         return _verifyEncoded(_statement(statement), chunks);
     }
 
+    /// @inheritdoc IChunkedStepVerifier
+    function verifyAnswer(
+        uint256[5] calldata statement,
+        uint256[] calldata io,
+        uint256 chunk,
+        bytes calldata proofs
+    ) external view returns (bool valid) {
+        if (chunk == 0) {
+            (uint256[8] memory link, uint256[8][] memory hidden, uint256[8][] memory output) = abi.decode(
+                proofs,
+                (uint256[8], uint256[8][], uint256[8][])
+            );
+            return _verify(_statement(statement), io, link, hidden, output);
+        }
+        (uint256[8] memory linkProof, uint256[8] memory tileProof) = abi.decode(proofs, (uint256[8], uint256[8]));
+        return _verifyTile(_statement(statement), io, linkProof, chunk - 1, tileProof);
+    }
+
     function _statement(uint256[5] calldata s) private pure returns (uint256[] memory out) {
         out = new uint256[](_STATEMENT);
         for (uint256 i = 0; i < _STATEMENT; ++i) out[i] = s[i];

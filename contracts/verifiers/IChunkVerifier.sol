@@ -19,6 +19,10 @@ interface IChunkVerifier {
     /// @param hiddenProofs Number of hidden-tile proofs given.
     /// @param outputProofs Number of output-tile proofs given.
     error ChunkCountMismatch(uint256 io, uint256 hiddenProofs, uint256 outputProofs);
+    /// @notice A single tile named past the tiling's last.
+    /// @param tile The tile named (hidden tiles first, from 0).
+    /// @param tiles Tiles per statement.
+    error NoSuchTile(uint256 tile, uint256 tiles);
 
     /// @notice Hidden tiles, then output tiles, of every statement this verifier checks.
     /// @return hidden Number of hidden tiles.

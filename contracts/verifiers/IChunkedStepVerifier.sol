@@ -36,4 +36,20 @@ interface IChunkedStepVerifier is IChunkVerifier, IProofVerifier {
     /// @param chunks abi.encode(io, linkProof, hiddenProofs, outputProofs), typed as verifyStep's.
     /// @return valid True if every proof verifies with these signals.
     function verifyChunks(uint256[5] calldata statement, bytes calldata chunks) external view returns (bool valid);
+
+    /// @notice Whether a sampled challenge's answer proves what it asks (IChunkedSteps.answerChunkChallenge):
+    /// the link proof under the statement and these io, and either one tile's proof or every tile's.
+    /// @dev Reverts with ChunkCountMismatch on a wrong shape or a tile out of range; false if a proof is invalid.
+    /// @param statement The step statement: runTag, position, rootBefore, rootAfter, accumulator.
+    /// @param io Each tile's io, hidden tiles first.
+    /// @param chunk 0: every chunk, proofs = abi.encode(linkProof, hiddenProofs, outputProofs); c >= 1: tile
+    /// c - 1 only, proofs = abi.encode(linkProof, tileProof).
+    /// @param proofs The proofs, ABI-encoded as `chunk` says.
+    /// @return valid True if every proof verifies with these signals.
+    function verifyAnswer(
+        uint256[5] calldata statement,
+        uint256[] calldata io,
+        uint256 chunk,
+        bytes calldata proofs
+    ) external view returns (bool valid);
 }

@@ -83,6 +83,12 @@ export function chunkedStep(
   };
 }
 
+/** The tiles' io values a chunk set's link states (hidden tiles first), from its inputs: no proof needed. */
+export function statedIo(set: ChunkSet): bigint[] {
+  const link = set.jobs[set.jobs.length - 1]!;
+  return [...(link.input.io as readonly bigint[])];
+}
+
 export interface ChunkProof {
   readonly name: string;
   readonly circuit: string;

@@ -7,6 +7,12 @@
  * padded with bytes32(0) to 2^D leaves, D = ceil(log2 K), node =
  * keccak256(left || right). The registry verifies paths exactly so; an index
  * has one leaf, so a lab cannot keep two roots for one step.
+ *
+ * A chunked sampled run (issue #26, IChunkedSteps) also commits, before each
+ * window, its steps' chunk statements in a tree of the same shape: the leaf
+ * of step t (position t - wK) is
+ * keccak256(bytes.concat(keccak256(abi.encode(uint256 t, uint256[] io(t))))),
+ * io(t) being the tiles' io values its link proof states.
  */
 import { concat, encodeAbiParameters, keccak256, type Hex } from "viem";
 
@@ -30,21 +36,17 @@ export const windowOfLeaf = (index: bigint, K: number): bigint => (index - 1n) /
 /** The window of step t (its transition r(t) -> r(t + 1)): t / K. */
 export const windowOfStep = (step: bigint, K: number): bigint => step / BigInt(K);
 
-export class RootsTree {
-  readonly first: bigint;
-  readonly K: number;
+/** The leaf of step t's chunk statements: its tiles' io values, hidden tiles first. */
+export const chunkLeaf = (step: bigint, io: readonly bigint[]): Hex =>
+  keccak256(keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "uint256[]" }], [step, io])));
+
+/** A positional keccak Merkle tree over K leaves, padded with zero leaves to 2^D, D = ceil(log2 K). */
+class PositionalTree {
   private readonly levels: Hex[][];
 
-  /** The tree of window `window` from r(wK + 1) .. r(wK + K). */
-  constructor(
-    readonly window: bigint,
-    readonly roots: readonly bigint[],
-  ) {
-    this.K = roots.length;
-    this.first = window * BigInt(this.K);
-    const depth = treeDepth(this.K);
-    let level: Hex[] = roots.map((r, p) => rootLeaf(this.first + 1n + BigInt(p), r));
-    level = [...level, ...Array<Hex>(2 ** depth - level.length).fill(ZERO)];
+  constructor(leaves: readonly Hex[]) {
+    const depth = treeDepth(leaves.length);
+    let level: Hex[] = [...leaves, ...Array<Hex>(2 ** depth - leaves.length).fill(ZERO)];
     this.levels = [level];
     for (let d = 0; d < depth; d++) {
       const up: Hex[] = [];
@@ -58,6 +60,31 @@ export class RootsTree {
     return this.levels[this.levels.length - 1]![0]!;
   }
 
+  /** The path of the leaf at position p: D siblings, bottom up. */
+  path(p: number): Hex[] {
+    return this.levels.slice(0, -1).map((level, d) => level[(p >> d) ^ 1]!);
+  }
+}
+
+export class RootsTree {
+  readonly first: bigint;
+  readonly K: number;
+  private readonly tree: PositionalTree;
+
+  /** The tree of window `window` from r(wK + 1) .. r(wK + K). */
+  constructor(
+    readonly window: bigint,
+    readonly roots: readonly bigint[],
+  ) {
+    this.K = roots.length;
+    this.first = window * BigInt(this.K);
+    this.tree = new PositionalTree(roots.map((r, p) => rootLeaf(this.first + 1n + BigInt(p), r)));
+  }
+
+  get root(): Hex {
+    return this.tree.root;
+  }
+
   /** r(i) for a leaf of this window. */
   rootAt(index: bigint): bigint {
     return this.roots[this.position(index)]!;
@@ -65,8 +92,7 @@ export class RootsTree {
 
   /** The path of leaf i: D siblings, bottom up. */
   path(index: bigint): Hex[] {
-    const p = this.position(index);
-    return this.levels.slice(0, -1).map((level, d) => level[(p >> d) ^ 1]!);
+    return this.tree.path(this.position(index));
   }
 
   private position(index: bigint): number {
@@ -74,6 +100,43 @@ export class RootsTree {
     if (!(p >= 0 && p < this.K))
       throw new RangeError(
         `leaf ${index} is not in window ${this.window} (leaves ${this.first + 1n} .. ${this.first + BigInt(this.K)})`,
+      );
+    return p;
+  }
+}
+
+/** The chunk statements tree of window `window`: steps wK .. wK + K - 1, each with its tiles' io values. */
+export class ChunkStatementsTree {
+  readonly first: bigint;
+  private readonly tree: PositionalTree;
+
+  constructor(
+    readonly window: bigint,
+    readonly io: readonly (readonly bigint[])[],
+  ) {
+    this.first = window * BigInt(io.length);
+    this.tree = new PositionalTree(io.map((v, p) => chunkLeaf(this.first + BigInt(p), v)));
+  }
+
+  get root(): Hex {
+    return this.tree.root;
+  }
+
+  /** The io values of step t. */
+  ioOf(step: bigint): readonly bigint[] {
+    return this.io[this.position(step)]!;
+  }
+
+  /** The path of step t's leaf. */
+  path(step: bigint): Hex[] {
+    return this.tree.path(this.position(step));
+  }
+
+  private position(step: bigint): number {
+    const p = Number(step - this.first);
+    if (!(p >= 0 && p < this.io.length))
+      throw new RangeError(
+        `step ${step} is not in window ${this.window} (steps ${this.first} .. ${this.first + BigInt(this.io.length) - 1n})`,
       );
     return p;
   }

@@ -4,19 +4,25 @@
  * registered with its genesis chunks, its beacon drawn, every step proven as chunk proofs and submitted in one
  * call, and the run completed. Every wrong submission is refused with its reason: a single proof, tiles
  * swapped or missing, a step out of order, another account, a genesis whose chunks were never verified, and a
- * chunked submission to a family that cannot take one.
+ * chunked submission to a family that cannot take one. A sampled chunked run commits each window's chunk
+ * statements before the window; a drawn challenge names a step and a tile and is answered with that tile's
+ * proof and the link, a paid one asks for every chunk of its step; wrong answers are refused.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "mocha";
 import { network } from "hardhat";
-import { getAddress, zeroAddress, type Address, type Hex } from "viem";
+import { encodeAbiParameters, getAddress, zeroAddress, type Address, type Hex } from "viem";
 import {
   addChunkedFamily,
+  chunkAnswerArgs,
   chunksCall,
+  encodeAnswerProofs,
   encodeChunks,
   registerChunkedRun,
   submitChunkedStep,
 } from "../../client/chunks.js";
+import { DEFAULT_SAMPLING } from "../../client/deploy.js";
+import { commitWindows, windowRefs } from "../../client/sampled.js";
 import { checkpointArgs, genesisArgs } from "../../client/calls.js";
 import { registryContract } from "../../client/contract.js";
 import { deployRegistry } from "../../client/deploy.js";
@@ -25,8 +31,9 @@ import { policyCall, throughTimelock } from "../../client/governance.js";
 import { drawRunBeacon } from "../../client/runs.js";
 import { mined } from "../../client/tx.js";
 import { chunkedGenesis } from "../../prover/chunk/genesis.js";
+import { packProof, proofWords } from "../../prover/proving/calldata.js";
 import type { MlpTiling } from "../../prover/chunk/mlp.js";
-import { chunkedStep, proveChunks, verifyChunks, type ChunkProof } from "../../prover/chunk/step.js";
+import { chunkedStep, proveChunks, statedIo, verifyChunks, type ChunkProof } from "../../prover/chunk/step.js";
 import type { CommittedDataset } from "../../prover/dataset/dataset.js";
 import type { AccumulationRule } from "../../prover/numerics/accumulation.js";
 import { buildCircuit } from "../../prover/proving/artifacts.js";
@@ -35,6 +42,7 @@ import { releaseSnarkjs, silentLogger } from "../../prover/proving/log.js";
 import { adapterName } from "../../prover/proving/manifest.js";
 import { loadMlpExample } from "../../prover/spec/example.js";
 import type { TrainingSpec } from "../../prover/spec/schema.js";
+import { ChunkStatementsTree, RootsTree } from "../../prover/sampled/roots.js";
 import { train } from "../../prover/training/trainer.js";
 import { CHUNKED_STEP_ERRORS, expectCustomError, triggeredErrors } from "../helpers/revert.js";
 
@@ -87,7 +95,7 @@ describe("a chunked run registered, proven and completed on-chain", function () 
     assert.equal(got.genesisVerifier, f.genesisVerifier);
     assert.equal(got.checkpointVerifier, f.stepVerifier);
     assert.equal(got.stepsPerCheckpoint, 1);
-    assert.equal(got.stepVerifier, zeroAddress, "no sampled chunked runs yet");
+    assert.equal(got.stepVerifier, f.stepVerifier, "sampled chunked runs answer with the same verifier");
   });
   after(releaseSnarkjs);
 
@@ -194,6 +202,154 @@ describe("a chunked run registered, proven and completed on-chain", function () 
     assert.deepEqual([...got.violations], [0, 0, 0, 0, 0, 0]);
     assert.equal(got.cumulativeFlops, 2n * facts.flopsPerStep);
     console.log(`      submitChunkedStep of ${NT + 1} proofs: ${used.join(", ")} gas`);
+  });
+
+  it("should challenge a sampled chunked run on one tile of a drawn step and every chunk of a paid one, and take the answers", async () => {
+    const publicClient = await conn.viem.getPublicClient();
+    const FEE = DEFAULT_SAMPLING.challengeFee; // the fresh registry's paid-challenge fee
+    // One window of both steps; both are challenged: step 1 paid for, step 0 drawn.
+    const s = { ...spec, salt: spec.salt + 27n };
+    const genesis = await proveGenesis(s, lab);
+    const sampling = {
+      challengesPerWindow: 2,
+      responseSeconds: DEFAULT_SAMPLING.minResponseSeconds,
+      windowSteps: 2,
+    };
+    const fromBlock = await publicClient.getBlockNumber();
+    const { runId } = await registerChunkedRun(conn.viem, registry, publicClient, FAMILY, genesis, ATT, sampling);
+    const beacon = await drawRunBeacon(registry, publicClient, runId);
+    // The lab commits every step's io (its chunk jobs' inputs fix them) before proving anything.
+    const sets = train(s, data, beacon).steps.map((r) =>
+      chunkedStep(s, data, r, { lab: BigInt(lab), beacon }, TILING, FAMILY.step),
+    );
+    const NT = FAMILY.tiles.hidden + FAMILY.tiles.output;
+    const io = sets.map(statedIo);
+    const roots = [(await registry.read.getRun([runId])).root0, ...sets.map((x) => x.head[3]!)];
+    const statements = new ChunkStatementsTree(0n, io);
+
+    // Statements for a window further on, zero, or from another account are refused.
+    await expectCustomError(
+      registry.write.commitChunkStatements([runId, 1n, statements.root]),
+      "ChunkStatementsOutOfOrder",
+      [runId, 1n, 0n],
+    );
+    await expectCustomError(
+      registry.write.commitChunkStatements([runId, 0n, `0x${"0".repeat(64)}`]),
+      "ChunkStatementsOutOfOrder",
+      [runId, 0n, 0n],
+    );
+    await expectCustomError(
+      registry.write.commitChunkStatements([runId, 0n, statements.root], { account: other }),
+      "NotRunLab",
+      [runId, other],
+    );
+    // The statements, then the window (no draw yet); a paid challenge on step 1 before the draw.
+    const committed = await commitWindows(registry, publicClient, runId, roots, silentLogger, null, io);
+    assert.equal(committed.committed, 1);
+    const [root, tiles] = await registry.read.chunkStatements([runId, 0n]);
+    assert.equal(root, statements.root);
+    assert.equal(tiles, NT);
+    assert.equal(await registry.read.chunkLeaf([1n, io[1]!]), new ChunkStatementsTree(1n, [io[1]!]).root);
+    await mined(
+      publicClient,
+      await registry.write.requestChallenge([runId, 1n], { account: other, value: FEE }),
+      "paid challenge",
+    );
+    await conn.networkHelpers.mine(Number(await registry.read.DRAW_DELAY_BLOCKS()) + 1);
+    const refs = await windowRefs(registry, publicClient, fromBlock, runId);
+    assert.equal(new RootsTree(0n, roots.slice(1)).root, refs.get(0n)!.root);
+    await mined(publicClient, await registry.write.drawChallenges([runId, 0n, refs.get(0n)!]), "draw");
+    const drawn = await registry.read.getChallenge([runId, 0n]);
+    const paid = await registry.read.getChallenge([runId, 1n]);
+    assert.equal(drawn.state, 1, "step 0 is drawn");
+    assert.ok(drawn.chunk >= 1 && drawn.chunk <= NT, `a drawn challenge names one tile (got ${drawn.chunk})`);
+    assert.equal(paid.state, 1);
+    assert.equal(paid.chunk, 0, "a paid challenge asks for every chunk");
+
+    // The lab proves what is asked: step 0's drawn tile and link (and another tile, for a wrong answer),
+    // every chunk of step 1.
+    const c = drawn.chunk;
+    const otherTile = (c % NT) + 1;
+    const set0 = sets[0]!;
+    const named = [set0.jobs[c - 1]!.name, set0.jobs[otherTile - 1]!.name, "link"];
+    const [tile0, other0, link0] = await proveChunks(
+      { head: set0.head, jobs: set0.jobs.filter((j) => named.includes(j.name)) },
+      {},
+    ).then((ps) => named.map((n) => ps.find((p) => p.name === n)!));
+    const step1 = await proveChunks(sets[1]!, {});
+    const link1 = step1[NT]!;
+    const answer = (t: bigint, link: ChunkProof, tileProofs: readonly ChunkProof[], chunk: number) =>
+      chunkAnswerArgs(runId, t, roots, 2, refs, io, { link, tileProofs }, FAMILY.tiles, chunk);
+    const [, a0, io0, path0, proofs0] = answer(0n, link0!, [tile0!], c);
+    const encoded = (link: ChunkProof, tile: ChunkProof) => encodeAnswerProofs(link, [tile], FAMILY.tiles, c);
+
+    // Refused: a single proof, another account, the io of step 1 or a wrong path, another tile's proof, the
+    // same tile of step 1, step 1's link.
+    await expectCustomError(registry.write.answerChallenge([runId, a0, ZERO_PROOF]), "NotASingleProof");
+    await expectCustomError(
+      registry.write.answerChunkChallenge([runId, a0, io0, path0, proofs0], { account: other }),
+      "NotRunLab",
+      [runId, other],
+    );
+    for (const [v, path] of [
+      [io[1]!, statements.path(1n)],
+      [io0, statements.path(1n)],
+    ] as const)
+      await expectCustomError(registry.write.answerChunkChallenge([runId, a0, v, path, proofs0]), "InvalidChunkPath", [
+        runId,
+        0n,
+      ]);
+    for (const wrong of [encoded(link0!, other0!), encoded(link0!, step1[c - 1]!), encoded(link1, tile0!)])
+      await expectCustomError(registry.write.answerChunkChallenge([runId, a0, io0, path0, wrong]), "InvalidStepProof", [
+        runId,
+        0n,
+      ]);
+    // The verifier itself: the answer holds, a tile past the tiling's last is refused.
+    const sv = await conn.viem.getContractAt(
+      "ChunkedStepVerifier",
+      (await registry.read.getRun([runId])).proofVerifier,
+    );
+    const st0 = set0.head as unknown as readonly [bigint, bigint, bigint, bigint, bigint];
+    assert.equal(await sv.read.verifyAnswer([st0, io0, BigInt(c), proofs0]), true);
+    await expectCustomError(sv.read.verifyAnswer([st0, io0, BigInt(NT + 1), proofs0]), "NoSuchTile", [
+      BigInt(NT),
+      BigInt(NT),
+    ]);
+    // The drawn tile and the link answer step 0.
+    const r0 = await mined(
+      publicClient,
+      await registry.write.answerChunkChallenge([runId, a0, io0, path0, proofs0]),
+      "answer step 0",
+    );
+    assert.equal((await registry.read.getChallenge([runId, 0n])).state, 2);
+
+    // Step 1 asks for every chunk: one tile is not enough, a missing tile is refused, all of them answer it.
+    const [, a1, io1, path1, all1] = answer(1n, link1, step1.slice(0, NT), 0);
+    await assert.rejects(registry.write.answerChunkChallenge([runId, a1, io1, path1, encoded(link1, step1[c - 1]!)]));
+    const words = (p: ChunkProof) => proofWords(packProof(p.proof));
+    const fewer = encodeAbiParameters(
+      [{ type: "uint256[8]" }, { type: "uint256[8][]" }, { type: "uint256[8][]" }],
+      [words(link1), step1.slice(0, FAMILY.tiles.hidden).map(words), []],
+    );
+    await expectCustomError(registry.write.answerChunkChallenge([runId, a1, io1, path1, fewer]), "ChunkCountMismatch", [
+      BigInt(NT),
+      BigInt(FAMILY.tiles.hidden),
+      0n,
+    ]);
+    const r1 = await mined(
+      publicClient,
+      await registry.write.answerChunkChallenge([runId, a1, io1, path1, all1]),
+      "answer step 1",
+    );
+    assert.equal((await registry.read.getChallenge([runId, 1n])).state, 2);
+    assert.equal(await registry.read.creditOf([lab]), FEE, "the paid challenge's fee is the lab's");
+    const got = await registry.read.getRun([runId]);
+    assert.equal(got.status, 3, "Completed: every planned step committed");
+    assert.deepEqual([...got.violations], [0, 0, 0, 0, 0, 0]);
+    console.log(
+      `      answerChunkChallenge: one tile and the link ${r0.gasUsed} gas, every chunk (${NT + 1} proofs) ` +
+        `${r1.gasUsed} gas`,
+    );
   });
 
   it("should refuse chunks for a family whose checkpoint verifier is not chunked or whose K is not 1, and a delayed timelock", async () => {

@@ -31,6 +31,8 @@ export const CHUNKED_STEP_ERRORS: readonly string[] = [
   "ChunkedStepsUnavailable",
   "NotASingleProof",
   "ChunkCountMismatch",
+  "ChunkStatementsOutOfOrder",
+  "InvalidChunkPath",
 ];
 
 /**
