@@ -3,7 +3,9 @@
  * exact rule proven into a directory, every step's set checked; re-running resumes and replaces a damaged
  * proof; another tiling in the same directory, a spec of the sequential rule and a bad tiling are refused.
  * With --on-chain, a run of two planned steps is registered with its genesis chunks on the in-process chain,
- * every step's chunks are submitted in one call each, and the run completes.
+ * every step's chunks are submitted in one call each, and the run completes; with --sampled, the same spec's
+ * run is registered in sampled mode, its window committed with its chunk statements, and the drawn challenge
+ * answered with one tile and the link.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -74,7 +76,26 @@ describe("npm run chunks", function () {
     assert.match(r.stdout, /steps accepted 2 of 2, gas per step \d+, \d+/);
     assert.match(r.stdout, /run status: Completed/);
     assert.ok(existsSync(path.join(onChain, "genesis", "link.json")));
-    // A K = 4 spec, a beacon given with --on-chain, neither, and a chain that is not local are refused.
+    // Sampled, on a fresh chain: windows of both steps, one challenge drawn; the genesis chunks are kept,
+    // the window's statements committed from the jobs' inputs, and only the drawn tile and the link proven.
+    const sampled = cli([
+      "--spec",
+      twoSteps,
+      "--run-dir",
+      onChain,
+      "--tiling",
+      "3x1",
+      "--on-chain",
+      "--sampled",
+      "2:1",
+    ]);
+    assert.equal(sampled.status, 0, sampled.stderr);
+    assert.match(sampled.stdout, /1 window\(s\) committed with their chunk statements \(gas \d+, \d+\)/);
+    assert.match(sampled.stdout, /challenges answered 1: step [01] tile [0-4] \d+ gas/);
+    assert.match(sampled.stdout, /chunk proofs made 2 of the run's 12/);
+    assert.match(sampled.stdout, /steps committed 2 of 2; run status: Completed/);
+    // A K = 4 spec, a beacon given with --on-chain, neither, windows that do not divide the plan, more
+    // challenges than steps, --sampled without --on-chain, and a chain that is not local are refused.
     const k4 = path.join(dir, "k4.json");
     await writeFile(k4, JSON.stringify({ ...raw, plannedSteps: 4, checkpointInterval: 4 }));
     const refusals: Array<[string[], RegExp]> = [
@@ -84,6 +105,12 @@ describe("npm run chunks", function () {
         /one or the other/,
       ],
       [["--spec", twoSteps, "--run-dir", onChain, "--tiling", "3x1"], /give --beacon N, or --on-chain/],
+      [
+        ["--spec", twoSteps, "--run-dir", onChain, "--tiling", "3x1", "--on-chain", "--sampled", "3:1"],
+        /commits whole windows/,
+      ],
+      [["--spec", twoSteps, "--run-dir", onChain, "--tiling", "3x1", "--on-chain", "--sampled", "2:3"], /1 <= S/],
+      [["--spec", twoSteps, "--run-dir", onChain, "--tiling", "3x1", "--beacon", "7", "--sampled", "2:1"], /goes with/],
       [
         ["--spec", twoSteps, "--run-dir", onChain, "--tiling", "3x1", "--on-chain", "--network", "live"],
         /not a local chain/,
