@@ -3,7 +3,8 @@
  * batch 4, exact[-40..15]) proven as hidden and output tiles and a link. Constraints per chunk and per MAC
  * against the unchunked step (FamilyStep) and step proof (Checkpoint(1)) of the same spec, compiled here;
  * proving seconds per chunk and per step on one process; proven parameter-steps per second; the gas of
- * ChunkedStepVerifier.verifyStep for the step's 13 proofs on the in-process chain; the constraints of the
+ * ChunkedStepVerifier.verifyStep for the step's 13 proofs on the in-process chain, of one more proof in a
+ * batch, and of a sampled challenge's answer (verifyAnswer: one tile and the link); the constraints of the
  * genesis's chunks (init tiles and the genesis link, compiled only). The registry's submitChunkedStep adds
  * its own checks and writes to verifyStep (about 50,000 gas at the test's iris shape); `npm run chunks
  * --on-chain` prints the MNIST run's registration and submission gas (docs/benchmarks.md).
@@ -11,6 +12,7 @@
 import path from "node:path";
 import { artifacts, network } from "hardhat";
 import type { Hex } from "viem";
+import { encodeAnswerProofs } from "../client/chunks.js";
 import { compileGeneratedVerifiers } from "../client/families.js";
 import { packProof, proofWords } from "../prover/proving/calldata.js";
 import { performance } from "node:perf_hooks";
@@ -66,6 +68,10 @@ export interface ChunkFigures {
   /** ChunkedStepVerifier.verifyStep of the step's proofs (eth_estimateGas), and per proof. */
   readonly verifyStepGas: number;
   readonly verifyStepGasPerProof: number;
+  /** One more proof in a batch: the hidden tiles' verifyBatch of all of them minus that of all but one. */
+  readonly marginalProofGas: number;
+  /** ChunkedStepVerifier.verifyAnswer of one tile and the link (a sampled challenge's answer), per kind. */
+  readonly answerTileGas: { readonly hidden: number; readonly output: number };
   /** The genesis as chunks: init tiles of the hidden and output blocks, and the genesis link. */
   readonly genesis: {
     readonly chunks: number;
@@ -128,7 +134,7 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
   await compileGeneratedVerifiers();
   const conn = await network.create();
   const deploy = (id: string) => conn.viem.deployContract(adapterName(id) as never) as Promise<{ address: Hex }>;
-  const adapters = [];
+  const adapters: Hex[] = [];
   for (const c of [circuits.link, circuits.hidden, circuits.output]) adapters.push((await deploy(c.id)).address);
   const verifier = (await conn.viem.deployContract("ChunkedStepVerifier", [
     ...adapters,
@@ -149,6 +155,35 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
   const call = { address: verifier.address, abi, functionName: "verifyStep", args: verifyArgs } as never;
   if (!(await client.readContract(call))) throw new Error("ChunkedStepVerifier refused the bench's chunked step");
   const verifyStepGas = Number(await client.estimateContractGas(call));
+  // One more proof in one batch: the hidden tiles' adapter with all of them, then all but the last.
+  const batchGas = async (n: number) => {
+    const batch = {
+      address: adapters[1]!,
+      abi: (await artifacts.readArtifact(adapterName(circuits.hidden.id))).abi,
+      functionName: "verifyBatch",
+      args: [Array.from({ length: n }, (_, i) => words(i)), proofs.slice(0, n).map((p) => BigInt(p.publicSignals[0]!))],
+    } as never;
+    if (!(await client.readContract(batch))) throw new Error(`the hidden tiles' batch of ${n} does not verify`);
+    return Number(await client.estimateContractGas(batch));
+  };
+  const marginalProofGas = (await batchGas(NH)) - (await batchGas(NH - 1));
+  // A sampled challenge's answer: one tile and the link, a hidden tile and an output tile.
+  const answerGas = async (chunk: number) => {
+    const answer = {
+      address: verifier.address,
+      abi,
+      functionName: "verifyAnswer",
+      args: [
+        verifyArgs[0],
+        verifyArgs[1],
+        BigInt(chunk),
+        encodeAnswerProofs(linkProof, [proofs[chunk - 1]!], { hidden: NH, output: NO }, chunk),
+      ],
+    } as never;
+    if (!(await client.readContract(answer))) throw new Error(`verifyAnswer refused tile ${chunk - 1}`);
+    return Number(await client.estimateContractGas(answer));
+  };
+  const answerTileGas = { hidden: await answerGas(1), output: await answerGas(NH + 1) };
 
   // The genesis's chunks, compiled only (their keys are `npm run chunks --on-chain`'s).
   const g = genesisChunkCircuits(shape, MNIST_TILING);
@@ -187,6 +222,8 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
     parameterStepsPerSecond: P / stepSeconds,
     verifyStepGas,
     verifyStepGasPerProof: verifyStepGas / (NH + NO + 1),
+    marginalProofGas,
+    answerTileGas,
     genesis: {
       chunks: NH + NO + 1,
       constraints: { hiddenInitTile, outputInitTile, link: genesisLink },
@@ -205,7 +242,10 @@ export async function measureChunks(log: Logger, out: (s: string) => void): Prom
       `output tile ${figures.proveSeconds.outputTileMedian.toFixed(1)} s, link ${figures.proveSeconds.link.toFixed(1)} s; ` +
       `step ${stepSeconds.toFixed(1)} s = ${figures.parameterStepsPerSecond.toFixed(1)} parameter-steps per second\n` +
       `  ChunkedStepVerifier.verifyStep of the ${NH + NO + 1} proofs: ${k(verifyStepGas)} gas ` +
-      `(${k(Math.round(figures.verifyStepGasPerProof))} per proof)\n` +
+      `(${k(Math.round(figures.verifyStepGasPerProof))} per proof); one more proof in a batch ` +
+      `${k(marginalProofGas)} gas (hidden tiles, ${NH} against ${NH - 1})\n` +
+      `  a sampled challenge's answer (verifyAnswer, one tile and the link): hidden tile ` +
+      `${k(answerTileGas.hidden)} gas, output tile ${k(answerTileGas.output)} gas\n` +
       `  genesis as ${NH + NO + 1} chunks: init tiles ${k(hiddenInitTile)} (${g.hidden.params[0]} parameters) and ` +
       `${k(outputInitTile)} (${g.output.params[0]}), genesis link ${k(genesisLink)}\n`,
   );
