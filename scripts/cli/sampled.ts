@@ -41,7 +41,8 @@ export async function commit(o: Common & { spec: string; runDir: string; dataset
 const challengeLine = (c: ChallengeView): string =>
   `run ${c.runId} step ${c.step} (window ${c.window}): ${c.state}` +
   (c.secondsLeft !== undefined ? `, ${c.secondsLeft} s left to answer` : "") +
-  (c.fee > 0n ? `, paid ${c.fee} wei by ${c.challenger}` : ", drawn");
+  (c.fee > 0n ? `, paid ${c.fee} wei by ${c.challenger}` : ", drawn") +
+  (c.chunk > 0 ? `, tile ${c.chunk - 1} and the link asked (a chunked window)` : "");
 
 export async function challenges(
   o: Common & { run?: bigint; draw: boolean; json: boolean; queue?: string; queueName: string },
