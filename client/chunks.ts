@@ -7,7 +7,13 @@
 import path from "node:path";
 import type { HardhatViemHelpers } from "@nomicfoundation/hardhat-viem/types";
 import { encodeAbiParameters, getAddress, type Address, type Hex, type PublicClient } from "viem";
-import { chunkedShape, proveChunkedGenesis, proveChunkedRun, type ChunkedRunSummary } from "../prover/chunk/run.js";
+import {
+  chunkedRunSummary,
+  chunkedShape,
+  proveChunkedGenesis,
+  proveChunkedRun,
+  type ChunkedRunSummary,
+} from "../prover/chunk/run.js";
 import { chunkedStep, proveChunks, statedIo, type ChunkProof } from "../prover/chunk/step.js";
 import type { CommittedDataset } from "../prover/dataset/dataset.js";
 import { buildAll } from "../prover/proving/artifacts.js";
@@ -18,7 +24,7 @@ import { adapterName, type Tiling } from "../prover/proving/manifest.js";
 import { requireArtifacts } from "../prover/proving/prove.js";
 import { ChunkStatementsTree } from "../prover/sampled/roots.js";
 import type { TrainingSpec } from "../prover/spec/schema.js";
-import { evaluateOn, train } from "../prover/training/trainer.js";
+import { train } from "../prover/training/trainer.js";
 import { checkpointArgs, genesisArgs, type Attestations } from "./calls.js";
 import type { registryAt } from "./connect.js";
 import { registryContract } from "./contract.js";
@@ -185,12 +191,6 @@ const TILE_ANSWER_ABI = [
   { type: "uint256[8]", name: "tileProof" },
 ] as const;
 const STEP_ANSWER_ABI = CHUNKS_ABI.slice(1);
-
-/** A step's tile io values (hidden tiles first): its link proof's public signals after the statement. */
-export function chunkIo(link: ChunkProof, tiles: { hidden: number; output: number }): bigint[] {
-  const NT = tiles.hidden + tiles.output;
-  return link.publicSignals.slice(-NT).map((v) => BigInt(v));
-}
 
 /**
  * The proofs a sampled challenge asks for, as answerChunkChallenge takes them: `chunk` as getChallenge
@@ -506,17 +506,8 @@ async function answerSampledChunks(
         `(${proofs.length} proofs, ${r.gasUsed} gas)`,
     );
   }
-  const before = evaluateOn(run.shape, run.initial, data);
-  const after = evaluateOn(run.shape, run.final, data);
   return {
-    summary: {
-      steps: run.steps.length,
-      chunksPerStep: NT + 1,
-      lossBefore: before.loss,
-      lossAfter: after.loss,
-      accuracyBefore: before.accuracy,
-      accuracyAfter: after.accuracy,
-    },
+    summary: chunkedRunSummary(run, data, NT + 1),
     sampled: {
       windows: commit.committed,
       answered,

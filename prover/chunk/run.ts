@@ -79,6 +79,24 @@ export interface ChunkedRunSummary {
   readonly accuracyAfter: number;
 }
 
+/** A trained run's summary: its steps, chunks per step, and loss and accuracy on the dataset before and after. */
+export function chunkedRunSummary(
+  run: ReturnType<typeof train>,
+  data: CommittedDataset,
+  chunksPerStep: number,
+): ChunkedRunSummary {
+  const before = evaluateOn(run.shape, run.initial, data);
+  const after = evaluateOn(run.shape, run.final, data);
+  return {
+    steps: run.steps.length,
+    chunksPerStep,
+    lossBefore: before.loss,
+    lossAfter: after.loss,
+    accuracyBefore: before.accuracy,
+    accuracyAfter: after.accuracy,
+  };
+}
+
 /** Builds the chunk circuits' keys if needed, trains, proves every step's chunks and checks each step's set. */
 export async function proveChunkedRun(
   spec: TrainingSpec,
@@ -122,16 +140,7 @@ export async function proveChunkedRun(
     if (problem) throw new Error(`step ${r.step}: its chunk proofs do not prove the step: ${problem}`);
     await o.onStep?.(r.step, proofs);
   }
-  const before = evaluateOn(run.shape, run.initial, data);
-  const after = evaluateOn(run.shape, run.final, data);
-  return {
-    steps: run.steps.length,
-    chunksPerStep: perStep,
-    lossBefore: before.loss,
-    lossAfter: after.loss,
-    accuracyBefore: before.accuracy,
-    accuracyAfter: after.accuracy,
-  };
+  return chunkedRunSummary(run, data, perStep);
 }
 
 /**
